@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make book` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+WORKSPACE ?= demo-workspace
+
+.PHONY: help install system-deps test book lock clean
+
+help:
+	@echo "make book   - set everything up and build the report from the synthetic demo data"
+	@echo "make test   - the full test suite (what CI runs)"
+	@echo "make lock   - re-pin requirements.lock from requirements.in"
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	bash scripts/system-deps.sh
+
+test: install system-deps
+	$(BIN)/python -m pytest
+
+book: install system-deps
+	$(BIN)/peer-eval demo $(WORKSPACE)
+	$(BIN)/peer-eval build $(WORKSPACE)
+
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet -r requirements.in
+	.venv-lock/bin/python -m pip freeze --exclude-editable > requirements.lock
+	rm -rf .venv-lock
+
+clean:
+	rm -rf $(VENV) $(WORKSPACE) book/_build

@@ -1,0 +1,58 @@
+"""The shared shape of every analysis result.
+
+Every public analysis function returns a frozen result object with:
+
+- ``to_frame()`` – the result as a tidy :class:`pandas.DataFrame`;
+- ``plot(ax=None)`` – draws on the given axes (or new ones) and returns them;
+- ``remarks`` – numbered caveats that travel with the result (tableone-style),
+  printed under the table in text and HTML representations;
+- an HTML representation for notebooks (``_repr_html_``).
+
+Subclasses are frozen dataclasses that implement ``to_frame`` (and ``plot``
+where a figure makes sense).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = ["Result", "format_remarks"]
+
+
+def format_remarks(remarks: tuple[str, ...] | list[str]) -> str:
+    """Number the remarks as they are printed under a table: ``[1] ...``."""
+    return "\n".join(f"[{i}] {r}" for i, r in enumerate(remarks, start=1))
+
+
+@dataclass(frozen=True)
+class Result:
+    """Base class: a frozen result with a frame, an optional plot and remarks."""
+
+    remarks: tuple[str, ...] = field(default=(), kw_only=True)
+
+    def to_frame(self) -> pd.DataFrame:  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} does not define to_frame()")
+
+    def plot(self, ax=None):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{type(self).__name__} has no plot")
+
+    @property
+    def title(self) -> str:
+        return type(self).__name__
+
+    def __str__(self) -> str:
+        text = f"{self.title}\n{self.to_frame().to_string()}"
+        if self.remarks:
+            text += "\n\n" + format_remarks(self.remarks)
+        return text
+
+    def _repr_html_(self) -> str:
+        body = self.to_frame().to_html(border=0)
+        notes = ""
+        if self.remarks:
+            items = "".join(f"<li>{html.escape(r)}</li>" for r in self.remarks)
+            notes = f'<ol class="remarks">{items}</ol>'
+        return f"<div><strong>{html.escape(self.title)}</strong>{body}{notes}</div>"

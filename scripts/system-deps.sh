@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# System packages the test suite and the book need, from Debian's archive:
+#   pspp      - reads back the generated .sav templates (tests)
+# R (r-base-core, r-cran-survival, r-cran-lme4, r-cran-psych, r-cran-cmprsk) is
+# only needed to regenerate tests/reference/*; the committed outputs are used
+# otherwise. Run with INSTALL_R=1 to install it too.
+set -euo pipefail
+need=()
+command -v pspp >/dev/null 2>&1 || need+=(pspp)
+if [ "${INSTALL_R:-0}" = 1 ]; then
+  command -v Rscript >/dev/null 2>&1 || need+=(r-base-core)
+  need+=(r-cran-survival r-cran-lme4 r-cran-psych r-cran-cmprsk)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+echo "Installing system packages: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+$SUDO apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
