@@ -23,7 +23,7 @@ def simulate_outcomes(
     hr_participation: float = 1.0,
     participation_rate: float = 0.4,
     repeat_share: float = 0.15,
-    post_release_contact_rate: float = 0.02,
+    post_release_contact_rate: float = 0.004,
     site_sd: float = 0.2,
     baseline_rate: float = 0.35,
     extract_date: str = "2024-06-30",
@@ -41,9 +41,10 @@ def simulate_outcomes(
         participation is more likely with more prior incarcerations
         (confounding by indication).
     post_release_contact_rate : float
-        Daily-ish rate (per year, scaled) of after-release contacts for
-        participants *while still at large* - the source of immortal-time bias
-        in a naive "ever had a contact" definition.
+        Rate per day at large of after-release contacts for participants
+        (a quarter of it for non-participants). Contacts happen only while a
+        person is still at large - the source of immortal-time bias in a naive
+        "ever had a contact" definition.
     site_sd : float
         Standard deviation of a log-normal site frailty.
     baseline_rate : float
@@ -135,8 +136,11 @@ def simulate_outcomes(
     k_in = 1 + rng.poisson(3, len(who))
     idx_in = np.repeat(who, k_in)
     day_in = np.floor(rng.random(len(idx_in)) * (stay_days[idx_in] + 1)).astype(int)
-    k_out = rng.poisson(post_release_contact_rate * end_at_large[who])
-    idx_out = np.repeat(who, k_out)
+    # after-release contacts while still at large: a homogeneous Poisson process
+    # (no effect on reoffending), more frequent for those who participated inside
+    rate_out = post_release_contact_rate * np.where(participant, 1.0, 0.25)
+    k_out = rng.poisson(rate_out * end_at_large)
+    idx_out = np.repeat(np.arange(m), k_out)
     day_out = (1 + rng.random(len(idx_out)) * np.maximum(end_at_large[idx_out] - 1, 0)).astype(int)
     idx = np.concatenate([idx_in, idx_out])
     date = np.concatenate(
