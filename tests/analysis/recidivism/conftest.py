@@ -31,3 +31,33 @@ def frame(*rows):
 @pytest.fixture(scope="session")
 def simulated():
     return simulate_outcomes(800, seed=7)
+
+
+REF_DIR = __import__("pathlib").Path(__file__).resolve().parents[2] / "reference" / "recidivism"
+
+
+@pytest.fixture(scope="session")
+def rossi():
+    return pd.read_csv(REF_DIR / "rossi.csv")
+
+
+@pytest.fixture(scope="session")
+def synthetic():
+    return pd.read_csv(REF_DIR / "synthetic.csv")
+
+
+@pytest.fixture(scope="session")
+def ref():
+    """Look up R's numbers in tests/reference/recidivism/r_reference.csv (written by reference.R)."""
+    table = pd.read_csv(REF_DIR / "r_reference.csv", dtype={"group": str, "key": str}, keep_default_na=False,
+                        na_values={"value": ["NA"]})
+
+    def get(dataset, analysis, stat, group=None):
+        sel = (table["dataset"] == dataset) & (table["analysis"] == analysis) & (table["stat"] == stat)
+        if group is not None:
+            sel &= table["group"] == str(group)
+        out = table.loc[sel]
+        assert len(out), (dataset, analysis, stat, group)
+        return out
+
+    return get
