@@ -1,0 +1,1 @@
+"""Intake: read a coordinator's file, recognise the instrument, validate, pseudonymise, store."""
