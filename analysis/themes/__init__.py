@@ -1,0 +1,34 @@
+"""Coded interview themes: prevalence, inter-coder agreement, co-occurrence, quotes.
+
+All functions take the ``segments()`` frame (``segment_id``, ``transcript_id``,
+``pid``, ``respondent_group``, ``site``, ``coder``, ``code``, ``start``, ``end``,
+``text``) plus keyword-only column names, and a ``parents`` mapping
+``{sub_code: theme}`` from the codebook where sub-themes roll up to themes.
+
+- :func:`theme_prevalence` – participants and segments per theme × group (× site);
+- :func:`units_from_text`, :func:`check_offsets` – fixed, hashed text units;
+- :func:`coder_agreement` – percentage agreement, Cohen's and Fleiss' kappa,
+  Krippendorff's alpha per code on fixed units (coefficients in
+  :mod:`analysis.themes.reliability`);
+- :func:`code_cooccurrence` – code × code counts and Jaccard indices;
+- :func:`check_deidentification`, :func:`select_quotes`, :func:`band_count` –
+  exemplar quotes that are screened and signed off.
+"""
+
+from .agreement import OVERALL, CoderAgreement, coder_agreement
+from .cooccurrence import CodeCooccurrence, code_cooccurrence
+from .deidentify import CHECKS, DeidentificationCheck, band_count, check_deidentification, find_identifiers
+from .prevalence import ThemePrevalence, theme_prevalence
+from .quotes import QuoteSelection, select_quotes
+from .reliability import KappaEstimate, cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement
+from .units import TranscriptUnits, check_offsets, segments_to_units, sha256_text, units_from_text
+
+__all__ = [
+    "theme_prevalence", "ThemePrevalence",
+    "units_from_text", "TranscriptUnits", "check_offsets", "segments_to_units", "sha256_text",
+    "coder_agreement", "CoderAgreement", "OVERALL",
+    "cohen_kappa", "KappaEstimate", "fleiss_kappa", "krippendorff_alpha", "percent_agreement",
+    "code_cooccurrence", "CodeCooccurrence",
+    "check_deidentification", "DeidentificationCheck", "find_identifiers", "CHECKS", "band_count",
+    "select_quotes", "QuoteSelection",
+]
