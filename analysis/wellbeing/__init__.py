@@ -1,0 +1,31 @@
+"""Pre/post wellbeing and recovery capital of detainees and peer workers.
+
+Modules, one topic each:
+
+- :mod:`.scoring` – :class:`ScaleSpec` (from the mapping the evaluation side
+  builds out of ``instruments/scales/*.yaml``) and :func:`score_scale`;
+- :mod:`.reliability` – Cronbach's alpha (Feldt CI), omega total, item–rest;
+- :mod:`.change` – completers' paired t / Wilcoxon, d_z, g_z, d_av, per-site plot;
+- :mod:`.individual` – Jacobson–Truax reliable change and minimal important change;
+- :mod:`.mixed` – mixed model across sites using all data, side by side with completers;
+- :mod:`.power` – minimum detectable d_z (noncentral t);
+- :mod:`.attrition` – who is lost to follow-up, by reason, and how they differ.
+"""
+
+from analysis.wellbeing.attrition import AttritionResult, attrition
+from analysis.wellbeing.change import PairedChangeResult, paired_change
+from analysis.wellbeing.individual import ReliableChangeResult, reliable_change, wilson_ci
+from analysis.wellbeing.mixed import CompletersVsAllResult, MixedModelResult, completers_vs_all, mixed_model
+from analysis.wellbeing.power import min_detectable_dz, paired_power
+from analysis.wellbeing.reliability import ReliabilityResult, cronbach_alpha, omega_total, scale_reliability
+from analysis.wellbeing.scoring import Cutoff, ItemValueError, ScaleSpec, score_scale
+
+__all__ = [
+    "ScaleSpec", "Cutoff", "ItemValueError", "score_scale",
+    "ReliabilityResult", "scale_reliability", "cronbach_alpha", "omega_total",
+    "PairedChangeResult", "paired_change",
+    "ReliableChangeResult", "reliable_change", "wilson_ci",
+    "MixedModelResult", "mixed_model", "CompletersVsAllResult", "completers_vs_all",
+    "min_detectable_dz", "paired_power",
+    "AttritionResult", "attrition",
+]
