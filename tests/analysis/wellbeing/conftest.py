@@ -61,3 +61,11 @@ def sleep_long():
     s = pd.read_csv(REF / "sleep.csv")
     return pd.DataFrame({"pid": s["ID"], "site": "one", "wave": s["group"].map({1: "pre", 2: "post"}),
                          "score": s["extra"]})
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

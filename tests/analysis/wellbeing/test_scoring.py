@@ -124,7 +124,7 @@ def test_who5_scores_against_R(who5_items, r_results):
     assert out["score"].head(12).tolist() == pytest.approx(ref["first_scores"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.lists(st.one_of(st.integers(1, 6), st.just(-9), st.none()), min_size=10, max_size=10),
                 min_size=1, max_size=20))
 def test_barc10_scores_stay_in_range_and_validity_follows_the_rule(rows):
