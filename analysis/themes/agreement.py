@@ -37,7 +37,14 @@ import pandas as pd
 
 from ..results import Result
 from ._common import check_spans, require_columns, require_frame, roll_up
-from .reliability import LEVELS, cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement
+from .reliability import (
+    LEVELS,
+    _alpha_from_counts,
+    _fleiss_from_counts,
+    _numeric_counts,
+    _percent_from_counts,
+    cohen_kappa,
+)
 from .units import check_offsets, segments_to_units, units_from_text
 
 __all__ = ["CoderAgreement", "coder_agreement", "OVERALL"]
@@ -123,10 +130,13 @@ def _statistics(matrix: pd.DataFrame, level: str, two_coders: bool, confidence: 
         "n_units": int(pairable.sum()),
         "n_coders": int((~np.isnan(values[pairable])).any(axis=0).sum()) if pairable.any() else 0,
         "prevalence": float((observed != 0).mean()) if observed.size else float("nan"),
-        "percent_agreement": percent_agreement(values),
-        "fleiss_kappa": fleiss_kappa(values),
-        "krippendorff_alpha": krippendorff_alpha(values, level=level),
     }
+    counts, categories = _numeric_counts(values)
+    row.update(
+        percent_agreement=_percent_from_counts(counts),
+        fleiss_kappa=_fleiss_from_counts(counts),
+        krippendorff_alpha=_alpha_from_counts(counts, categories, level),
+    )
     if two_coders:
         k = cohen_kappa(values, confidence=confidence)
         row.update(cohen_kappa=k.estimate, cohen_ci_lower=k.ci_lower, cohen_ci_upper=k.ci_upper)

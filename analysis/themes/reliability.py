@@ -82,6 +82,15 @@ def _as_object_matrix(ratings, argument: str = "ratings") -> np.ndarray:
 
 def _counts(ratings, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
     """Units × categories count table of the pairable units, and the categories."""
+    try:  # fast path: numeric reliability data
+        if isinstance(ratings, pd.DataFrame):
+            values = ratings.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            values = np.asarray(ratings, dtype=float)
+    except (TypeError, ValueError):
+        values = None
+    if values is not None and values.ndim == 2:
+        return _numeric_counts(values)
     values = _as_object_matrix(ratings)
     missing = pd.isna(values)
     observed = values[~missing]
@@ -104,6 +113,52 @@ def _counts(ratings, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
     return counts[pairable], categories
 
 
+def _numeric_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    missing = np.isnan(values)
+    categories, codes = np.unique(values[~missing], return_inverse=True)
+    index = np.full(values.shape, -1)
+    index[~missing] = codes
+    counts = np.zeros((values.shape[0], len(categories)))
+    for k in range(len(categories)):
+        counts[:, k] = (index == k).sum(axis=1)
+    return counts[counts.sum(axis=1) >= 2], categories
+
+
+def _percent_from_counts(counts: np.ndarray) -> float:
+    if counts.shape[0] == 0:
+        return float("nan")
+    m = counts.sum(axis=1)
+    return float(100 * (((counts**2).sum(axis=1) - m) / (m * (m - 1))).mean())
+
+
+def _fleiss_from_counts(counts: np.ndarray) -> float:
+    if counts.shape[0] == 0:
+        return float("nan")
+    m = counts.sum(axis=1)
+    p_bar = (((counts**2).sum(axis=1) - m) / (m * (m - 1))).mean()
+    p_cat = counts.sum(axis=0) / m.sum()
+    p_e = float((p_cat**2).sum())
+    if np.isclose(p_e, 1.0):
+        return float("nan")
+    return float((p_bar - p_e) / (1 - p_e))
+
+
+def _alpha_from_counts(counts: np.ndarray, categories: np.ndarray, level: str) -> float:
+    if counts.shape[0] == 0:
+        return float("nan")
+    m = counts.sum(axis=1)
+    weighted = counts / (m - 1)[:, None]
+    coincidence = weighted.T @ counts - np.diag(weighted.sum(axis=0))
+    marginals = coincidence.sum(axis=1)
+    n = marginals.sum()
+    delta2 = _delta2(categories, marginals, level)
+    expected = float((np.outer(marginals, marginals) * delta2).sum())
+    if expected <= 0 or n <= 1:
+        return float("nan")
+    observed = float((coincidence * delta2).sum())
+    return float(1 - (n - 1) * observed / expected)
+
+
 def percent_agreement(ratings) -> float:
     """Mean share of agreeing coder pairs over pairable units, in percent.
 
@@ -118,11 +173,7 @@ def percent_agreement(ratings) -> float:
         0–100; ``NaN`` when no unit was judged by two coders.
     """
     counts, _ = _counts(ratings, numeric=False)
-    if counts.shape[0] == 0:
-        return float("nan")
-    m = counts.sum(axis=1)
-    p_unit = ((counts**2).sum(axis=1) - m) / (m * (m - 1))
-    return float(100 * p_unit.mean())
+    return _percent_from_counts(counts)
 
 
 def fleiss_kappa(ratings) -> float:
@@ -132,15 +183,7 @@ def fleiss_kappa(ratings) -> float:
     unit. Equals Fleiss (1971) when every unit has the same number of ratings.
     """
     counts, _ = _counts(ratings, numeric=False)
-    if counts.shape[0] == 0:
-        return float("nan")
-    m = counts.sum(axis=1)
-    p_bar = (((counts**2).sum(axis=1) - m) / (m * (m - 1))).mean()
-    p_cat = counts.sum(axis=0) / m.sum()
-    p_e = float((p_cat**2).sum())
-    if np.isclose(p_e, 1.0):
-        return float("nan")
-    return float((p_bar - p_e) / (1 - p_e))
+    return _fleiss_from_counts(counts)
 
 
 def cohen_kappa(ratings, *, confidence: float = 0.95) -> KappaEstimate:
@@ -236,16 +279,4 @@ def krippendorff_alpha(ratings, *, level: str = "nominal") -> float:
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
     counts, categories = _counts(ratings, numeric=level != "nominal")
-    if counts.shape[0] == 0:
-        return float("nan")
-    m = counts.sum(axis=1)
-    weighted = counts / (m - 1)[:, None]
-    coincidence = weighted.T @ counts - np.diag(weighted.sum(axis=0))
-    marginals = coincidence.sum(axis=1)
-    n = marginals.sum()
-    delta2 = _delta2(categories, marginals, level)
-    expected = float((np.outer(marginals, marginals) * delta2).sum())
-    if expected <= 0 or n <= 1:
-        return float("nan")
-    observed = float((coincidence * delta2).sum())
-    return float(1 - (n - 1) * observed / expected)
+    return _alpha_from_counts(counts, categories, level)

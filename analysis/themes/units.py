@@ -33,6 +33,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..results import Result
@@ -283,12 +284,27 @@ def segments_to_units(
     """
     require_columns(data, {"transcript": transcript, "start": start, "end": end})
     require_columns(units, {"transcript": "transcript_id", "start": "start", "end": "end"}, frame="units")
-    left = data.reset_index(drop=True).assign(_row=lambda d: range(len(d)))
-    right = units[["transcript_id", "unit_id", "start", "end"]].rename(
-        columns={"transcript_id": transcript, "start": "_u_start", "end": "_u_end"}
-    )
-    pairs = left[["_row", transcript, start, end]].merge(right, on=transcript, how="inner")
-    hit = (pairs[start] < pairs["_u_end"]) & (pairs[end] > pairs["_u_start"])
-    pairs = pairs.loc[hit, ["_row", "unit_id"]]
-    out = left.merge(pairs, on="_row", how="inner").drop(columns="_row")
+    left = data.reset_index(drop=True)
+    rows, unit_ids = [], []
+    by_transcript = left.groupby(transcript, sort=False).indices
+    for tid, u in units.sort_values(["transcript_id", "start"]).groupby("transcript_id", sort=False):
+        u_start, u_end = u["start"].to_numpy(), u["end"].to_numpy()
+        if (u_start[1:] < u_end[:-1]).any():
+            raise ValueError(f"units of transcript {tid!r} overlap; pass disjoint units as from units_from_text")
+        index = by_transcript.get(tid)
+        if index is None:
+            continue
+        s = left[start].to_numpy()[index]
+        e = left[end].to_numpy()[index]
+        first = np.searchsorted(u_end, s, side="right")   # first unit ending after the segment starts
+        stop = np.searchsorted(u_start, e, side="left")   # units starting before the segment ends
+        n = np.clip(stop - first, 0, None)
+        rows.append(np.repeat(index, n))
+        offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        unit_ids.append(u["unit_id"].to_numpy()[np.repeat(first, n) + offsets])
+    if not rows:
+        return left.iloc[:0].assign(unit_id=pd.Series(dtype="int64"))
+    order = np.argsort(np.concatenate(rows), kind="stable")
+    out = left.iloc[np.concatenate(rows)[order]].reset_index(drop=True)
+    out["unit_id"] = np.concatenate(unit_ids)[order]
     return out

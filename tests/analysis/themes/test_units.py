@@ -130,3 +130,24 @@ def test_segments_map_to_every_unit_they_overlap():
     assert mapped[["segment_id", "unit_id"]].values.tolist() == [
         ["S1", 0], ["S2", 0], ["S2", 1], ["S4", 1], ["S4", 2],
     ]
+
+
+def test_overlapping_units_are_refused():
+    units = pd.DataFrame({"transcript_id": ["T1", "T1"], "unit_id": [0, 1], "start": [0, 5], "end": [10, 12]})
+    with pytest.raises(ValueError, match="overlap"):
+        segments_to_units(segments_frame([("S1", "T1", 0, 3, "")]), units)
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts, st.lists(st.tuples(st.integers(0, 79), st.integers(1, 30)), max_size=12))
+def test_mapping_matches_brute_force(text, raw):
+    units = units_from_text("T1", text).to_frame()
+    data = segments_frame([(f"S{i}", "T1", s, s + n, "") for i, (s, n) in enumerate(raw)])
+    mapped = segments_to_units(data, units)
+    expected = [
+        [sid, u.unit_id]
+        for sid, s, e in zip(data["segment_id"], data["start"], data["end"])
+        for u in units.itertuples()
+        if s < u.end and e > u.start
+    ]
+    assert mapped[["segment_id", "unit_id"]].values.tolist() == expected
