@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
-
 import pytest
 
-from evaluation.instruments import Catalogue
+from evaluation.instruments import Catalogue, default_root
 
-REPO_INSTRUMENTS = Path(__file__).resolve().parents[3] / "instruments"
+# The repository's instruments/ (or $PEER_EVAL_INSTRUMENTS, as everywhere else).
+REPO_INSTRUMENTS = default_root()
 
 
 def repo_refs() -> list[str]:
