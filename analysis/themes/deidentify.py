@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..disclosure import DisclosurePolicy, safe_count
 from ..results import Result
 from ._common import require_columns, require_frame
 
@@ -226,39 +227,33 @@ def check_deidentification(
     return DeidentificationCheck(findings=findings, quotes=quotes, remarks=tuple(remarks))
 
 
-def band_count(n, *, threshold: int = 5, bands: Iterable[int] | None = None):
-    """Show a small count as a band.
+def band_count(n, *, threshold: int = 5, bands: Iterable[int] = (), language: str = "en", policy=None):
+    """A count of persons as text, small counts shown as a band.
+
+    A thin front to :func:`analysis.disclosure.safe_count`, so that quotes use
+    the report's wording (and language) for small counts.
 
     Parameters
     ----------
     n : int or array-like of int
+        Numbers of distinct persons.
     threshold : int
-        Counts below it (including 0) become ``"fewer than {threshold}"``;
-        others are shown as they are.
-    bands : iterable of int, optional
-        Increasing band edges replacing ``threshold``, e.g. ``(5, 10, 20)`` gives
-        ``"fewer than 5"``, ``"5–9"``, ``"10–19"``, ``"20 or more"``.
+        Counts ``0 < n < threshold`` become ``"fewer than {threshold}"``; others
+        are shown as they are (zero too, as under the project's policy).
+    bands : iterable of int
+        Band edges below the threshold: ``threshold=10, bands=(5,)`` gives
+        ``"fewer than 5"`` and ``"5 to 9"``.
+    language : {"en", "nl", "fr"}
+    policy : DisclosurePolicy or mapping, optional
+        The report's disclosure policy; overrides ``threshold``, ``bands`` and
+        ``language``.
 
     Returns
     -------
     str, or Series of str for array-like input
     """
+    if policy is None:
+        policy = DisclosurePolicy(threshold=threshold, bands=tuple(bands), language=language)
     if not np.isscalar(n) and n is not None:
-        values = pd.Series(n)
-        return values.map(lambda v: band_count(v, threshold=threshold, bands=bands))
-    if n is None or (isinstance(n, float) and np.isnan(n)):
-        return ""
-    if n < 0 or int(n) != n:
-        raise ValueError(f"n must be a count (a whole number >= 0), got {n!r}")
-    n = int(n)
-    if bands is None:
-        return f"fewer than {threshold}" if n < threshold else str(n)
-    edges = [int(b) for b in bands]
-    if not edges or any(b >= c for b, c in zip(edges, edges[1:])):
-        raise ValueError(f"bands must be increasing counts, e.g. (5, 10, 20); got {tuple(edges)}")
-    if n < edges[0]:
-        return f"fewer than {edges[0]}"
-    for low, high in zip(edges, edges[1:]):
-        if n < high:
-            return f"{low}–{high - 1}"
-    return f"{edges[-1]} or more"
+        return pd.Series(n).map(lambda v: safe_count(v, policy))
+    return safe_count(n, policy)

@@ -104,7 +104,7 @@ def select_quotes(
     groups=None,
     per_group: int | None = None,
     hide_site_for=("staff", "peer_worker"),
-    band_threshold: int = 5,
+    policy=None,
     subject: str = "pid",
     group: str = "respondent_group",
     site: str = "site",
@@ -137,8 +137,9 @@ def select_quotes(
         Keep at most this many publishable quotes per group (in data order).
     hide_site_for : sequence
         Groups whose quotes never carry a site.
-    band_threshold : int
-        Counts of participants below it are shown as ``"fewer than ..."``.
+    policy : DisclosurePolicy or mapping, optional
+        Wording and threshold for the banded ``mentioned_by`` counts (see
+        :func:`analysis.themes.band_count`); default ``{"threshold": 5}``.
     subject, group, site, code, text, quote : str
         Column names.
 
@@ -183,7 +184,8 @@ def select_quotes(
     cand["publishable"] = cand["passes_check"] & cand["signed_off"]
     hidden = cand["group"].isin(list(hide_site_for))
     cand["site"] = cand["site"].astype(object).where(~hidden, None)
-    cand["mentioned_by"] = cand["group"].map(mentioned).map(lambda n: band_count(n, threshold=band_threshold))
+    cand["mentioned_by"] = cand["group"].map(mentioned).map(
+        lambda n: band_count(n, policy=policy if policy is not None else {"threshold": 5}))
     if per_group is not None:
         rank = cand.loc[cand["publishable"]].groupby("group").cumcount()
         over = rank.index[rank >= per_group]

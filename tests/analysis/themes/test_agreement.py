@@ -150,3 +150,19 @@ def test_plot_and_html():
     ax = result.plot()
     assert len(ax.get_yticklabels()) == len(result.to_frame())
     assert "<ol class=\"remarks\">" in result._repr_html_()
+
+
+@pytest.mark.parametrize("level", ["ordinal", "interval"])
+def test_ratings_with_ordinal_and_interval_levels(level):
+    from analysis.themes import krippendorff_alpha
+
+    rated = HAND.assign(intensity=[3, 2, 1, 2])
+    result = coder_agreement(rated, coded=HAND_CODED, unit="paragraph", transcripts=HAND_TRANSCRIPTS,
+                             value="intensity", level=level)
+    hope = result.to_frame().set_index("code").loc["hope"]
+    # units T1 p1..p3, T2 p1..p3; coders A, B; 0 = coded the transcript, did not apply the code
+    expected = krippendorff_alpha(np.array([[3, 2], [1, 0], [0, 0], [0, 0], [0, 0], [0, 0]]), level=level)
+    assert hope["krippendorff_alpha"] == pytest.approx(expected)
+    assert hope["krippendorff_alpha"] != pytest.approx(
+        krippendorff_alpha(np.array([[3, 2], [1, 0], [0, 0], [0, 0], [0, 0], [0, 0]]), level="nominal"))
+    assert result.level == level

@@ -45,7 +45,7 @@ def test_staff_and_peer_workers_carry_no_site_and_counts_are_banded():
     assert published.loc["q3", "site"] is None and published.loc["q4", "site"] is None
     assert published.loc["q1", "mentioned_by"] == "fewer than 5"  # 3 detainees
     assert "pid" not in published.columns and "subject" not in published.columns
-    assert select(band_threshold=3).to_frame().set_index("quote_id").loc["q1", "mentioned_by"] == "3"
+    assert select(policy={"threshold": 3}).to_frame().set_index("quote_id").loc["q1", "mentioned_by"] == "3"
 
 
 def test_signoff_of_changed_text_lapses():
