@@ -86,7 +86,10 @@ class CoderAgreement(Result):
 
     @property
     def title(self) -> str:
-        return f"Inter-coder agreement ({self.unit} units, {len(self.transcripts)} transcripts, {len(self.coders)} coders)"
+        return (
+            f"Inter-coder agreement ({self.unit} units, {len(self.transcripts)} transcripts, "
+            f"{len(self.coders)} coders)"
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per code and a last row ``"(all codes)"``.
@@ -113,7 +116,9 @@ class CoderAgreement(Result):
         y = np.arange(len(table))
         colours = np.where(table["below_threshold"], "tab:red", "tab:blue")
         ax.scatter(table["krippendorff_alpha"], y, c=colours, zorder=3)
-        labels = [f"{c}  (prev. {p:.0%})" if pd.notna(p) else str(c) for c, p in zip(table["code"], table["prevalence"])]
+        labels = [
+            f"{c}  (prev. {p:.0%})" if pd.notna(p) else str(c) for c, p in zip(table["code"], table["prevalence"])
+        ]
         ax.set_yticks(y, labels)
         ax.axvline(self.threshold, color="grey", linestyle="--", label=f"threshold {self.threshold:g}")
         ax.set_xlabel(f"Krippendorff's alpha ({self.level})")

@@ -10,8 +10,13 @@ Conventions
   (a participant who mentioned nothing still counts).
 - ``share = n_participants / n_interviewed``.
 - ``n_segments``: distinct segments coded with the theme or its sub-codes.
-- Counts are raw: apply :mod:`analysis.disclosure` before publishing. Group and
-  site of a participant come from ``interviews``.
+- Counts are raw: apply :mod:`analysis.disclosure` before publishing, e.g.
+  ``protect_table(result.to_frame(), row="theme", col="respondent_group",
+  count="n_participants", values=["share"], margins=False)`` (no margins: one
+  participant mentions several themes, so the counts do not add up). Where few
+  people were interviewed in a cell (staff of one prison), "none mentioned it"
+  says something about each of them: consider ``protect_zeros``.
+- Group and site of a participant come from ``interviews``.
 """
 
 from __future__ import annotations

@@ -107,3 +107,14 @@ def test_counts_match_a_direct_count(rows):
         assert row.n_segments == len(mine)
         assert row.n_interviewed == (INTERVIEWS["respondent_group"] == row.respondent_group).sum()
     assert table["share"].between(0, 1).all()
+
+
+def test_hand_off_to_disclosure_control():
+    from analysis.disclosure import protect_table
+
+    result = theme_prevalence(SEGMENTS, interviews=INTERVIEWS, parents=PARENTS)
+    table = protect_table(result.to_frame(), row="theme", col="respondent_group", count="n_participants",
+                          values=["share"], margins=False, policy={"threshold": 2})
+    shown = table.to_frame()
+    assert shown.loc["service", ("n_participants", "detainee")] == 2
+    assert shown.loc["stigma", ("n_participants", "detainee")] == "[c]"   # one person

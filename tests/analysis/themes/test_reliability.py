@@ -114,7 +114,8 @@ def test_string_categories_and_missing_rows():
     assert k.n_units == 3
     # 2 of 3 agree; p_e = (2/3 * 1/3) + (1/3 * 2/3) = 4/9
     assert k.estimate == pytest.approx((2 / 3 - 4 / 9) / (1 - 4 / 9))
-    assert krippendorff_alpha(ratings) == pytest.approx(krippendorff_alpha(ratings.apply(lambda c: c.map({"x": 0, "y": 1}))))
+    numbers = ratings.apply(lambda c: c.map({"x": 0, "y": 1}))
+    assert krippendorff_alpha(ratings) == pytest.approx(krippendorff_alpha(numbers))
 
 
 def test_undefined_when_one_category():
