@@ -1,0 +1,493 @@
+"""Pseudonymisation at intake: keyed hashes of normalised identifiers.
+
+A direct identifier (a prison number, a Belgian national register number) is
+replaced by a *pseudonym*::
+
+    "k{key version}-" + HMAC-SHA256(key, kind + ":" + normalised identifier).hexdigest()
+
+under a secret key held by the data controller, outside the workspace and
+outside any git repository. The same person gets the same pseudonym in every
+instrument and wave, because the identifier is first brought to one canonical
+form (:func:`normalise_identifier`): spaces and punctuation never change a
+pseudonym.
+
+The key
+-------
+``$PEER_EVAL_KEY`` (or a key file given with ``--key-file``, or
+``$PEER_EVAL_KEY_FILE``) holds the key as **hex** (64 hex characters = 32
+bytes; any even-length string of hex digits is read as hex) or else as
+**base64** (standard or URL-safe alphabet). It must decode to at least 32
+bytes. An optional ``<version>:`` prefix gives the key version
+(``2:9f3a...``); without it the version is 1. A key file holds the same text
+on its first non-comment line. Create a key once per evaluation::
+
+    python -c "import secrets; print(secrets.token_hex(32))"
+
+A workspace records the key's :func:`fingerprint` (an HMAC of a fixed label,
+never the key) and refuses a different key of the same version, so a mistyped
+key cannot silently break linkage.
+
+Linkage between surveys and release records
+-------------------------------------------
+Pseudonyms of different *kinds* differ for the same person (the kind is part
+of the hashed message), so a prison number and a national register number are
+never confused. The project links on **one agreed identifier, the prison
+number** (gedetineerdennummer / numéro de détenu), which every survey
+carries. The release and reoffence extract is prepared by the prison
+administration, which joins the criminal record to its own files by national
+register number and delivers the prison number as the record's ``role: pid``
+item. When an extract also carries the national register number,
+:func:`pseudonymise_frame` turns it into a second pseudonym column
+``pid_national_register`` beside ``pid``: that pair is a crosswalk, so a
+later extract keyed only by national register number can still be linked,
+and no raw number is kept.
+
+Key rotation
+------------
+A new key gets a higher version. :func:`evaluation.store.erase.rotate` reads
+the identifiers once more from the read-only raw files, computes each
+person's old and new pseudonym, rewrites every ``pid`` in the database, keeps
+the old -> new mapping in the workspace's ``pseudonym_map`` table (so results
+published under the old key can still be related) and records the new key's
+fingerprint and version. Raw files whose identifiers were purged (retention)
+cannot be re-keyed; their rows are counted and reported.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .problems import Problem
+
+__all__ = [
+    "KINDS",
+    "KEY_ENV",
+    "KEY_FILE_ENV",
+    "MIN_KEY_BYTES",
+    "REASONS",
+    "InvalidIdentifier",
+    "KeyMissing",
+    "KeyRefused",
+    "PseudonymKey",
+    "Pseudonymiser",
+    "fingerprint",
+    "load_key",
+    "parse_key",
+    "normalise_identifier",
+    "nrn_check_digits",
+    "is_pseudonym",
+    "pseudonymise_frame",
+    "git_working_tree",
+]
+
+KINDS = ("prison_number", "national_register")
+KEY_ENV = "PEER_EVAL_KEY"
+KEY_FILE_ENV = "PEER_EVAL_KEY_FILE"
+MIN_KEY_BYTES = 32
+_FINGERPRINT_LABEL = b"peer-eval key fingerprint v1"
+_PSEUDONYM = re.compile(r"^k\d+-[0-9a-f]{64}$")
+_STRIP = re.compile(r"[\s\.\-/_,;:'\"()]+")
+_ALNUM = re.compile(r"^[0-9A-Z]+$")
+
+#: reason codes of :class:`InvalidIdentifier`, with a phrase per language
+REASONS: dict[str, dict[str, str]] = {
+    "empty": {
+        "nl": "leeg", "fr": "vide", "en": "empty",
+    },
+    "characters": {
+        "nl": "bevat tekens die geen cijfers of letters zijn",
+        "fr": "contient des caractères qui ne sont ni des chiffres ni des lettres",
+        "en": "contains characters that are not digits or letters",
+    },
+    "nrn-not-digits": {
+        "nl": "een rijksregisternummer bestaat alleen uit cijfers",
+        "fr": "un numéro de registre national ne contient que des chiffres",
+        "en": "a national register number has digits only",
+    },
+    "nrn-length": {
+        "nl": "een rijksregisternummer heeft 11 cijfers",
+        "fr": "un numéro de registre national a 11 chiffres",
+        "en": "a national register number has 11 digits",
+    },
+    "nrn-check-digits": {
+        "nl": "de controlecijfers (laatste twee) kloppen niet: waarschijnlijk een tikfout",
+        "fr": "les chiffres de contrôle (les deux derniers) ne correspondent pas : probablement une faute de frappe",
+        "en": "the check digits (last two) do not match: probably a typing error",
+    },
+}
+
+
+class InvalidIdentifier(ValueError):
+    """An identifier that cannot be normalised. ``reason`` is a code of :data:`REASONS`.
+
+    The message never contains the identifier itself.
+    """
+
+    def __init__(self, reason: str, kind: str = ""):
+        self.reason = reason
+        self.kind = kind
+        super().__init__(f"invalid {kind or 'identifier'}: {REASONS.get(reason, {}).get('en', reason)}")
+
+
+class KeyMissing(RuntimeError):
+    """No pseudonymisation key was given (or it is not usable); the message says how to set one."""
+
+
+class KeyRefused(RuntimeError):
+    """A key that was given but is malformed or stored in a forbidden place."""
+
+
+HOW_TO_SET_KEY = (
+    "Ask the evaluation's data controller for the pseudonymisation key and set it before you "
+    f"submit: either the environment variable {KEY_ENV} (Linux/macOS: export {KEY_ENV}=<key>; "
+    f"Windows: set {KEY_ENV}=<key>), or --key-file PATH naming a file that holds the key. "
+    "The key is 64 hex characters (or base64 of at least 32 bytes), optionally prefixed with its "
+    "version, e.g. '2:<key>'. Only for a NEW evaluation, the data controller creates one once with: "
+    "python -c \"import secrets; print(secrets.token_hex(32))\". "
+    "Never store the key in the evaluation workspace or in a git repository, and never send it by "
+    "e-mail with the data: whoever holds it can re-identify people."
+)
+
+
+# ---------------------------------------------------------------------------
+# identifiers
+
+
+def nrn_check_digits(first9: str, *, born_2000_or_later: bool) -> int:
+    """Check digits of a national register number from its first 9 digits.
+
+    ``97 - (int(first9) mod 97)``; for people born in 2000 or later the 9
+    digits are prefixed with ``2`` first.
+    """
+    if len(first9) != 9 or not first9.isdigit():
+        raise ValueError("first9 must be exactly 9 digits, e.g. '850731003'")
+    n = int(("2" + first9) if born_2000_or_later else first9)
+    return 97 - (n % 97)
+
+
+def _as_text(raw) -> str:
+    """Text of a cell; integral numbers (as read from .sav or Excel) lose their '.0'."""
+    if raw is None:
+        return ""
+    if isinstance(raw, (bool, np.bool_)):
+        return str(raw)
+    if isinstance(raw, (int, np.integer)):
+        return str(int(raw))
+    if isinstance(raw, (float, np.floating)):
+        if np.isnan(raw):
+            return ""
+        if float(raw).is_integer():
+            return str(int(raw))
+        return repr(float(raw))
+    return str(raw)
+
+
+def normalise_identifier(kind: str, raw) -> str:
+    """The canonical form of an identifier of ``kind``.
+
+    - ``prison_number``: spaces and punctuation removed, upper case; only
+      letters and digits may remain.
+    - ``national_register``: 11 digits, with or without ``YY.MM.DD-XXX.CC``
+      punctuation; a number read as a number (leading zero lost, as Excel does
+      for people born 2000-2009) is zero-padded; the mod-97 check digits must
+      match (before or from 2000).
+
+    Raises :class:`InvalidIdentifier` with a reason code (never the value).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    numeric = isinstance(raw, (int, float, np.integer, np.floating)) and not isinstance(raw, bool)
+    text = _STRIP.sub("", _as_text(raw)).upper()
+    if not text:
+        raise InvalidIdentifier("empty", kind)
+    if kind == "prison_number":
+        if not _ALNUM.match(text):
+            raise InvalidIdentifier("characters", kind)
+        return text
+    if not text.isdigit():
+        raise InvalidIdentifier("nrn-not-digits", kind)
+    if numeric and len(text) < 11:
+        text = text.zfill(11)
+    if len(text) != 11:
+        raise InvalidIdentifier("nrn-length", kind)
+    first9, check = text[:9], int(text[9:])
+    if check not in (nrn_check_digits(first9, born_2000_or_later=False),
+                     nrn_check_digits(first9, born_2000_or_later=True)):
+        raise InvalidIdentifier("nrn-check-digits", kind)
+    return text
+
+
+def is_pseudonym(value: str) -> bool:
+    """True for a string shaped like a pseudonym (``k<version>-<64 hex>``)."""
+    return isinstance(value, str) and bool(_PSEUDONYM.match(value))
+
+
+# ---------------------------------------------------------------------------
+# the key
+
+
+@dataclass(frozen=True)
+class PseudonymKey:
+    """A secret key and its version. ``repr`` never shows the key."""
+
+    secret: bytes = field(repr=False)
+    version: int = 1
+    source: str = field(default="", compare=False)  # "environment", a file path, "generated"
+
+    def __post_init__(self):
+        if not isinstance(self.secret, bytes) or len(self.secret) < MIN_KEY_BYTES:
+            raise KeyRefused(f"the key must be at least {MIN_KEY_BYTES} bytes; create one with "
+                            "python -c \"import secrets; print(secrets.token_hex(32))\"")
+        if not isinstance(self.version, int) or self.version < 1:
+            raise KeyRefused("the key version must be a whole number >= 1 (prefix the key with e.g. '2:')")
+
+    @classmethod
+    def generate(cls, version: int = 1) -> "PseudonymKey":
+        """A fresh random key (for the demo or for a data controller creating one)."""
+        return cls(secrets.token_bytes(32), version, "generated")
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self)
+
+    def text(self) -> str:
+        """The key as it is written in ``$PEER_EVAL_KEY`` (``<version>:<hex>``)."""
+        return f"{self.version}:{self.secret.hex()}"
+
+
+def fingerprint(key: PseudonymKey) -> str:
+    """First 16 hex characters of HMAC-SHA256(key, fixed label): identifies a key, reveals nothing."""
+    return hmac.new(key.secret, _FINGERPRINT_LABEL, hashlib.sha256).hexdigest()[:16]
+
+
+def parse_key(text: str, *, source: str = "") -> PseudonymKey:
+    """Parse ``[<version>:]<hex or base64>``; raises :class:`KeyRefused` (never echoing the key)."""
+    text = text.strip()
+    version = 1
+    m = re.match(r"^(\d+):(.*)$", text, re.S)
+    if m:
+        version, text = int(m.group(1)), m.group(2).strip()
+    if not text:
+        raise KeyMissing(f"the pseudonymisation key from {source or 'the input'} is empty. " + HOW_TO_SET_KEY)
+    secret: bytes | None = None
+    if re.fullmatch(r"[0-9a-fA-F]+", text) and len(text) % 2 == 0:
+        secret = bytes.fromhex(text)
+    else:
+        try:
+            padded = text + "=" * (-len(text) % 4)
+            alt = "-_" if ("-" in text or "_" in text) else None
+            secret = base64.b64decode(padded, altchars=alt.encode() if alt else None, validate=True)
+        except (binascii.Error, ValueError):
+            raise KeyRefused(f"the pseudonymisation key from {source or 'the input'} is neither hex "
+                            "nor base64. " + HOW_TO_SET_KEY) from None
+    if len(secret) < MIN_KEY_BYTES:
+        raise KeyRefused(f"the pseudonymisation key from {source or 'the input'} decodes to "
+                        f"{len(secret)} bytes; at least {MIN_KEY_BYTES} are needed. " + HOW_TO_SET_KEY)
+    return PseudonymKey(secret, version, source)
+
+
+def git_working_tree(path: Path) -> Path | None:
+    """The root of the git working tree holding ``path`` (a ``.git`` entry above it), or None."""
+    p = Path(path).resolve()
+    for d in (p, *p.parents):
+        if (d / ".git").exists():
+            return d
+    return None
+
+
+def load_key(key_file: str | os.PathLike | None = None) -> PseudonymKey:
+    """The pseudonymisation key: ``key_file``, else ``$PEER_EVAL_KEY``, else ``$PEER_EVAL_KEY_FILE``.
+
+    Raises :class:`KeyMissing` (how to set a key) when there is none, and
+    :class:`KeyRefused` for a malformed key or a key file inside a git working
+    tree. (:meth:`evaluation.store.Workspace.check_key` also refuses a key
+    file inside the workspace.)
+    """
+    if key_file is None and os.environ.get(KEY_ENV, "").strip():
+        return parse_key(os.environ[KEY_ENV], source=f"${KEY_ENV}")
+    if key_file is None and os.environ.get(KEY_FILE_ENV, "").strip():
+        key_file = os.environ[KEY_FILE_ENV]
+    if key_file is None:
+        raise KeyMissing("No pseudonymisation key: intake refuses to store data without one. " + HOW_TO_SET_KEY)
+    path = Path(key_file).expanduser()
+    if not path.is_file():
+        raise KeyMissing(f"The key file {path} does not exist. " + HOW_TO_SET_KEY)
+    tree = git_working_tree(path)
+    if tree is not None:
+        raise KeyRefused(f"The key file {path} is inside the git working tree {tree}: a key must never "
+                        "be where it could be committed. Move it outside any repository (e.g. to your "
+                        "home folder, readable only by you) and pass its new path.")
+    lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip() and not l.lstrip().startswith("#")]
+    if not lines:
+        raise KeyMissing(f"The key file {path} holds no key. " + HOW_TO_SET_KEY)
+    return parse_key(lines[0], source=str(path.resolve()))
+
+
+# ---------------------------------------------------------------------------
+# pseudonyms
+
+
+class Pseudonymiser:
+    """Pseudonyms under one key: ``Pseudonymiser(key).pseudonym("prison_number", "AB 123")``."""
+
+    def __init__(self, key: PseudonymKey):
+        if not isinstance(key, PseudonymKey):
+            raise TypeError("key must be a PseudonymKey: get one with load_key()")
+        self.key = key
+        self._prefix = f"k{key.version}-"
+        # HMAC-SHA256 with the padded key states computed once (RFC 2104); equal to
+        # hmac.digest(key, msg, "sha256") and about twice as fast per value.
+        k = key.secret if len(key.secret) <= 64 else hashlib.sha256(key.secret).digest()
+        k = k.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
+
+    def _hash(self, kind: str, normalised: str) -> str:
+        inner = self._inner.copy()
+        inner.update(f"{kind}:{normalised}".encode("utf-8"))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return self._prefix + outer.hexdigest()
+
+    def pseudonym(self, kind: str, raw) -> str:
+        """The pseudonym of ``raw``; raises :class:`InvalidIdentifier` when it cannot be normalised."""
+        return self._hash(kind, normalise_identifier(kind, raw))
+
+    def try_pseudonym(self, kind: str, raw) -> tuple[str | None, str | None]:
+        """``(pseudonym, None)`` or ``(None, reason)``."""
+        try:
+            return self.pseudonym(kind, raw), None
+        except InvalidIdentifier as exc:
+            return None, exc.reason
+
+    def series(self, kind: str, values: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Pseudonyms of a column and the reason code where one failed (both aligned on ``values``).
+
+        Each distinct value is hashed once.
+        """
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        obj = values.astype(object)
+        missing = obj.isna().to_numpy()
+        codes, uniques = pd.factorize(obj, use_na_sentinel=True)
+        pseud = np.empty(len(uniques) + 1, dtype=object)
+        reason = np.empty(len(uniques) + 1, dtype=object)
+        pseud[-1], reason[-1] = None, "missing"  # code -1: missing cell
+        strip, alnum = _STRIP.sub, _ALNUM.match
+        inner0, outer0, prefix, label = self._inner, self._outer, self._prefix, f"{kind}:"
+        fast = kind == "prison_number"
+        for i, u in enumerate(uniques):
+            if fast and type(u) is str:  # the common case, inlined (same result as self.pseudonym)
+                t = u.upper()
+                if not alnum(t):
+                    t = strip("", t)
+                if t and alnum(t):
+                    inner = inner0.copy()
+                    inner.update((label + t).encode())
+                    outer = outer0.copy()
+                    outer.update(inner.digest())
+                    pseud[i] = prefix + outer.hexdigest()
+                    continue
+            pseud[i], reason[i] = self.try_pseudonym(kind, u)
+        out = pd.Series(pseud[codes], index=values.index, dtype=object)
+        why = pd.Series(reason[codes], index=values.index, dtype=object)
+        return out, why
+
+    def pseudonymise_frame(self, frame: pd.DataFrame, columns: dict[str, str], **kwargs):
+        """:func:`pseudonymise_frame` under this pseudonymiser's key."""
+        return pseudonymise_frame(frame, columns, self, **kwargs)
+
+
+def _problem(reason: str, row: int, column: str, kind: str) -> Problem:
+    if reason == "missing":
+        return Problem("identifier-missing", row=row, column=column, value=None, params={"kind": kind})
+    texts = REASONS.get(reason, {"nl": reason, "fr": reason, "en": reason})
+    return Problem(
+        "identifier-invalid", row=row, column=column, value=None,
+        params={"kind": kind, "reason": reason, "reason_nl": texts["nl"], "reason_fr": texts["fr"],
+                "reason_en": texts["en"]},
+    )
+
+
+def pseudonymise_frame(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    key_or_pseudonymiser: PseudonymKey | Pseudonymiser,
+    *,
+    first_data_row: int = 1,
+    pid_kind: str | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Replace identifier columns by pseudonyms.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The submitted data (any index; rows are reported by position).
+    columns : dict
+        ``{column: kind}`` of the identifier columns, kind ``prison_number``
+        or ``national_register`` (``pseudonym`` columns are checked and
+        copied: the data were pseudonymised elsewhere with the same key).
+    key_or_pseudonymiser : PseudonymKey or Pseudonymiser
+    first_data_row : int
+        Row number the coordinator sees for the first data row
+        (``ReadResult.first_data_row``: 2 for CSV/Excel, 1 for .sav).
+    pid_kind : str, optional
+        Which kind becomes ``pid`` when there are several (default:
+        ``prison_number`` if present, else the first column).
+
+    Returns
+    -------
+    (frame, problems)
+        A copy with the raw identifier columns removed and ``pid`` first
+        (plus ``pid_<kind>`` for any further identifier column), and one
+        ``identifier-missing`` / ``identifier-invalid`` problem per bad
+        cell (row and column only, never the value). Rows with a bad
+        identifier keep ``pid`` empty; the caller rejects the file.
+    """
+    if not columns:
+        raise ValueError("columns is empty: pass {column: kind} for the identifier column(s), e.g. "
+                         "{'prison_number': 'prison_number'}")
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise KeyError(f"columns {absent} are not in the frame; its columns are {list(frame.columns)}")
+    ps = key_or_pseudonymiser if isinstance(key_or_pseudonymiser, Pseudonymiser) else Pseudonymiser(key_or_pseudonymiser)
+    kinds = list(columns.values())
+    if pid_kind is None:
+        pid_kind = "prison_number" if "prison_number" in kinds else kinds[0]
+    if pid_kind not in kinds:
+        raise ValueError(f"pid_kind {pid_kind!r} is not among the kinds given in columns: {kinds}")
+    problems: list[Problem] = []
+    new_cols: dict[str, pd.Series] = {}
+    for col, kind in columns.items():
+        if kind == "pseudonym":
+            vals = frame[col].astype(object)
+            ok = vals.map(is_pseudonym).astype(bool)
+            wrong_version = vals.map(lambda v: is_pseudonym(v) and not v.startswith(ps._prefix)).astype(bool)
+            pseud = vals.where(ok & ~wrong_version, None)
+            why = pd.Series(np.where(vals.isna(), "missing", np.where(ok & ~wrong_version, None, "characters")),
+                            index=vals.index, dtype=object)
+            why[why.isna()] = None
+        else:
+            pseud, why = ps.series(kind, frame[col])
+        bad = np.flatnonzero(why.notna().to_numpy())
+        for pos in bad:
+            problems.append(_problem(why.iloc[pos], first_data_row + int(pos), col, kind))
+        name = "pid" if kind == pid_kind and "pid" not in new_cols else f"pid_{kind}"
+        new_cols[name] = pseud.where(why.isna(), None)
+    rest = frame.drop(columns=list(columns))
+    for name in ("pid", *[n for n in new_cols if n != "pid"]):
+        if name in rest.columns:
+            rest = rest.drop(columns=[name])
+    out = pd.concat([pd.DataFrame(new_cols, index=frame.index), rest], axis=1)
+    return out, problems
