@@ -218,7 +218,7 @@ def reliable_change(
     criteria = [("reliable change (RCI)", "rci_category")]
     if mic is not None:
         # a tiny tolerance so that a change of exactly MIC counts despite floating-point error
-        ind["mic_category"] = _classify(sign * change + 1e-9 * max(abs(mic), 1), mic)
+        ind["mic_category"] = _classify(sign * change, mic - 1e-9 * max(abs(mic), 1))
         criteria.append(("minimal important change", "mic_category"))
     else:
         remarks.append("The scale definition has no minimal important change (mic); only reliable change is shown.")

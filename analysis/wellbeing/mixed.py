@@ -194,28 +194,34 @@ def _model(frame, x, template=None):
 
 
 def _fit(frame, x, start=None, template=None):
-    """REML fit; BFGS then CG (keeping the higher likelihood), L-BFGS and Nelder–Mead only if neither converged."""
+    """REML fit keeping the highest restricted likelihood over several optimisers.
+
+    statsmodels' ``converged`` flag is unreliable near the boundary (a site
+    variance at zero), where the best optimum is often flagged as failed; so
+    the fit with the highest REML likelihood wins, and the result counts as
+    converged when some optimiser reports convergence within 1e-3 of it.
+    First fits try BFGS, L-BFGS and CG, then Nelder–Mead only if none
+    converged; bootstrap refits (``start`` given) try BFGS and L-BFGS.
+    """
     model = _model(frame, x, template)
-    best = None
-    plan = [["bfgs"], ["cg"], ["lbfgs"], ["nm"]] if start is None else [["bfgs"], ["nm"]]
+    fits = []
+    plan = [["bfgs"], ["lbfgs"], ["cg"], ["nm"]] if start is None else [["bfgs"], ["lbfgs"]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for i, m in enumerate(plan):
-            if best is not None and best.converged and (start is not None or i >= 2):
+        for m in plan:
+            if m == ["nm"] and any(r.converged for r in fits):
                 break
             try:
                 r = model.fit(reml=True, method=m, maxiter=3000, start_params=start)
             except (np.linalg.LinAlgError, ValueError):
                 continue
-            if not np.isfinite(r.llf):
-                continue
-            if best is None or (r.converged and not best.converged) or (
-                r.converged == best.converged and r.llf > best.llf
-            ):
-                best = r
-    if best is None:
+            if np.isfinite(r.llf):
+                fits.append(r)
+    if not fits:
         raise RuntimeError("the mixed model could not be fitted with any optimiser")
-    return best
+    best = max(fits, key=lambda r: r.llf)
+    ok = any(r.converged and r.llf > best.llf - 1e-3 for r in fits)
+    return best, ok
 
 
 def _components(res) -> dict:
@@ -313,7 +319,7 @@ def mixed_model(
     n_sites = frame["_site"].nunique()
     if n_sites < 3:
         raise ValueError(f"only {n_sites} site(s) with data; a random slope by site needs at least 3 (better 10)")
-    res = _fit(frame, x)
+    res, converged = _fit(frame, x)
     beta = np.asarray(res.fe_params, dtype=float)
     comps = _components(res)
     g = np.asarray(res.cov_re, dtype=float)
@@ -333,7 +339,7 @@ def mixed_model(
         for _ in range(n_boot):
             f2 = frame.assign(_y=_simulate(frame, x, beta, g, comps, rng))
             try:
-                r2 = _fit(f2, x, start=res.params_object, template=res.model)
+                r2, _ = _fit(f2, x, start=res.params_object, template=res.model)
             except RuntimeError:
                 failed += 1
                 continue
@@ -363,7 +369,7 @@ def mixed_model(
                           "df": df, "p_val": p})
     vcomp = pd.DataFrame({"component": list(comps), "estimate": list(comps.values()), "ci_low": vc_lo,
                           "ci_high": vc_hi})
-    if not res.converged:
+    if not converged:
         remarks.append("The optimiser did not report convergence; treat the estimates with caution.")
     small = comps["site intercept variance"] < 1e-6 * comps["residual variance"] or \
         comps["site wave-slope variance"] < 1e-6 * comps["residual variance"] or \
@@ -384,7 +390,7 @@ def mixed_model(
         outcome=outcome, fixed=fixed, variance_components=vcomp,
         cov_fixed=pd.DataFrame(cov, index=names, columns=names), waves=waves, groups=levels,
         n_obs=len(frame), n_subjects=frame["_pid"].nunique(), n_sites=n_sites, ci=ci, ci_method=ci_method,
-        converged=bool(res.converged), reml_llf=float(res.llf), remarks=tuple(remarks),
+        converged=bool(converged), reml_llf=float(res.llf), remarks=tuple(remarks),
     )
 
 
