@@ -1,0 +1,214 @@
+"""The Justice-Data-Lab-style headline: one-year reoffending rates and their difference.
+
+Conventions
+-----------
+* Denominator: people whose one-year window plus the court-processing lag
+  ends before the extract (``eligible_1y`` from :func:`.cohort.build_cohort`);
+  the numerator: those with a reoffence dated within the year.
+* Rate intervals: Wilson score intervals (``prop.test(x, n, correct=FALSE)``
+  in R)::
+
+      (x + z^2/2) / (n + z^2)  +-  z sqrt(x (n - x) / n + z^2 / 4) / (n + z^2)
+
+* Difference (participants minus comparison): Newcombe's hybrid score
+  interval (Newcombe 1998, method 10), built from the two Wilson intervals
+  ``(l1, u1)``, ``(l2, u2)``::
+
+      d - sqrt((p1 - l1)^2 + (u2 - p2)^2),  d + sqrt((u1 - p1)^2 + (p2 - l2)^2)
+
+* The difference is descriptive unless the groups were balanced (e.g. by
+  propensity weighting, done elsewhere); the result says so.
+* Reoffences per 100 people, where a count column exists, with a Welch
+  interval for the difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..results import Result
+from ._checks import require_columns, require_frame, two_groups
+from ._plots import axes
+from .power import DetectableEffect, detectable_effect
+
+__all__ = ["HeadlineResult", "one_year_rate", "wilson_interval", "newcombe_interval"]
+
+
+def wilson_interval(x, n, conf_level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for ``x`` successes out of ``n``."""
+    if n <= 0 or x < 0 or x > n:
+        raise ValueError(f"need 0 <= x <= n and n > 0, got x={x!r}, n={n!r}")
+    z = stats.norm.ppf(0.5 + conf_level / 2)
+    centre = (x + z * z / 2) / (n + z * z)
+    half = z * np.sqrt(x * (n - x) / n + z * z / 4) / (n + z * z)
+    lower = 0.0 if x == 0 else max(0.0, centre - half)
+    upper = 1.0 if x == n else min(1.0, centre + half)  # exact at the bounds, as R
+    return float(lower), float(upper)
+
+
+def newcombe_interval(x1, n1, x2, n2, conf_level: float = 0.95) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for ``x1/n1 - x2/n2`` (method 10)."""
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson_interval(x1, n1, conf_level)
+    l2, u2 = wilson_interval(x2, n2, conf_level)
+    d = p1 - p2
+    return float(d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)), float(d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
+
+
+def _per_100_sentence(lo, hi, treated_label, window):
+    a, b = round(100 * lo), round(100 * hi)
+    who = f"For every 100 {treated_label}s"
+    if hi < 0:
+        return f"{who}, between {-b} and {-a} fewer reoffended within {window} than in the comparison group."
+    if lo > 0:
+        return f"{who}, between {a} and {b} more reoffended within {window} than in the comparison group."
+    return (f"{who}, the number who reoffended within {window} lies between {-a} fewer and {b} more than in the "
+            "comparison group: the data cannot tell whether participation lowered or raised reoffending.")
+
+
+@dataclass(frozen=True, eq=False)
+class HeadlineResult(Result):
+    """One-year reoffending rates per group, their difference and the per-100 sentence.
+
+    Attributes
+    ----------
+    rates : DataFrame
+        Per group: ``n``, ``reoffended``, ``rate``, ``lower``, ``upper``
+        (Wilson), and ``per_100`` / ``per_100_lower`` / ``per_100_upper``
+        when counts were given.
+    difference, lower, upper : float
+        Rate difference (treated minus comparison) with Newcombe's interval.
+    """
+
+    rates: pd.DataFrame
+    treated: str
+    comparison: str
+    difference: float
+    lower: float
+    upper: float
+    conf_level: float
+    window: str
+    detectable: DetectableEffect
+    count_difference: tuple | None = None
+
+    @property
+    def title(self) -> str:
+        return f"Reoffending within {self.window} ({self.conf_level:.0%} intervals)"
+
+    def sentence(self) -> str:
+        return _per_100_sentence(self.lower, self.upper, self.treated, self.window)
+
+    def to_frame(self) -> pd.DataFrame:
+        diff = pd.DataFrame(
+            {"rate": [self.difference], "lower": [self.lower], "upper": [self.upper]},
+            index=pd.Index([f"difference ({self.treated} - {self.comparison})"], name="group"),
+        )
+        return pd.concat([self.rates, diff])
+
+    def plot(self, ax=None):
+        ax = axes(ax)
+        r = self.rates
+        y = np.arange(len(r))[::-1]
+        ax.errorbar(100 * r["rate"], y, xerr=[100 * (r["rate"] - r["lower"]), 100 * (r["upper"] - r["rate"])],
+                    fmt="o", color="black", capsize=3)
+        ax.set_yticks(y)
+        ax.set_yticklabels(r.index.astype(str))
+        ax.set_xlabel(f"% reoffended within {self.window}")
+        ax.set_xlim(0, 100)
+        return ax
+
+
+def one_year_rate(
+    data: pd.DataFrame,
+    *,
+    group: str = "group",
+    outcome: str = "reoffended_1y",
+    eligible: str | None = "eligible_1y",
+    count: str | None = None,
+    treated=None,
+    window: str = "one year",
+    conf_level: float = 0.95,
+    power: float = 0.8,
+    min_cell: int = 10,
+) -> HeadlineResult:
+    """One-year reoffending rate per group, difference and "for every 100" sentence.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per person (``build_cohort(...).data`` with ``group``).
+    group, outcome, eligible : str
+        Column names; ``outcome`` is 0/1; rows with ``eligible`` false are
+        left out (``eligible=None`` keeps all). For two years pass
+        ``outcome="reoffended_2y", eligible="eligible_2y", window="two years"``.
+    count : str, optional
+        Number of proven reoffences per person in the window, for the
+        "reoffences per 100 people" figures.
+    treated : optional
+        Level of ``group`` for participants (default ``"participant"``).
+    min_cell : int
+        Cells (reoffenders or non-reoffenders per group) below this are
+        flagged for suppression in the remarks.
+    """
+    require_frame(data)
+    require_columns(data, group=group, outcome=outcome, eligible=eligible, count=count)
+    d = data if eligible is None else data.loc[data[eligible].fillna(False).astype(bool)]
+    if d[outcome].isna().any() or not d[outcome].isin([0, 1, True, False]).all():
+        raise ValueError(f"column {outcome!r} (outcome=) must hold 0/1 for every eligible person")
+    tr, other = two_groups(d[group], group, treated)
+    rows = {}
+    for lev in (tr, other):
+        y = d.loc[d[group] == lev, outcome].astype(int)
+        n, x = len(y), int(y.sum())
+        lo, hi = wilson_interval(x, n, conf_level)
+        rows[lev] = {"n": n, "reoffended": x, "rate": x / n, "lower": lo, "upper": hi}
+    rates = pd.DataFrame.from_dict(rows, orient="index")
+    rates.index.name = "group"
+    (n1, x1), (n2, x2) = (rows[tr]["n"], rows[tr]["reoffended"]), (rows[other]["n"], rows[other]["reoffended"])
+    lo, hi = newcombe_interval(x1, n1, x2, n2, conf_level)
+    diff = x1 / n1 - x2 / n2
+    count_diff = None
+    if count is not None:
+        z = stats.norm.ppf(0.5 + conf_level / 2)
+        per = {}
+        for lev in (tr, other):
+            c = d.loc[d[group] == lev, count].astype(float)
+            se = c.std(ddof=1) / np.sqrt(len(c)) if len(c) > 1 else np.nan
+            per[lev] = (c.mean(), c.var(ddof=1), len(c))
+            rates.loc[lev, "per_100"] = 100 * c.mean()
+            rates.loc[lev, "per_100_lower"] = 100 * max(0.0, c.mean() - z * se)
+            rates.loc[lev, "per_100_upper"] = 100 * (c.mean() + z * se)
+        (m1, v1, k1), (m2, v2, k2) = per[tr], per[other]
+        se = np.sqrt(v1 / k1 + v2 / k2)
+        dfw = se**4 / ((v1 / k1) ** 2 / (k1 - 1) + (v2 / k2) ** 2 / (k2 - 1))
+        q = stats.t.ppf(0.5 + conf_level / 2, dfw)
+        count_diff = (100 * (m1 - m2), 100 * (m1 - m2 - q * se), 100 * (m1 - m2 + q * se))
+    share = n1 / (n1 + n2)
+    detectable = detectable_effect(events=max(x1 + x2, 1), participant_share=share, power=power)
+    remarks = [
+        _per_100_sentence(lo, hi, tr, window),
+        f"Rates: {tr} {100 * x1 / n1:.1f}% ({x1}/{n1}), {other} {100 * x2 / n2:.1f}% ({x2}/{n2}); difference "
+        f"{100 * diff:+.1f} points ({conf_level:.0%} CI {100 * lo:+.1f} to {100 * hi:+.1f}, Newcombe); "
+        "rate intervals are Wilson intervals.",
+        "Only people whose one-year window plus the court-processing lag ended before the extract are counted.",
+        "A raw comparison: the groups may differ in who joined peer support; it is not an effect estimate "
+        "unless the groups were balanced first.",
+        detectable.sentence(),
+    ]
+    if count_diff is not None:
+        remarks.append(
+            f"Reoffences per 100 people: difference {count_diff[0]:+.1f} ({conf_level:.0%} CI "
+            f"{count_diff[1]:+.1f} to {count_diff[2]:+.1f}, Welch)."
+        )
+    small = [f"{lev}" for lev, r in rows.items() if min(r["reoffended"], r["n"] - r["reoffended"]) < min_cell]
+    if small:
+        remarks.append(f"Cells below {min_cell} in group(s) {', '.join(small)}: suppress before publication.")
+    return HeadlineResult(
+        rates=rates, treated=str(tr), comparison=str(other), difference=diff, lower=lo, upper=hi,
+        conf_level=conf_level, window=window, detectable=detectable, count_difference=count_diff,
+        remarks=tuple(remarks),
+    )
