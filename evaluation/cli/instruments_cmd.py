@@ -180,14 +180,18 @@ def _translations(args) -> int:
 
 
 def _export(args) -> int:
-    from evaluation.exports import EXTENSIONS, export
+    from evaluation.exports import export
 
     try:
         d = _catalogue(args).parse_ref(args.ref)
     except (KeyError, DefinitionError) as exc:
         return _fail(exc)
-    out = Path(args.output) if args.output else Path(f"{d.id}_{d.version}_{args.lang}{EXTENSIONS[args.format]}")
-    path = export(d, args.format, args.lang, out)
+    # a folder (the current one by default) gets the standard name: detainee_1.1_nl.sav
+    out = Path(args.output) if args.output else Path.cwd()
+    try:
+        path = export(d, args.format, args.lang, out)
+    except ValueError as exc:
+        return _fail(exc)
     print(f"wrote {path}")
     return 0
 

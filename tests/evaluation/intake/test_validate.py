@@ -90,6 +90,7 @@ def test_nonresponse_codes_only_where_declared(mini):
 def test_required_missing_and_identifier_missing(mini):
     df = good_rows(mini, 2).astype(object)
     df.loc[0, "used_drugs_30d"] = np.nan
+    df.loc[0, "days_used"] = np.nan
     df.loc[1, "prison_number"] = "  "
     _, report = run(mini, df)
     assert report.flatten(["row", "column", "code"]) == [
