@@ -17,7 +17,8 @@ Conventions
   numeric rating instead of 1 (the largest rating of the segments covering a
   unit is used), and ``level`` chooses Krippendorff's metric.
 - **Overall** pools all units × codes into one data set (each unit–code pair is
-  one unit).
+  one unit); its Cohen interval treats these pairs as independent, which they
+  are not (one passage carries several codes), so it is too narrow.
 - **prevalence** is the share of judgements that applied the code (mean of the
   non-missing values when binary). Kappa and alpha fall as prevalence nears 0 or
   1 even at high percentage agreement; read them side by side.
@@ -200,7 +201,8 @@ def coder_agreement(
     level : {"nominal", "ordinal", "interval", "ratio"}
         Krippendorff's metric (only matters with ``value=``).
     value : str, optional
-        Column holding a numeric rating per segment instead of presence (1).
+        Column holding a positive numeric rating per segment instead of
+        presence (1); 0 stands for "not applied".
     confidence : float
         Level of Cohen's kappa interval.
     transcript, coder, code, start, end, text, segment : str
@@ -276,6 +278,11 @@ def coder_agreement(
         units = units[[transcript, "unit_id"]]
     grid = units.merge(pairs, on=transcript)
     all_codes = list(dict.fromkeys(list(pd.unique(segs["_code"])) + list(codes or [])))
+    if not all_codes:
+        raise ValueError(
+            "no code was applied on the double-coded transcripts; pass codes=<the codebook's codes> "
+            "to report agreement on their absence"
+        )
     hits = segs.groupby([transcript, "unit_id", coder, "_code"])["_value"].max().unstack("_code")
     wide = grid.set_index([transcript, "unit_id", coder]).join(hits, how="left")
     wide = wide.reindex(columns=all_codes).fillna(0.0)

@@ -143,6 +143,8 @@ def test_errors_name_the_fix():
         coder_agreement(HAND.rename(columns={"coder": "rater"}), coded=HAND_CODED)
     with pytest.raises(ValueError, match="unit must be"):
         coder_agreement(HAND, coded=HAND_CODED, unit="page")
+    with pytest.raises(ValueError, match="pass codes="):
+        coder_agreement(HAND.iloc[:0], coded=HAND_CODED, unit="transcript")
 
 
 def test_plot_and_html():
