@@ -1,0 +1,482 @@
+"""The database: one SQLite file in the workspace, one transaction per submission.
+
+Tables
+------
+``submissions``
+    One row per file received, accepted or rejected: ``submission_id``
+    (``"S"`` + the first 10 hex characters of the file's SHA-256; the same
+    bytes received again for another reason get ``-2``, ``-3``...),
+    ``sha256`` (the raw file now kept; changes when erasure or retention
+    redacts it), ``file_name`` (as sent: it may itself contain a name or
+    number, so it is shown to the evaluation team but never in the book),
+    ``format``, ``site``, ``instrument``, ``version``, ``waves`` (comma
+    separated wave codes), ``received_at``, ``status`` (accepted, rejected,
+    superseded), ``replaces``, ``appended_to``, ``superseded_by``,
+    ``n_rows`` (rows in the file), ``n_stored`` (rows kept: rows of people
+    who did not consent are never stored), ``id_columns`` (JSON
+    ``{column: kind}`` of the identifier columns in the raw file, for erasure
+    and retention), ``user``.
+``responses_<instrument>_<major>_<minor>``
+    One table per instrument version: ``pid``, ``site``, ``wave``,
+    ``date``, ``instrument_version``, ``submission_id``, then the item
+    columns of that version (multiple choice as ``<item>_<code>``), plus
+    ``pid_<kind>`` for a second identifier. Types: INTEGER for choice and
+    integer items (nonresponse codes are negative integers), REAL for
+    number items, TEXT (ISO ``YYYY-MM-DD``) for dates, TEXT for text.
+``response_tables``
+    instrument, version -> table name.
+``raw_history``
+    Every replacement of a raw file (erasure, retention): old and new hash.
+``pseudonym_map``
+    Old -> new pseudonym after a key rotation.
+
+Privacy: ``PRAGMA secure_delete=ON`` (deleted content is overwritten with
+zeros) and the rollback journal (``journal_mode=DELETE``: no WAL file in which
+old pages could linger); erasure ends with ``VACUUM``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from .workspace import Workspace, remove_readonly, write_readonly
+
+__all__ = [
+    "Store",
+    "SubmissionMeta",
+    "StoreError",
+    "SubmissionExists",
+    "DuplicateSubmission",
+    "ReplacesUnknown",
+    "CONTRACT_COLUMNS",
+    "table_name",
+]
+
+#: first columns of every responses table (the DESIGN.md contract)
+CONTRACT_COLUMNS = ("pid", "site", "wave", "date", "instrument_version", "submission_id")
+_CHUNK = 20_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    submission_id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    file_name TEXT,
+    format TEXT,
+    site TEXT,
+    instrument TEXT,
+    version TEXT,
+    waves TEXT,
+    received_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'superseded')),
+    replaces TEXT,
+    appended_to TEXT,
+    superseded_by TEXT,
+    n_rows INTEGER,
+    n_stored INTEGER,
+    id_columns TEXT,
+    user TEXT
+);
+CREATE INDEX IF NOT EXISTS submissions_sha ON submissions (sha256);
+CREATE TABLE IF NOT EXISTS response_tables (
+    instrument TEXT NOT NULL,
+    version TEXT NOT NULL,
+    table_name TEXT NOT NULL UNIQUE,
+    PRIMARY KEY (instrument, version)
+);
+CREATE TABLE IF NOT EXISTS raw_history (
+    old_sha256 TEXT NOT NULL,
+    new_sha256 TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pseudonym_map (
+    old_pid TEXT NOT NULL,
+    new_pid TEXT NOT NULL,
+    old_version INTEGER NOT NULL,
+    new_version INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
+_SQL_TYPE = {"single_choice": "INTEGER", "multiple_choice": "INTEGER", "integer": "INTEGER",
+             "number": "REAL", "date": "TEXT", "text": "TEXT"}
+
+
+class StoreError(RuntimeError):
+    """A submission the store refuses; subclasses carry what the caller needs to report it."""
+
+
+class SubmissionExists(StoreError):
+    """Accepted data already exist for this site, instrument and wave: say ``replaces=`` or ``append=True``."""
+
+    def __init__(self, existing: str, site: str, instrument: str, wave):
+        self.existing, self.site, self.instrument, self.wave = existing, site, instrument, wave
+        super().__init__(
+            f"accepted data already exist for site {site}, {instrument}, wave {wave} (submission {existing}); "
+            f"pass replaces={existing!r} to supersede them or append=True to add to them")
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Parameters of the ``submission-exists`` problem."""
+        return {"submission": self.existing, "site": self.site, "instrument": self.instrument, "wave": self.wave}
+
+
+class DuplicateSubmission(StoreError):
+    """The same file (same bytes) was already accepted for this site and instrument."""
+
+    def __init__(self, existing: str):
+        self.existing = existing
+        super().__init__(f"this file was already accepted as submission {existing}; it is not stored again")
+
+
+class ReplacesUnknown(StoreError):
+    """``replaces=`` names no accepted submission of this site and instrument."""
+
+    def __init__(self, submission: str, site: str, instrument: str):
+        self.submission, self.site, self.instrument = submission, site, instrument
+        super().__init__(f"replaces={submission!r} is not an accepted submission of site {site} and "
+                         f"{instrument}; list them with Store.submissions()")
+
+
+@dataclass
+class SubmissionMeta:
+    """What the store needs to know about a received file (the lead's ``submit`` fills it)."""
+
+    sha256: str
+    file_name: str
+    site: str
+    instrument: str | None = None  # instrument id, e.g. "detainee" (None: not recognised)
+    version: str | None = None
+    format: str | None = None  # sav, dta, xlsx, csv
+    n_rows: int | None = None  # rows in the file
+    id_columns: dict[str, str] = field(default_factory=dict)  # identifier columns of the raw file
+    received_at: str | None = None
+    stored_path: Path | None = None  # raw/<sha><ext>; found from the hash when None
+
+    @property
+    def ref(self) -> str | None:
+        return f"{self.instrument}@{self.version}" if self.instrument and self.version else self.instrument
+
+
+def table_name(instrument: str, version: str) -> str:
+    return f"responses_{instrument}_{version.replace('.', '_')}"
+
+
+def _column_values(s: pd.Series, sql_type: str) -> list:
+    """A column as Python values with None for missing (what sqlite3 binds fastest)."""
+    if sql_type == "TEXT_DATE":
+        d = pd.to_datetime(s, errors="coerce")
+        out = d.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+        out[pd.isna(d).to_numpy()] = None
+        return out.tolist()
+    arr = s.to_numpy()
+    if arr.dtype.kind in "iub":
+        return arr.tolist()
+    if arr.dtype.kind == "f":
+        values = arr.tolist()
+        for i in np.flatnonzero(np.isnan(arr)):
+            values[i] = None
+        return values
+    values = s.astype(object).where(s.notna(), None).tolist()
+    out = []
+    for v in values:
+        if isinstance(v, (np.integer,)):
+            v = int(v)
+        elif isinstance(v, (np.floating,)):
+            v = float(v)
+        elif isinstance(v, (pd.Timestamp, dt.datetime, dt.date)):
+            v = v.strftime("%Y-%m-%d")
+        elif v is pd.NA or v is pd.NaT:
+            v = None
+        out.append(v)
+    return out
+
+
+def _insert_chunk(con: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
+    """Insert one chunk of rows (a seam for the crash-in-the-middle test)."""
+    con.executemany(sql, rows)
+
+
+class Store:
+    """The workspace's database. ``Store(workspace)`` or ``workspace.store()``."""
+
+    def __init__(self, workspace: Workspace, *, catalogue=None):
+        if not isinstance(workspace, Workspace):
+            raise TypeError("workspace must be a Workspace: use Workspace.open(path)")
+        self.workspace = workspace
+        self._catalogue = catalogue
+        self.con = sqlite3.connect(workspace.db_path, isolation_level=None)
+        self.con.execute("PRAGMA secure_delete=ON")
+        self.con.execute("PRAGMA journal_mode=DELETE")
+        self.con.execute("PRAGMA foreign_keys=ON")
+        self.con.executescript(_SCHEMA)
+
+    @property
+    def catalogue(self):
+        if self._catalogue is None:
+            from ..instruments import Catalogue
+
+            self._catalogue = Catalogue()
+        return self._catalogue
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- queries -------------------------------------------------------------
+    def query(self, sql: str, params: Iterable = ()) -> pd.DataFrame:
+        cur = self.con.execute(sql, tuple(params))
+        cols = [d[0] for d in cur.description]
+        return pd.DataFrame(cur.fetchall(), columns=cols)
+
+    def submission(self, submission_id: str) -> dict[str, Any] | None:
+        cur = self.con.execute("SELECT * FROM submissions WHERE submission_id = ?", (submission_id,))
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+    def by_sha(self, sha256: str) -> list[dict[str, Any]]:
+        """Submissions of the file with this hash (to recognise a file sent twice)."""
+        cur = self.con.execute("SELECT * FROM submissions WHERE sha256 = ? ORDER BY received_at", (sha256,))
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def tables(self) -> dict[tuple[str, str], str]:
+        """``{(instrument, version): table}`` of every responses table."""
+        return {(i, v): t for i, v, t in self.con.execute("SELECT instrument, version, table_name FROM response_tables")}
+
+    def table_columns(self, table: str) -> list[str]:
+        return [r[1] for r in self.con.execute(f'PRAGMA table_info("{table}")')]
+
+    def _new_id(self, sha256: str) -> str:
+        base = "S" + sha256[:10]
+        taken = {r[0] for r in self.con.execute(
+            "SELECT submission_id FROM submissions WHERE submission_id = ? OR submission_id LIKE ?", (base, base + "-%"))}
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+    # -- writing ---------------------------------------------------------------
+    def _definition(self, meta: SubmissionMeta, definition):
+        if definition is not None:
+            return definition
+        if not meta.instrument or not meta.version:
+            raise ValueError("meta.instrument and meta.version are needed to store responses")
+        return self.catalogue.instrument(meta.instrument, meta.version)
+
+    def _layout(self, defn, frame: pd.DataFrame) -> list[tuple[str, str, str | None]]:
+        """``[(table column, sql type, frame column or None)]`` for a submission of ``defn``."""
+        roles = {r: defn.role_item(r) for r in ("pid", "site", "wave", "date")}
+        role_names = {i.name for i in roles.values() if i is not None}
+        layout: list[tuple[str, str, str | None]] = [
+            ("pid", "TEXT", "pid" if "pid" in frame.columns else None),
+            ("site", "TEXT", roles["site"].name if roles["site"] is not None and roles["site"].name in frame.columns else None),
+            ("wave", "INTEGER", roles["wave"].name if roles["wave"] is not None and roles["wave"].name in frame.columns else None),
+            ("date", "TEXT_DATE", roles["date"].name if roles["date"] is not None and roles["date"].name in frame.columns else None),
+        ]
+        for extra in frame.columns:
+            if isinstance(extra, str) and extra.startswith("pid_"):
+                layout.append((extra, "TEXT", extra))
+        for item in defn.items:
+            if item.name in role_names:
+                continue
+            for col in defn.item_columns(item):
+                t = "TEXT_DATE" if item.type == "date" else _SQL_TYPE[item.type]
+                layout.append((col, t, col if col in frame.columns else None))
+        return layout
+
+    def _ensure_table(self, defn, layout) -> str:
+        name = table_name(defn.id, defn.version)
+        cols = [("pid", "TEXT"), ("site", "TEXT"), ("wave", "INTEGER"), ("date", "TEXT"),
+                ("instrument_version", "TEXT"), ("submission_id", "TEXT")]
+        cols += [(c, "TEXT" if t == "TEXT_DATE" else t) for c, t, _ in layout[4:]]
+        existing = self.table_columns(name)
+        if not existing:
+            ddl = ", ".join(f'"{c}" {t}' for c, t in cols)
+            self.con.execute(f'CREATE TABLE "{name}" ({ddl})')
+            self.con.execute(f'CREATE INDEX "{name}_sub" ON "{name}" (submission_id)')
+            self.con.execute(f'CREATE INDEX "{name}_pid" ON "{name}" (pid)')
+            self.con.execute("INSERT INTO response_tables VALUES (?, ?, ?)", (defn.id, defn.version, name))
+        else:
+            for c, t in cols:
+                if c not in existing:
+                    self.con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {t}')
+        return name
+
+    def _accepted(self, site: str, instrument: str) -> list[dict[str, Any]]:
+        cur = self.con.execute(
+            "SELECT submission_id, waves, sha256 FROM submissions WHERE status = 'accepted' AND site = ? AND instrument = ?",
+            (site, instrument))
+        return [{"submission_id": s, "waves": {w for w in (ws or "").split(",") if w}, "sha256": h}
+                for s, ws, h in cur.fetchall()]
+
+    def write_submission(
+        self,
+        meta: SubmissionMeta,
+        frame: pd.DataFrame,
+        *,
+        replaces: str | None = None,
+        append: bool = False,
+        definition=None,
+    ) -> str:
+        """Store an accepted, pseudonymised submission in one transaction; return its id.
+
+        ``frame`` holds ``pid`` (from :func:`~evaluation.intake.pseudonymise.pseudonymise_frame`;
+        anonymous instruments have none) and the item columns of ``meta``'s
+        instrument version; rows of people who did not consent must already
+        be removed. Raises :class:`SubmissionExists` when accepted data exist
+        for the same site, instrument and wave and neither ``replaces`` nor
+        ``append`` is given, :class:`ReplacesUnknown` for a bad ``replaces``,
+        :class:`DuplicateSubmission` for the same file accepted before. On
+        any error nothing is written.
+        """
+        defn = self._definition(meta, definition)
+        if meta.instrument is None:
+            meta.instrument, meta.version = defn.id, defn.version
+        raw_cols = [c for c in meta.id_columns if c in frame.columns]
+        if raw_cols:
+            raise ValueError(f"frame still holds the raw identifier column(s) {raw_cols}: pseudonymise it first "
+                             "(evaluation.intake.pseudonymise.pseudonymise_frame)")
+        for s in self.by_sha(meta.sha256):
+            if s["status"] in ("accepted", "superseded") and s["site"] == meta.site and s["instrument"] == meta.instrument:
+                raise DuplicateSubmission(s["submission_id"])
+        layout = self._layout(defn, frame)
+        wave_col = layout[2][2]
+        if wave_col is not None:
+            waves = sorted({int(w) for w in pd.to_numeric(frame[wave_col], errors="coerce").dropna()})
+        else:
+            waves = [defn.meta.waves[0].code] if len(defn.meta.waves) == 1 else []
+        wave_keys = {str(w) for w in waves}
+        accepted = self._accepted(meta.site, meta.instrument)
+        if replaces is not None and replaces not in {a["submission_id"] for a in accepted}:
+            raise ReplacesUnknown(replaces, meta.site, meta.instrument)
+        appended_to = None
+        if replaces is None:
+            clash = [a for a in accepted if a["waves"] & wave_keys]
+            if clash and not append:
+                first = clash[0]
+                raise SubmissionExists(first["submission_id"], meta.site, meta.instrument,
+                                       int(sorted(first["waves"] & wave_keys, key=int)[0]))
+            if clash:
+                appended_to = clash[0]["submission_id"]
+
+        sid = self._new_id(meta.sha256)
+        n = len(frame)
+        columns: list[list] = []
+        if layout[0][2] is not None:
+            columns.append(_column_values(frame["pid"], "TEXT"))
+        elif defn.meta.anonymous:
+            columns.append([f"{sid}-{i + 1}" for i in range(n)])  # anonymous: a row id, identifies nobody
+        else:
+            raise ValueError("frame has no 'pid' column: pseudonymise it first (pseudonymise_frame adds 'pid')")
+        site_col = layout[1][2]
+        columns.append(_column_values(frame[site_col], "TEXT") if site_col else [meta.site] * n)
+        columns.append(_column_values(pd.to_numeric(frame[wave_col], errors="coerce"), "INTEGER")
+                       if wave_col else [waves[0] if waves else None] * n)
+        date_col = layout[3][2]
+        columns.append(_column_values(frame[date_col], "TEXT_DATE") if date_col else [None] * n)
+        columns.append([defn.version] * n)
+        columns.append([sid] * n)
+        for col, t, src in layout[4:]:
+            columns.append(_column_values(frame[src], t) if src is not None else [None] * n)
+        rows = list(zip(*columns)) if n else []
+        names = ["pid", "site", "wave", "date", "instrument_version", "submission_id"] + [c for c, _, _ in layout[4:]]
+        now = meta.received_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        from .audit import current_user
+
+        con = self.con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            table = self._ensure_table(defn, layout)
+            con.execute(
+                "INSERT INTO submissions (submission_id, sha256, file_name, format, site, instrument, version, waves, "
+                "received_at, status, replaces, appended_to, n_rows, n_stored, id_columns, user) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?, ?, ?)",
+                (sid, meta.sha256, meta.file_name, meta.format, meta.site, meta.instrument, defn.version,
+                 ",".join(map(str, waves)), now, replaces, appended_to,
+                 meta.n_rows if meta.n_rows is not None else n, n, json.dumps(meta.id_columns), current_user()))
+            if replaces is not None:
+                con.execute("UPDATE submissions SET status = 'superseded', superseded_by = ? WHERE submission_id = ?",
+                            (sid, replaces))
+            sql = f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in names)}) VALUES ({", ".join("?" * len(names))})'
+            for start in range(0, len(rows), _CHUNK):
+                _insert_chunk(con, sql, rows[start:start + _CHUNK])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        self.workspace.audit.write(
+            "submission-accepted", submission=sid, sha256=meta.sha256, site=meta.site,
+            instrument=f"{defn.id}@{defn.version}", format=meta.format, waves=",".join(map(str, waves)),
+            rows=int(meta.n_rows if meta.n_rows is not None else n), n_stored=n, replaces=replaces,
+            appended_to=appended_to)
+        return sid
+
+    def record_rejection(self, meta: SubmissionMeta, report_json: str | dict) -> str:
+        """Keep a rejected file and its report in ``quarantine/``; a row in ``submissions``, no data.
+
+        The report must be the intake report (which never echoes
+        identifiers or free text). The file moves from ``raw/`` to
+        ``quarantine/<sha256><ext>`` (unless an accepted submission uses the
+        same bytes); the report is ``quarantine/<submission_id>.report.json``.
+        """
+        sid = self._new_id(meta.sha256)
+        text = report_json if isinstance(report_json, str) else json.dumps(report_json, ensure_ascii=False, indent=2, default=str)
+        ws = self.workspace
+        src = Path(meta.stored_path) if meta.stored_path else ws.find_raw(meta.sha256)
+        if src is None or not src.exists():
+            raise FileNotFoundError(f"the file {meta.sha256[:12]}... is not in raw/: call Workspace.keep_raw(path) first")
+        q_file = ws.quarantine_dir / f"{meta.sha256}{src.suffix.lower()}"
+        if not q_file.exists():
+            write_readonly(q_file, source=src)
+        write_readonly(ws.quarantine_dir / f"{sid}.report.json", text.encode("utf-8"))
+        now = meta.received_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        from .audit import current_user
+
+        self.con.execute("BEGIN IMMEDIATE")
+        try:
+            self.con.execute(
+                "INSERT INTO submissions (submission_id, sha256, file_name, format, site, instrument, version, waves, "
+                "received_at, status, n_rows, n_stored, id_columns, user) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, 'rejected', ?, 0, ?, ?)",
+                (sid, meta.sha256, meta.file_name, meta.format, meta.site, meta.instrument, meta.version, now,
+                 meta.n_rows, json.dumps(meta.id_columns), current_user()))
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        in_use = self.con.execute(
+            "SELECT 1 FROM submissions WHERE sha256 = ? AND status IN ('accepted', 'superseded')", (meta.sha256,)).fetchone()
+        if not in_use and src.parent == ws.raw_dir:
+            remove_readonly(src)
+        ws.audit.write("submission-rejected", submission=sid, sha256=meta.sha256, site=meta.site,
+                       instrument=meta.ref, format=meta.format, rows=meta.n_rows)
+        return sid
+
+    # -- listing ---------------------------------------------------------------
+    def submissions(self, *, file_names: bool = False) -> pd.DataFrame:
+        """What each site has sent, accepted and rejected, oldest first.
+
+        ``file_names=False`` (the default) leaves out the original file
+        names, which may contain a name or number: never show them in the book.
+        """
+        df = self.query("SELECT * FROM submissions ORDER BY received_at, submission_id")
+        df = df.drop(columns=["id_columns"])
+        if not file_names:
+            df = df.drop(columns=["file_name"])
+        return df

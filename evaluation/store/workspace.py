@@ -1,0 +1,330 @@
+"""The evaluation workspace: one folder holding everything about one evaluation.
+
+::
+
+    peer-eval-workspace/
+      workspace.yaml     configuration (below)
+      raw/               submitted files, content-addressed: raw/<sha256><ext>, read-only
+      quarantine/        rejected files and their reports
+      evaluation.sqlite  the database (see evaluation.store.db)
+      audit.log          who / when / what, JSON lines, no identifiers
+
+``workspace.yaml``::
+
+    format: 1
+    created_at: "2026-03-02T10:00:00+00:00"
+    demo: false                  # the demo workspace (throwaway key, may live in a repository)
+    disclosure_threshold: 10     # smallest count published (analysis.disclosure)
+    retention_date: null         # "YYYY-MM-DD": after it, raw identifiers are purged
+    primary_outcomes: []         # placeholder: the pre-registered primary outcomes
+    key: {fingerprint: 0123abcd..., version: 1}   # recorded on first use; never the key
+    key_history: []              # earlier keys (after a rotation)
+
+Raw files are never deleted: only erasure (:mod:`evaluation.store.erase`) and
+retention (:mod:`evaluation.store.retention`) replace one by a redacted copy,
+with both hashes in the audit log.
+
+A workspace inside a git working tree is refused (its data could be
+committed), unless it is the demo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..intake.pseudonymise import PseudonymKey, git_working_tree
+from .audit import AuditLog
+
+__all__ = [
+    "Workspace",
+    "WorkspaceError",
+    "WorkspaceInRepository",
+    "WorkspaceMissing",
+    "KeyMismatch",
+    "WORKSPACE_ENV",
+    "DEFAULT_NAME",
+    "sha256_file",
+    "write_readonly",
+    "remove_readonly",
+]
+
+WORKSPACE_ENV = "PEER_EVAL_WORKSPACE"
+DEFAULT_NAME = "peer-eval-workspace"
+CONFIG = "workspace.yaml"
+DB_NAME = "evaluation.sqlite"
+
+
+class WorkspaceError(RuntimeError):
+    """A workspace that cannot be used as asked; the message says what to do."""
+
+
+class WorkspaceInRepository(WorkspaceError):
+    pass
+
+
+class WorkspaceMissing(WorkspaceError):
+    pass
+
+
+class KeyMismatch(WorkspaceError):
+    """The key given is not the key this workspace was created with."""
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(chunk)
+            if not block:
+                break
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_readonly(dest: Path, data: bytes | None = None, *, source: Path | None = None) -> None:
+    """Write ``data`` (or copy ``source``) to ``dest`` atomically (temp file + os.replace), mode 0o444."""
+    dest = Path(dest)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if source is not None:
+                with open(source, "rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 20)
+            else:
+                out.write(data or b"")
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        os.replace(tmp, dest)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.chmod(tmp, stat.S_IWUSR | stat.S_IRUSR)
+            os.remove(tmp)
+        raise
+
+
+def remove_readonly(path: Path) -> None:
+    """Delete a read-only file (only erasure, retention and quarantine moves do this)."""
+    path = Path(path)
+    if path.exists():
+        os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
+        path.unlink()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class Workspace:
+    """An opened workspace. Use :meth:`open`."""
+
+    root: Path
+    config: dict[str, Any]
+
+    # -- opening ---------------------------------------------------------
+    @classmethod
+    def default_path(cls) -> Path:
+        """``$PEER_EVAL_WORKSPACE``, else ``./peer-eval-workspace``."""
+        env = os.environ.get(WORKSPACE_ENV, "").strip()
+        return Path(env) if env else Path.cwd() / DEFAULT_NAME
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None, *, create: bool = True, demo: bool = False) -> "Workspace":
+        """Open (and by default create) the workspace at ``path``.
+
+        Refuses a workspace inside a git working tree unless ``demo=True``
+        (or the workspace was created as the demo).
+        """
+        root = Path(path).expanduser() if path is not None else cls.default_path()
+        root = root.resolve()
+        config_path = root / CONFIG
+        existing = config_path.exists()
+        config: dict[str, Any] = {}
+        if existing:
+            config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+        elif not create:
+            raise WorkspaceMissing(
+                f"There is no evaluation workspace at {root}. Pass the right folder (--workspace DIR or "
+                f"${WORKSPACE_ENV}), or create one by submitting a first file.")
+        elif root.exists() and any(root.iterdir()):
+            raise WorkspaceError(
+                f"{root} exists, is not empty and is not an evaluation workspace (no {CONFIG}). "
+                "Choose an empty or new folder for the workspace.")
+        is_demo = bool(demo or config.get("demo"))
+        tree = git_working_tree(root if root.exists() else root.parent)
+        if tree is not None and not is_demo:
+            raise WorkspaceInRepository(
+                f"The workspace {root} is inside the git working tree {tree}. Survey data must never be "
+                "where they could be committed. Put the workspace outside any repository (e.g. "
+                f"export {WORKSPACE_ENV}=$HOME/peer-eval-workspace) — only the demo workspace may live "
+                "in the repository.")
+        if not existing:
+            root.mkdir(parents=True, exist_ok=True)
+            config = {
+                "format": 1,
+                "created_at": _now(),
+                "demo": bool(demo),
+                "disclosure_threshold": 10,
+                "retention_date": None,
+                "primary_outcomes": [],
+                "key": None,
+                "key_history": [],
+            }
+        ws = cls(root, config)
+        for sub in ("raw", "quarantine"):
+            (root / sub).mkdir(exist_ok=True)
+        if not existing:
+            ws.save_config()
+            ws.audit.write("workspace-created")
+        return ws
+
+    # -- paths and config ---------------------------------------------------
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.root / "audit.log")
+
+    @property
+    def demo(self) -> bool:
+        return bool(self.config.get("demo"))
+
+    @property
+    def disclosure_threshold(self) -> int:
+        return int(self.config.get("disclosure_threshold") or 10)
+
+    @property
+    def retention_date(self) -> dt.date | None:
+        value = self.config.get("retention_date")
+        if value in (None, ""):
+            return None
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+    def save_config(self) -> None:
+        text = "# The evaluation workspace's configuration (see evaluation/store/workspace.py).\n"
+        text += yaml.safe_dump(self.config, sort_keys=False, allow_unicode=True)
+        tmp = self.root / (CONFIG + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, self.root / CONFIG)
+
+    def set_config(self, **values: Any) -> None:
+        """Change configuration values (``disclosure_threshold``, ``retention_date``, ``primary_outcomes``)."""
+        allowed = {"disclosure_threshold", "retention_date", "primary_outcomes"}
+        bad = set(values) - allowed
+        if bad:
+            raise ValueError(f"cannot set {sorted(bad)}; settable: {sorted(allowed)}")
+        if "retention_date" in values and values["retention_date"] is not None:
+            values["retention_date"] = dt.date.fromisoformat(str(values["retention_date"])).isoformat()
+        if "disclosure_threshold" in values:
+            t = int(values["disclosure_threshold"])
+            if t < 1:
+                raise ValueError("disclosure_threshold must be a whole number >= 1 (default 10)")
+            values["disclosure_threshold"] = t
+        self.config.update(values)
+        self.save_config()
+
+    # -- raw files ------------------------------------------------------------
+    def raw_path(self, sha256: str, ext: str = "") -> Path:
+        return self.raw_dir / f"{sha256}{ext.lower()}"
+
+    def find_raw(self, sha256: str) -> Path | None:
+        """The stored raw file with this hash (any extension), or None."""
+        for p in self.raw_dir.glob(f"{sha256}*"):
+            if p.name.startswith(".tmp-"):
+                continue
+            return p
+        return None
+
+    def keep_raw(self, path: str | os.PathLike) -> tuple[str, Path, bool]:
+        """Copy a submitted file into ``raw/<sha256><ext>``, read-only.
+
+        Returns ``(sha256, stored_path, already_present)``; the same bytes
+        submitted twice are stored once.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is not a file: pass the path of the submitted file")
+        digest = sha256_file(path)
+        found = self.find_raw(digest)
+        if found is not None:
+            return digest, found, True
+        dest = self.raw_path(digest, path.suffix)
+        write_readonly(dest, source=path)
+        return digest, dest, False
+
+    # -- key -------------------------------------------------------------------
+    def check_key(self, key: PseudonymKey) -> None:
+        """Record the key's fingerprint on first use; refuse a different key afterwards.
+
+        Also refuses a key read from a file inside the workspace.
+        """
+        if not isinstance(key, PseudonymKey):
+            raise TypeError("key must be a PseudonymKey: get one with evaluation.intake.pseudonymise.load_key()")
+        if key.source and key.source not in ("generated",) and not key.source.startswith("$"):
+            src = Path(key.source).resolve()
+            if src == self.root or self.root in src.parents:
+                raise KeyMismatch(
+                    f"The key file {src} is inside the workspace {self.root}. Whoever copies the workspace "
+                    "would hold the key. Move the key file outside the workspace (and outside any git "
+                    "repository) and pass its new path.")
+        recorded = self.config.get("key")
+        fp = key.fingerprint
+        if not recorded:
+            self.config["key"] = {"fingerprint": fp, "version": key.version}
+            self.save_config()
+            self.audit.write("key-recorded", key_fingerprint=fp, key_version=str(key.version))
+            return
+        if recorded.get("fingerprint") == fp and int(recorded.get("version")) == key.version:
+            return
+        old = {int(h["version"]): h["fingerprint"] for h in self.config.get("key_history") or []}
+        if key.version in old and old[key.version] == fp:
+            raise KeyMismatch(
+                f"This is key version {key.version}, which was replaced by version {recorded['version']} "
+                "(key rotation). Use the current key: ask the data controller.")
+        if key.version == int(recorded.get("version")):
+            raise KeyMismatch(
+                f"The pseudonymisation key differs from the one this workspace was created with "
+                f"(workspace key fingerprint {recorded['fingerprint']}, version {recorded['version']}; "
+                f"yours {fp}). With a different key the same person would get a different pseudonym and "
+                "linkage across files would break. Check that you copied the key exactly (no missing or "
+                "extra characters) or ask the data controller for this evaluation's key.")
+        raise KeyMismatch(
+            f"This workspace uses key version {recorded['version']} (fingerprint {recorded['fingerprint']}), "
+            f"not version {key.version}. To change key, rotate it (evaluation.store.erase.rotate) with both "
+            "keys; otherwise use the workspace's key.")
+
+    def record_key(self, key: PseudonymKey) -> None:
+        """Make ``key`` the workspace's key, keeping the previous one in ``key_history`` (rotation)."""
+        prev = self.config.get("key")
+        if prev:
+            self.config.setdefault("key_history", []).append({**prev, "until": _now()})
+        self.config["key"] = {"fingerprint": key.fingerprint, "version": key.version}
+        self.save_config()
+
+    # -- store -------------------------------------------------------------------
+    def store(self, catalogue=None):
+        """The database (:class:`evaluation.store.db.Store`) of this workspace."""
+        from .db import Store
+
+        return Store(self, catalogue=catalogue)
