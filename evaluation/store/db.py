@@ -475,7 +475,7 @@ class Store:
         ``file_names=False`` (the default) leaves out the original file
         names, which may contain a name or number: never show them in the book.
         """
-        df = self.query("SELECT * FROM submissions ORDER BY received_at, submission_id")
+        df = self.query("SELECT * FROM submissions ORDER BY received_at, rowid")
         df = df.drop(columns=["id_columns"])
         if not file_names:
             df = df.drop(columns=["file_name"])

@@ -178,6 +178,9 @@ def outcomes(source, catalogue=None, *, instrument: str = "release_outcomes") ->
         cat = _catalogue(store, catalogue)
         frame, _ = responses(store, instrument, catalogue=cat)
         defn = cat.instrument(instrument)
+        date_item = defn.role_item("date")
+        if date_item is not None and date_item.name != "date":
+            frame[date_item.name] = frame["date"]  # e.g. release_date, stored as the contract's `date`
         nr = set(defn.meta.nonresponse_codes.values())
         for i in defn.items:
             if i.name in frame.columns and i.type in ("single_choice", "integer", "number"):
