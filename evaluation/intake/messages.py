@@ -56,6 +56,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le fichier Excel contient plusieurs feuilles ({sheets}). Nous lisons uniquement la feuille « {used} ». Mettez toutes les données sur une seule feuille.",
         "en": "The Excel file has several sheets ({sheets}). We read only the sheet '{used}'. Put all data on one sheet.",
     },
+    "sheet-no-data": {
+        "nl": "Het Excel-bestand heeft geen blad met gegevens (alleen {sheets}). Het is misschien het sjabloon van de vragenlijst en niet de verzamelde gegevens: stuur het bestand met de gegevens.",
+        "fr": "Le fichier Excel n'a aucune feuille de données (seulement {sheets}). C'est peut-être le modèle du questionnaire et non les données recueillies : envoyez le fichier contenant les données.",
+        "en": "The Excel file has no sheet with data (only {sheets}). It may be the questionnaire template rather than the collected data: send the file with the data.",
+    },
+    "file-encrypted": {
+        "nl": "Het bestand is beveiligd met een wachtwoord en kan daardoor niet gelezen worden. Bewaar het zonder wachtwoord en stuur het via de afgesproken beveiligde weg.",
+        "fr": "Le fichier est protégé par un mot de passe et ne peut donc pas être lu. Enregistrez-le sans mot de passe et envoyez-le par la voie sécurisée convenue.",
+        "en": "The file is protected by a password, so it cannot be read. Save it without a password and send it by the agreed secure route.",
+    },
     "header-merged": {
         "nl": "Rij 1 bevat samengevoegde cellen ({cells}). Maak de samenvoeging ongedaan: elke kolom heeft één eigen naam in rij 1.",
         "fr": "La ligne 1 contient des cellules fusionnées ({cells}). Annulez la fusion : chaque colonne doit avoir son propre nom en ligne 1.",
