@@ -35,6 +35,7 @@ from scipy import stats
 from ..results import Result
 from ._checks import durations_events, require_columns, require_frame
 from ._plots import axes
+from .power import detectable_effect
 
 __all__ = ["KaplanMeierResult", "kaplan_meier", "km_table", "confidence_band", "survfit_quantile"]
 
@@ -311,6 +312,11 @@ def kaplan_meier(
         f"Curves stop where fewer than {min_at_risk} people remain at risk (disclosure control); "
         "numbers at risk below that are not shown."
     )
+    if len(levels) == 2:
+        treated = "participant" if "participant" in levels else levels[1]
+        remarks.append(
+            detectable_effect(events=float(e.sum()), participant_share=float(np.mean(labels == treated))).sentence()
+        )
     return KaplanMeierResult(
         estimates=est,
         medians=medians,

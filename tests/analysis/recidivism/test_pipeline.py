@@ -32,6 +32,6 @@ def test_whole_analysis_on_simulated_episodes(simulated):
         assert res.plot(ax=ax) is ax
         plt.close("all")
     # every comparison prints what the sample can detect
-    for res in results[3:5] + results[7:8]:
+    for res in results[2:5] + results[7:8]:
         assert any("detect a hazard ratio" in r for r in res.remarks)
     assert sorted(rec.__all__) == sorted(set(rec.__all__))
