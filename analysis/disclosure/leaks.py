@@ -169,5 +169,6 @@ def find_suppressed_counts(
                 parent.text = prev + tail
     segments = [(el.sourceline or 0, el.text_content()) for el in doc.iter(*_BLOCKS)]
     findings.extend(_text_findings(segments, cells, path))
-    findings.sort(key=lambda f: (f.line, f.column))
-    return findings
+    # nested blocks (a <p> inside an <li>) report the same sentence twice
+    unique = {(f.line, f.column, f.excerpt): f for f in findings}
+    return sorted(unique.values(), key=lambda f: (f.line, f.column, f.excerpt))
