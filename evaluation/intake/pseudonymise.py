@@ -31,16 +31,18 @@ Linkage between surveys and release records
 -------------------------------------------
 Pseudonyms of different *kinds* differ for the same person (the kind is part
 of the hashed message), so a prison number and a national register number are
-never confused. The project links on **one agreed identifier, the prison
-number** (gedetineerdennummer / numéro de détenu), which every survey
-carries. The release and reoffence extract is prepared by the prison
-administration, which joins the criminal record to its own files by national
-register number and delivers the prison number as the record's ``role: pid``
-item. When an extract also carries the national register number,
-:func:`pseudonymise_frame` turns it into a second pseudonym column
-``pid_national_register`` beside ``pid``: that pair is a crosswalk, so a
+never confused — and never link by themselves. The project links on **one
+agreed identifier, the prison number** (gedetineerdennummer / numéro
+d'écrou), which every survey and the contact log carry. The release and
+reoffence extract is prepared by the prison administration, which joins the
+criminal record to its own files by national register number; it must
+therefore deliver **both** numbers. :func:`pseudonymise_frame` given both
+columns makes ``pid`` from the prison number (the linkage key) and a second
+pseudonym column ``pid_national_register``: that pair is a crosswalk, so a
 later extract keyed only by national register number can still be linked,
-and no raw number is kept.
+and no raw number is kept. (An extract with the national register number
+only gets ``pid`` from it: its rows link to nothing collected by prison
+number — the per-site linkage rate shows it at once.)
 
 Key rotation
 ------------
