@@ -104,3 +104,17 @@ def test_errors_name_the_argument():
     bad = pd.DataFrame({"id": [1, 2], "start": [5.0, 0.0], "stop": [5.0, 3.0], "event": [1, 0], "post_release_contact": [0, 1]})
     with pytest.raises(ValueError, match="start_stop"):
         fit_time_varying_cox(bad)
+
+
+def test_time_varying_cox_against_R(ref):
+    from .conftest import REF_DIR
+
+    ss = pd.read_csv(REF_DIR / "synthetic_startstop.csv")
+    res = fit_time_varying_cox(ss, covariates=("group", "post_release_contact", "age_at_release",
+                                               "prior_incarcerations"))
+    names = [t.replace("[", "").replace("]", "") for t in res.summary.index]
+    for stat in ("coef", "se"):
+        # R: coxph(Surv(start, stop, event) ~ group + post_release_contact + age_at_release + prior_incarcerations,
+        #          data=ss, ties="efron")    -- tolerance 1e-5 relative (lifelines' convergence criterion)
+        want = ref("synthetic", "cox_tv_efron", stat).set_index("key")["value"].loc[names]
+        np.testing.assert_allclose(res.summary[stat].to_numpy(), want.to_numpy(), rtol=1e-5)

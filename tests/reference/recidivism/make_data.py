@@ -7,6 +7,8 @@
   ``analysis.recidivism.simulate_outcomes(400, seed=20240611)`` -> ``build_cohort`` ->
   ``derive_participation``; durations in days, status 0 censored / 1 reoffence /
   2 death / 3 deportation.
+* ``synthetic_startstop.csv``: the same episodes split at after-release contacts
+  (``start_stop``), for the time-varying Cox model.
 
     .venv/bin/python tests/reference/recidivism/make_data.py
 """
@@ -16,7 +18,7 @@ from pathlib import Path
 from lifelines.datasets import load_rossi
 
 from analysis.recidivism.cohort import build_cohort
-from analysis.recidivism.participation import derive_participation
+from analysis.recidivism.participation import derive_participation, start_stop
 from analysis.recidivism.simulate import simulate_outcomes
 
 HERE = Path(__file__).parent
@@ -30,6 +32,8 @@ def main():
     cohort = build_cohort(outcomes).data
     data = derive_participation(cohort, contacts).data
     data[COLUMNS].to_csv(HERE / "synthetic.csv", index=False)
+    ss = start_stop(data, contacts, keep=("group", "age_at_release", "prior_incarcerations"))
+    ss.to_csv(HERE / "synthetic_startstop.csv", index=False)
 
 
 if __name__ == "__main__":

@@ -102,6 +102,12 @@ for (ties in c("efron", "breslow")) {
   put("synthetic", paste0("zph_", ties), "", rownames(z$table), "chisq", z$table[, "chisq"])
 }
 
+## Time-varying after-release contacts (counting-process form)
+ss <- read.csv(file.path(here, "synthetic_startstop.csv"), stringsAsFactors = TRUE)
+tv <- coxph(Surv(start, stop, event) ~ group + post_release_contact + age_at_release + prior_incarcerations,
+            data = ss, ties = "efron")
+cx("synthetic", "cox_tv_efron", tv)
+
 ## Competing risks: cumulative incidence of reoffence with death and deportation competing
 times <- c(90, 180, 365, 730)
 ci <- cuminc(syn$duration, syn$status, syn$group, cencode = 0)
