@@ -23,7 +23,7 @@ from .db import (
     table_name,
 )
 from .erase import ErasureResult, RotationResult, erase, rotate
-from .loaders import CONTACT_COLUMNS, OUTCOME_COLUMNS, LoadReport, contacts, outcomes, responses, status, submissions
+from .loaders import CONTACT_COLUMNS, OUTCOME_COLUMNS, LoadReport, contacts, linkage, outcomes, responses, status, submissions
 from .retention import PurgeResult, RetentionNotDue, purge_identifiers, retention_due
 from .workspace import (
     KeyMismatch,
@@ -53,6 +53,7 @@ __all__ = [
     "contacts",
     "submissions",
     "status",
+    "linkage",
     "LoadReport",
     "OUTCOME_COLUMNS",
     "CONTACT_COLUMNS",

@@ -11,6 +11,8 @@ and reads only *accepted* submissions (never rejected or superseded ones).
 - :func:`submissions` — what each site has sent, accepted and rejected.
 - :func:`status` — per instrument, site and wave: what arrived, what is
   missing, response counts.
+- :func:`linkage` — per site, how many release episodes link to a survey or
+  contact record (the same pseudonym).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "contacts",
     "submissions",
     "status",
+    "linkage",
     "LoadReport",
     "OUTCOME_COLUMNS",
     "CONTACT_COLUMNS",
@@ -269,6 +272,36 @@ def status(source, catalogue=None, *, instruments: list[str] | None = None) -> p
                     })
         return pd.DataFrame(rows, columns=["instrument", "site", "wave", "wave_name", "submissions", "rejected",
                                            "responses", "last_received", "missing"])
+    finally:
+        if close:
+            store.close()
+
+
+def linkage(source, *, release: str = "release_outcomes", linked_to: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Per site: release episodes, how many link to a survey or contact record, and the rate.
+
+    An episode links when its ``pid`` (or a ``pid_<kind>`` crosswalk column)
+    equals the ``pid`` of an accepted row of another instrument
+    (``linked_to``; default every other instrument in the store). Columns:
+    ``site``, ``episodes``, ``linked``, ``rate``.
+    """
+    store, close = _open(source)
+    try:
+        tables = store.tables()
+        rel = [t for (i, _), t in tables.items() if i == release]
+        others = [t for (i, _), t in tables.items() if i != release and (linked_to is None or i in linked_to)]
+        people: set[str] = set()
+        for t in others:
+            people.update(_read(store, t)["pid"].dropna())
+        rows = []
+        frames = [_read(store, t) for t in rel]
+        data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["pid", "site"])
+        keys = [c for c in data.columns if c == "pid" or c.startswith("pid_")]
+        hit = data[keys].isin(people).any(axis=1) if keys and len(data) else pd.Series(False, index=data.index)
+        for site, grp in data.groupby("site", sort=True):
+            n, k = len(grp), int(hit[grp.index].sum())
+            rows.append({"site": site, "episodes": n, "linked": k, "rate": k / n if n else float("nan")})
+        return pd.DataFrame(rows, columns=["site", "episodes", "linked", "rate"])
     finally:
         if close:
             store.close()

@@ -119,3 +119,31 @@ def test_submissions_and_status(ws, store, catalogue):
 def test_loader_needs_a_workspace_or_store():
     with pytest.raises(TypeError, match="Workspace"):
         responses("/tmp/somewhere", "mini")
+
+
+def test_linkage_rate_per_site_through_the_crosswalk(ws, outcomes_catalogue):
+    """Release records carrying both numbers link to surveys keyed by prison number."""
+    from evaluation.store import linkage
+
+    store = Store(ws, catalogue=outcomes_catalogue)
+    submit(ws, store, mini_frame(3, start=0), name="survey.csv")  # prison numbers AB-00000..AB-00002
+    raw = pd.DataFrame({
+        "prison_number": ["ab 00000", "AB-00001", "AB-99999", "AB-00002"],
+        "national_register": [_nrn(i) for i in range(4)],
+        "site": ["P01", "P01", "P01", "P02"],
+        "release_date": ["2024-01-05"] * 4,
+    })
+    ids = {"prison_number": "prison_number", "national_register": "national_register"}
+    framed, problems = pseudonymise_frame(raw, ids, KEY)
+    assert not problems and {"pid", "pid_national_register"} <= set(framed.columns)
+    path = ws.root.parent / "release.csv"
+    raw.to_csv(path, index=False)
+    sha, stored, _ = ws.keep_raw(path)
+    store.write_submission(SubmissionMeta(sha, "release.csv", "P01", "release_outcomes", "1.0", stored_path=stored,
+                                          id_columns=ids), framed)
+    out = linkage(store)
+    assert out.to_dict("records") == [
+        {"site": "P01", "episodes": 3, "linked": 2, "rate": 2 / 3},
+        {"site": "P02", "episodes": 1, "linked": 1, "rate": 1.0}]
+    assert "pid_national_register" in outcomes(store).columns
+    store.close()
