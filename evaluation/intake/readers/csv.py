@@ -4,7 +4,8 @@
   "Unicode text"); anything else is read as Windows-1252 (Belgian Excel's
   "CSV (semicolon)") with an ``encoding-guessed`` warning.
 - Delimiter ``;`` (Belgian Excel), ``,`` or tab, sniffed from the first lines:
-  the delimiter that gives the same number of fields on the most lines.
+  the delimiter that gives the same number of fields on the most lines; an
+  Excel ``sep=;`` first line decides instead (and is not data).
 - Every cell is read as text (validation converts types: a decimal comma
   ``2,5`` stays ``"2,5"``); an empty cell is NaN. Text such as ``NA`` stays
   text.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import csv as _csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +37,7 @@ __all__ = ["read_csv", "decode", "sniff_delimiter", "DELIMITERS"]
 DELIMITERS: tuple[str, ...] = (";", ",", "\t")
 _SAMPLE = 64 * 1024
 _SAMPLE_ROWS = 50
+_SEP_LINE = re.compile(r'^"?sep=([;,\t|])"?[;,\t]*\r?\n?$', re.IGNORECASE)
 
 
 def decode(raw: bytes) -> tuple[str, str, bool]:
@@ -105,7 +108,12 @@ def read_csv(path: Path, result: ReadResult) -> None:
     result.encoding = encoding
     if guessed:
         result.add("encoding-guessed", severity="warning", encoding="Windows-1252")
-    start, skipped, comments = _preamble(text)
+    start, skipped, candidates, declared = _preamble(text)
+    sample = text[start : start + _SAMPLE + 1]
+    if not sample.strip() and candidates:  # nothing after the "#" lines: one of them may be the header
+        sample = candidates[-1][2]
+    delim = declared or sniff_delimiter(sample)
+    start, skipped, comments = _comments(candidates, start, skipped, delim)
     if comments:
         result.file_label = "\n".join(comments)
         result.metadata.update({f"comment.{i}": c for i, c in enumerate(comments, 1)})
@@ -114,7 +122,6 @@ def read_csv(path: Path, result: ReadResult) -> None:
         return
     buf = io.StringIO(text, newline="")
     buf.seek(start)
-    delim = sniff_delimiter(text[start : start + _SAMPLE + 1])
     try:
         header = next(_csv.reader(buf, delimiter=delim))
     except (_csv.Error, StopIteration):
@@ -133,22 +140,49 @@ def read_csv(path: Path, result: ReadResult) -> None:
         result.add("file-header-only")
 
 
-def _preamble(text: str) -> tuple[int, int, list[str]]:
-    """Where the header starts: ``(offset, lines skipped, comment lines)``."""
-    pos, skipped, comments = 0, 0, []
+def _preamble(text: str) -> tuple[int, int, list[tuple[int, int, str]], str | None]:
+    """Where the header may start: ``(offset, lines skipped, comment candidates, declared delimiter)``.
+
+    Comment candidates are ``(offset, line index, text)`` of lines starting
+    with ``#`` or ``peer-eval:``; :func:`_comments` decides which really are.
+    """
+    pos, skipped, candidates, declared = 0, 0, [], None
     if text.startswith("\ufeff"):
         pos = 1
     while pos < len(text):
         end = _line_end(text, pos)
         line = text[pos:end]
-        bare = line.strip().strip("".join(DELIMITERS) + " ").strip('"').strip()
+        if skipped == 0 and (m := _SEP_LINE.match(line)):
+            declared = m.group(1)  # Excel's "sep=;" hint line
+            skipped, pos = 1, end
+            continue
+        bare = _bare(line)
         if bare and not (bare.startswith("#") or bare.lower().startswith("peer-eval:")):
             break
         if bare:
-            comments.append(bare)
+            candidates.append((pos, skipped, line))
         skipped += 1
         pos = end
-    return pos, skipped, comments
+    return pos, skipped, candidates, declared
+
+
+def _bare(line: str) -> str:
+    return line.strip().strip("".join(DELIMITERS) + " ").strip('"').strip()
+
+
+def _comments(
+    candidates: list[tuple[int, int, str]], start: int, skipped: int, delim: str
+) -> tuple[int, int, list[str]]:
+    """Keep the comment lines; a ``#`` line with two or more filled cells is the header (a column named ``#``)."""
+    comments: list[str] = []
+    for offset, index, line in candidates:
+        bare = _bare(line)
+        if not bare.lower().startswith("peer-eval:"):
+            cells = next(_csv.reader([line.rstrip("\r\n")], delimiter=delim), [])
+            if sum(1 for c in cells if c.strip()) >= 2:
+                return offset, index, comments
+        comments.append(bare)
+    return start, skipped, comments
 
 
 def _line_end(text: str, pos: int) -> int:

@@ -437,6 +437,18 @@ def test_pspp_string_where_numbers_expected(tmp_path):
     assert result.frame["age"].tolist()[:2] == ["42", "veertig"] and pd.isna(result.frame["age"].iloc[2])
 
 
+def test_sav_strings_not_in_the_declared_encoding_are_read_as_windows_1252(tmp_path):
+    path = tmp_path / "e.sav"
+    pyreadstat.write_sav(pd.DataFrame({"naam": ["xéy", "abc"], "q": [1.0, 2.0]}), str(path))
+    data = path.read_bytes()
+    assert data.count("xéy".encode()) == 1
+    path.write_bytes(data.replace("xéy".encode(), "xéyy".encode("cp1252")))  # same length, not UTF-8
+    result = read_file(path)
+    assert flat(result) == [("encoding-guessed", "warning", None)]
+    assert result.encoding == "windows-1252"
+    assert result.frame["naam"].tolist() == ["xéyy", "abc"] and result.frame["q"].tolist() == [1.0, 2.0]
+
+
 def test_zsav_from_pyreadstat(tmp_path):
     path = tmp_path / "c.zsav"
     pyreadstat.write_sav(sav_frame(), str(path), compress=True, missing_ranges={"q1": [-9]})
@@ -557,6 +569,27 @@ def test_csv_comment_lines_are_not_data(tmp_path):
     assert result.file_label == "peer-eval:mini@1.0\n# filled in at prison X"
     assert result.metadata == {"comment.1": "peer-eval:mini@1.0", "comment.2": "# filled in at prison X"}
     assert result.embedded_ref() == "mini@1.0"
+
+
+@pytest.mark.parametrize("first", ["sep=,\r\n", '"sep=,";;\r\n', "SEP=,\n"])
+def test_csv_excel_sep_line_decides_the_delimiter(tmp_path, first):
+    path = tmp_path / "s.csv"
+    path.write_text(first + "pid,score\r\nA,\"2,5\"\r\nB;x,3\r\n", encoding="utf-8")
+    result = read_file(path)
+    assert result.problems == [] and result.first_data_row == 3
+    assert result.frame.to_dict("list") == {"pid": ["A", "B;x"], "score": ["2,5", "3"]}
+
+
+def test_csv_header_may_start_with_a_hash_column(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("# just a note;;\n#;pid;q1\n1;A;2\n", encoding="utf-8")
+    result = read_file(path)
+    assert result.problems == [] and result.first_data_row == 3
+    assert result.frame.to_dict("list") == {"#": ["1"], "pid": ["A"], "q1": ["2"]}
+    assert result.metadata == {"comment.1": "# just a note"}
+    path.write_text("#,pid,q1\n", encoding="utf-8")
+    result = read_file(path)
+    assert codes(result) == ["file-header-only"] and list(result.frame.columns) == ["#", "pid", "q1"]
 
 
 def test_csv_rows_keep_their_numbers(tmp_path):
