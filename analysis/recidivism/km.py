@@ -267,7 +267,8 @@ def kaplan_meier(
         tab.insert(0, "group", g)
         tables.append(tab)
         m, lo, hi = survfit_quantile(tab["time"], tab["surv"], lower, upper, 0.5)
-        med.append({"group": g, "n": int(sel.sum()), "events": int(e[sel].sum()), "median": m, "lower": lo, "upper": hi})
+        med.append({"group": g, "n": int(sel.sum()), "events": int(e[sel].sum()),
+                    "median": m, "lower": lo, "upper": hi})
         for when in times:
             idx = np.searchsorted(tab["time"].to_numpy(), when, side="right") - 1
             n_risk = int((t[sel] >= when).sum())

@@ -131,7 +131,9 @@ def derive_participation(
     require_frame(data)
     require_frame(contacts, "contacts")
     if definition not in ("pre-release", "naive"):
-        raise ValueError(f"definition={definition!r} is not supported; pass 'pre-release' (or 'naive' to show the bias)")
+        raise ValueError(
+            f"definition={definition!r} is not supported; pass 'pre-release' (or 'naive' to show the bias)"
+        )
     require_columns(data, pid=pid, release_date=release_date, entry_date=entry_date)
     require_columns(contacts, "contacts", pid=pid, contact_date=contact_date)
     kw = dict(pid=pid, entry_date=entry_date, release_date=release_date, contact_date=contact_date)

@@ -111,7 +111,8 @@ def test_impossible_dates_are_reported_with_stable_codes_not_dropped_silently():
 
 def test_errors_name_the_argument_to_fix():
     df = frame(episode()).rename(columns={"release_date": "released"})
-    with pytest.raises(KeyError, match=r"column 'release_date' not found in data; pass release_date=<your column name>"):
+    msg = r"column 'release_date' not found in data; pass release_date=<your column name>"
+    with pytest.raises(KeyError, match=msg):
         build_cohort(df)
     assert len(build_cohort(df, release_date="released").data) == 1
     with pytest.raises(ValueError, match="kind="):

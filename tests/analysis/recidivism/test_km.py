@@ -94,7 +94,8 @@ def test_curves_stop_below_the_disclosure_threshold(synthetic):
     assert res.estimates["n_risk"].min() < 30
     assert ((res.at_risk.stack() >= 30) | (res.at_risk.stack() == 0)).all()
     assert res.at_risk.isna().any().any()
-    assert res.at_risk.columns[0] == 0.0 and res.at_risk.loc["participant", 0.0] == (synthetic["group"] == "participant").sum()
+    assert res.at_risk.columns[0] == 0.0
+    assert res.at_risk.loc["participant", 0.0] == (synthetic["group"] == "participant").sum()
     ax = res.plot()
     texts = [t.get_text() for t in ax.texts]
     assert "At risk" in texts and "participant" in texts

@@ -101,7 +101,8 @@ def test_errors_name_the_argument():
         derive_participation(cohort, pd.DataFrame({"pid": ["A"], "when": [pd.Timestamp("2020-01-02")]}))
     with pytest.raises(ValueError, match="definition="):
         derive_participation(cohort, _contacts([]), definition="ever")
-    bad = pd.DataFrame({"id": [1, 2], "start": [5.0, 0.0], "stop": [5.0, 3.0], "event": [1, 0], "post_release_contact": [0, 1]})
+    bad = pd.DataFrame({"id": [1, 2], "start": [5.0, 0.0], "stop": [5.0, 3.0], "event": [1, 0],
+                        "post_release_contact": [0, 1]})
     with pytest.raises(ValueError, match="start_stop"):
         fit_time_varying_cox(bad)
 

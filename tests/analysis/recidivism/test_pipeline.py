@@ -19,7 +19,8 @@ def test_whole_analysis_on_simulated_episodes(simulated):
         rec.cox_model(data, site_as="strata", ties="breslow"),
         rec.cumulative_incidence(data),
         rec.one_year_rate(data),
-        rec.detectable_effect(events=int(data["event"].sum()), participant_share=float((data["group"] == "participant").mean())),
+        rec.detectable_effect(events=int(data["event"].sum()),
+                              participant_share=float((data["group"] == "participant").mean())),
         rec.events_needed(0.8, participant_share=0.4),
     ]
     for res in results:
