@@ -29,7 +29,9 @@ finds:
     A Belgian national register number (rijksregisternummer / numéro de
     registre national): 11 digits ``YYMMDDXXXCC``, bare or punctuated as
     ``YY.MM.DD-XXX.CC`` (``.``, ``-`` or space between groups, date parts
-    either all dotted or all joined). To lower false positives the month must
+    either all dotted or all joined), not touching a letter or digit (so the
+    digits inside a hex hash or a longer number are not read as one; a
+    number glued to a word, ``nr85073003328``, is missed). To lower false positives the month must
     be 00–12 (or 20–32 / 40–52, as in BIS numbers), the day 00–31, and the
     check digits must hold: ``CC = 97 - (YYMMDDXXX mod 97)`` for persons born
     before 2000, ``CC = 97 - ((2 000 000 000 + YYMMDDXXX) mod 97)`` from 2000.
@@ -62,7 +64,7 @@ __all__ = ["Finding", "PageCheckError", "scan_page", "check_pages", "valid_natio
 
 _DATA_URI = re.compile(r"data:[\w/+.\-]+;base64,[A-Za-z0-9+/=\s]+")
 _NRN = re.compile(
-    r"(?<!\d)(?<!\d[.,])(\d{2})(\.?)(\d{2})\2(\d{2})[-. ]?(\d{3})[-. ]?(\d{2})(?!\d)(?![.,]\d)"
+    r"(?<![0-9A-Za-z])(?<!\d[.,])(\d{2})(\.?)(\d{2})\2(\d{2})[-. ]?(\d{3})[-. ]?(\d{2})(?![0-9A-Za-z])(?![.,]\d)"
 )
 _ASSET_DIR = re.compile(r"(?:^|/)_(?:static|images|downloads)/")
 _TOKEN_STOP = set(" \t\r\n\"'<>()`")

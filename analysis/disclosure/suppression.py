@@ -230,7 +230,17 @@ def _needs_protection(hidden, lower, upper, min_width):
     return hidden & ((upper - lower) >= min_width - _TOL)
 
 
-def _movable(A, values, hidden, lower, upper, cell: int, exact) -> bool:
+def _hidden_null_space(A, hidden):
+    """Null space of the equations restricted to hidden cells (rows: hidden cells in order)."""
+    idx = np.flatnonzero(hidden)
+    sub = A[:, idx].astype(float)
+    sub = sub[np.any(sub != 0, axis=1)]
+    if sub.shape[0] == 0:
+        return idx, None
+    return idx, null_space(sub)
+
+
+def _movable(A, values, hidden, lower, upper, cell: int, exact, ns=None) -> bool:
     """Whether ``cell`` can move by at least 1 either way (interval width >= 1).
 
     A witness first: step along the projection of ``e_cell`` on the null space
@@ -241,15 +251,15 @@ def _movable(A, values, hidden, lower, upper, cell: int, exact) -> bool:
     unimodular 2-D table matrix the LP optimum is integral, so this is exactly
     "width >= 1"; for other structures it is a sufficient condition (safe).
     """
-    idx = np.flatnonzero(hidden)
+    if ns is None:
+        idx, ns = _hidden_null_space(A, hidden)
+    else:
+        idx = np.flatnonzero(hidden)
     pos = int(np.flatnonzero(idx == cell)[0])
-    sub = A[:, idx].astype(float)
-    sub = sub[np.any(sub != 0, axis=1)]
     x = np.asarray(values, dtype=float)[idx]
     lo, hi = lower[idx], upper[idx]
-    if sub.shape[0] == 0:
+    if ns is None:  # no equation involves a hidden cell
         return (upper[cell] - lower[cell]) >= 1 - _TOL
-    ns = null_space(sub)
     if ns.shape[1]:
         d = ns @ ns[pos]
         if d[pos] > 1e-9:
@@ -296,11 +306,20 @@ def exposed_cells(
     target = _needs_protection(hidden, lower, upper, min_width)
     if check_cells is not None:
         target &= np.asarray(check_cells, dtype=bool)
-    out = linearly_determined(A, hidden) & target
+    out = np.zeros(hidden.shape, dtype=bool)
+    if not target.any():
+        return out
+    idx, ns = _hidden_null_space(A, hidden)
+    if ns is not None:
+        if ns.shape[1] == 0:
+            out[idx] = True
+        else:
+            out[idx] = np.linalg.norm(ns, axis=1) < 1e-9
+        out &= target
     exact = np.abs(A @ values) < _TOL
     for k in np.flatnonzero(target & ~out):
         if min_width == 1.0:
-            out[k] = not _movable(A, values, hidden, lower, upper, int(k), exact)
+            out[k] = not _movable(A, values, hidden, lower, upper, int(k), exact, ns=ns)
         else:
             lo, hi = feasible_interval(A, values, hidden, lower, upper, int(k), exact=exact)
             out[k] = (hi - lo) < min_width - _TOL

@@ -192,3 +192,22 @@ def test_result_is_frozen(staff):
     res = protect_table(staff, row="site", col="sex")
     with pytest.raises(AttributeError):
         res.name = "x"  # type: ignore[misc]
+
+
+def test_peer_workers_per_prison_one_to_three_each():
+    """The issue's hardest case: 1-3 peer workers per prison (synthetic)."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for i in range(1, 11):
+        for k in range(int(rng.integers(1, 4))):
+            rows.append({"pid": f"pw{i}-{k}", "site": f"P{i:02d}", "sex": "F" if (i + k) % 4 == 0 else "M"})
+    from analysis.disclosure import person_counts
+
+    cells = person_counts(pd.DataFrame(rows), by=["site", "sex"])
+    res = protect_table(cells, row="site", col="sex")
+    wide = res.to_frame()
+    body = wide.drop(index="Total")
+    assert (body == "[c]").all().all() or ((body == "[c]") | (body == 0)).all().all()
+    # nothing about any single prison is published; the grand total is
+    assert wide.loc["Total", "Total"] == len(rows)
+    assert "suppressed" in res.remarks[0]
