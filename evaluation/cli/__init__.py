@@ -15,6 +15,7 @@ __all__ = ["main", "build_parser"]
 # Modules that add sub-commands, in the order they appear in --help.
 COMMAND_MODULES = [
     "evaluation.cli.instruments_cmd",
+    "evaluation.cli.intake_cmd",
 ]
 
 

@@ -466,6 +466,9 @@ class Catalogue:
                 problems.append(DefinitionProblem(rel, holders[1], f"is a second item with role '{role}'",
                                                   f"only one item may carry role '{role}'"))
         has_pid = any(i.role == "pid" for i in items)
+        if meta.anonymous and any(i.role == "link" for i in items):
+            problems.append(DefinitionProblem(rel, None, "is anonymous but has an identifier with role 'link'",
+                                              "remove the identifier or set anonymous: false"))
         if meta.anonymous and has_pid:
             problems.append(DefinitionProblem(rel, None, "is anonymous but has an item with role 'pid'",
                                               "remove the person identifier or set anonymous: false"))

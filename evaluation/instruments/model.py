@@ -43,7 +43,7 @@ NAME = r"^[a-z][a-z0-9_]{0,31}$"  # SPSS- and XLSForm-safe, at most 32 character
 VERSION = r"^\d+\.\d+$"
 
 ItemType = Literal["single_choice", "multiple_choice", "integer", "number", "date", "text"]
-Role = Literal["pid", "site", "wave", "date"]
+Role = Literal["pid", "link", "site", "wave", "date"]
 Nonresponse = Literal["dont_know", "refused", "not_applicable"]
 
 # Declared missing values, distinct from an empty cell (system missing).
@@ -82,10 +82,14 @@ class Item(_Model):
     range: Range | None = None
     constraint: Constraint | None = None
     relevant: str | None = Field(None, description="Skip logic: asked only when this expression is true.")
-    role: Role | None = Field(None, description="Identifier role: pid, site, wave or date.")
+    role: Role | None = Field(
+        None,
+        description="Identifier role: pid (the person), link (a further identifier kept only as a "
+        "pseudonym, for linkage), site, wave or date.",
+    )
     identifier: Literal["prison_number", "national_register", "pseudonym"] | None = Field(
         None,
-        description="A direct identifier, replaced by a pseudonym at intake (role pid only).",
+        description="A direct identifier, replaced by a pseudonym at intake (role pid or link).",
     )
     free_text: bool = Field(
         False, description="Free text may identify people: never echoed in reports or logs."
@@ -105,8 +109,12 @@ class Item(_Model):
             raise ValueError(f"is a {self.type} item but names no choice list|add 'choices: <list name>'")
         if self.type not in ("single_choice", "multiple_choice") and self.choices:
             raise ValueError(f"has a choice list but type {self.type}|use type single_choice or multiple_choice, or remove 'choices'")
-        if self.identifier and self.role != "pid":
-            raise ValueError("is an identifier but its role is not 'pid'|add 'role: pid' or remove 'identifier'")
+        if self.identifier and self.role not in ("pid", "link"):
+            raise ValueError("is an identifier but its role is not 'pid' or 'link'|add 'role: pid' (or 'role: link' "
+                             "for a further identifier used for linkage) or remove 'identifier'")
+        if self.role == "link" and self.identifier in (None, "pseudonym"):
+            raise ValueError("has role 'link' but no identifier kind|add 'identifier: prison_number' or "
+                             "'identifier: national_register'")
         if self.nonresponse and self.type in ("text", "multiple_choice"):
             raise ValueError(
                 "declares nonresponse codes, which are numeric and apply only to choice, "

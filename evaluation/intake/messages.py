@@ -93,14 +93,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The file is a template of {embedded}, but you gave {given}. Check which questionnaire this is.",
     },
     "instrument-older-version": {
-        "nl": "Dit bestand gebruikt versie {version} van de vragenlijst; de nieuwste is {latest}. Het wordt aanvaard en omgezet. Gebruik voortaan het nieuwe sjabloon.",
-        "fr": "Ce fichier utilise la version {version} du questionnaire ; la plus récente est {latest}. Il est accepté et converti. Utilisez désormais le nouveau modèle.",
-        "en": "This file uses version {version} of the questionnaire; the latest is {latest}. It is accepted and converted. Please use the new template from now on.",
+        "nl": "Dit bestand gebruikt versie {version} van de vragenlijst; de nieuwste is {latest}. Bestanden van deze versie worden aanvaard en omgezet. Gebruik voortaan het nieuwe sjabloon.",
+        "fr": "Ce fichier utilise la version {version} du questionnaire ; la plus récente est {latest}. Les fichiers de cette version sont acceptés et convertis. Utilisez désormais le nouveau modèle.",
+        "en": "This file uses version {version} of the questionnaire; the latest is {latest}. Files of this version are accepted and converted. Please use the new template from now on.",
     },
     "instrument-draft": {
-        "nl": "Versie {version} is nog een ontwerp en mag nog niet voor gegevensverzameling gebruikt worden. Vraag het onderzoeksteam om het juiste sjabloon.",
-        "fr": "La version {version} est encore un projet et ne peut pas encore servir à la collecte. Demandez le bon modèle à l'équipe de recherche.",
-        "en": "Version {version} is still a draft and may not be used for data collection yet. Ask the evaluation team for the right template.",
+        "nl": "Versie {version} is nog een ontwerp. Gegevens ermee worden aanvaard om te testen; vraag het onderzoeksteam om het gepubliceerde sjabloon voor het veldwerk.",
+        "fr": "La version {version} est encore un projet. Les données sont acceptées pour des essais ; demandez le modèle publié à l'équipe de recherche avant la collecte.",
+        "en": "Version {version} is still a draft. Its data are accepted for testing; ask the evaluation team for the published template before fieldwork.",
     },
     # -- columns -------------------------------------------------------------
     "column-unknown": {

@@ -265,7 +265,13 @@ def validate(
 
     # -- constraints -------------------------------------------------------
     for item in defn.items:
-        if not item.constraint or item.name not in out:
+        cols = [c for c in defn.item_columns(item) if c in out]
+        if not item.constraint or not cols:
+            continue
+        if item.type == "multiple_choice":  # rules over ticked options, e.g. "none" excludes the rest
+            answered = (out[cols] == 1).any(axis=1)
+            ok = parse(item.constraint.rule).evaluate(out)
+            add("constraint-error", answered & ~ok, None, cols[0], None, hint=dict(item.constraint.message))
             continue
         nr_codes = set(defn.nonresponse_codes(item).values())
         v = out[item.name]
@@ -328,16 +334,17 @@ def validate(
                 out[cols[0]], condition=item.relevant)
 
     # -- identifiers -------------------------------------------------------
+    normalised = {}
+    for item in defn.items:
+        if item.identifier in ("prison_number", "national_register") and item.name in out:
+            normalised[item.name], bad_reason = _normalise_ids(out[item.name].astype("string"), item.identifier)
+            for i, reason in bad_reason.items():
+                problems.append(Problem("identifier-invalid", int(rows.loc[i]), item.name, None,
+                                        _reason_params(reason)))
     pid_item = defn.role_item("pid")
     wave_item = defn.role_item("wave")
     if pid_item is not None and pid_item.name in out:
-        ids = out[pid_item.name].astype("string")
-        norm = ids
-        if pid_item.identifier in ("prison_number", "national_register"):
-            norm, bad_reason = _normalise_ids(ids, pid_item.identifier)
-            for i, reason in bad_reason.items():
-                problems.append(Problem("identifier-invalid", int(rows.loc[i]), pid_item.name, None,
-                                        _reason_params(reason)))
+        norm = normalised.get(pid_item.name, out[pid_item.name].astype("string"))
         key = pd.DataFrame({"id": norm})
         key["wave"] = out[wave_item.name] if wave_item is not None and wave_item.name in out else 0
         valid = key["id"].notna()
@@ -401,10 +408,8 @@ def _align_value_labels(values: pd.Series, labels: dict, defn: InstrumentDefinit
 
 
 def _normalise_ids(ids: pd.Series, kind: str) -> tuple[pd.Series, dict]:
-    try:
-        from .pseudonymise import InvalidIdentifier, normalise_identifier
-    except ImportError:  # pragma: no cover - during development only
-        return ids.str.replace(r"[\s.\-/]", "", regex=True).str.upper(), {}
+    from .pseudonymise import InvalidIdentifier, normalise_identifier
+
     out = pd.Series(pd.NA, index=ids.index, dtype="string")
     bad: dict = {}
     for i, v in ids.items():
@@ -417,17 +422,11 @@ def _normalise_ids(ids: pd.Series, kind: str) -> tuple[pd.Series, dict]:
     return out, bad
 
 
-_REASONS = {
-    "check-digits": ("controlecijfers kloppen niet", "chiffres de contrôle incorrects", "the check digits do not match"),
-    "length": ("verkeerd aantal cijfers", "nombre de chiffres incorrect", "wrong number of digits"),
-    "characters": ("ongeldige tekens", "caractères non valides", "invalid characters"),
-    "empty": ("leeg", "vide", "empty"),
-}
-
-
 def _reason_params(reason: str) -> dict:
-    nl, fr, en = _REASONS.get(reason, ("ongeldig", "invalide", "invalid"))
-    return {"reason": reason, "reason_nl": nl, "reason_fr": fr, "reason_en": en}
+    from .pseudonymise import REASONS
+
+    texts = REASONS.get(reason, {"nl": "ongeldig", "fr": "invalide", "en": "invalid"})
+    return {"reason": reason, "reason_nl": texts["nl"], "reason_fr": texts["fr"], "reason_en": texts["en"]}
 
 
 def _wave_order(defn, out, key, rows, wave_col, date_col) -> list[Problem]:

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[3] / "instruments"
 LANGS = {"nl", "fr", "en"}
 
 RELEASE_OUTCOMES_CONTRACT = [
-    "national_register", "site", "entry_date", "eligible", "first_contact_date",
+    "prison_number", "national_register", "site", "entry_date", "eligible", "first_contact_date",
     "release_date", "followup_end", "extract_date", "offence_date", "conviction_date",
     "reoffence_kind", "death_date", "deportation_date", "age_at_release", "sex",
     "prior_incarcerations", "sentence_months", "primary_substance", "index_offence",
@@ -143,7 +143,12 @@ def test_release_outcomes_items_are_the_analysis_contract(cat):
     assert ro.meta.kind == "administrative" and ro.meta.respondent_group == "administrative"
     assert [w.name for w in ro.meta.waves] == ["episode"]
     pid = ro.role_item("pid")
-    assert (pid.name, pid.identifier) == ("national_register", "national_register")
+    # linkage with the surveys and the contact log runs on the prison number;
+    # the national register number is kept only as a further pseudonym (role link)
+    assert (pid.name, pid.identifier) == ("prison_number", "prison_number")
+    assert ro.item("national_register").role == "link"
+    for other in ("detainee", "contacts"):
+        assert cat.instrument(other).role_item("pid").identifier == "prison_number"
     assert ro.role_item("date").name == "release_date"
     assert ro.role_item("site").name == "site"
     assert {i.name for i in ro.items if i.type == "date"} == {
@@ -153,14 +158,12 @@ def test_release_outcomes_items_are_the_analysis_contract(cat):
     assert kinds == {"Reconviction", "Re-imprisonment"}
 
 
-def test_release_outcomes_constraints_catch_a_reoffence_before_release(cat):
+def test_release_outcomes_keep_an_offence_before_release(cat):
+    # An extract may date the first new offence before the release (e.g. during a leave):
+    # intake keeps it; the recidivism cohort excludes it from the outcome and reports it.
     ro = cat.instrument("release_outcomes", "1.0")
-    df = pd.DataFrame({
-        "release_date": pd.to_datetime(["2026-01-10", "2026-01-10"]),
-        "offence_date": pd.to_datetime(["2026-03-01", "2025-12-31"]),
-    })
-    ok = parse(ro.item("offence_date").constraint.rule).evaluate(df, self_column="offence_date")
-    assert ok.tolist() == [True, False]
+    assert ro.item("offence_date").constraint is None
+    assert "not counted as reoffending" in ro.item("offence_date").hint["en"]
 
 
 def test_contact_log_fields(cat):

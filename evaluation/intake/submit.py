@@ -1,0 +1,185 @@
+"""Check or submit a coordinator's file: the Python API behind ``peer-eval check`` and ``submit``.
+
+``check_file`` reads, recognises and validates a file without storing
+anything and without the pseudonymisation key. ``submit_file`` does the same
+after keeping the file read-only in the workspace's ``raw/`` (under its
+SHA-256), then either stores the submission in one transaction (identifiers
+replaced by pseudonyms) or puts the file and its report in ``quarantine/``.
+Both return a :class:`~evaluation.intake.problems.Report`; whatever arrives,
+the store is either unchanged or holds the whole submission.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from evaluation.instruments import Catalogue, InstrumentDefinition
+
+from .detect import detect
+from .problems import Problem, Report
+from .validate import validate
+
+__all__ = ["check_file", "submit_file", "IntakeRefused"]
+
+
+class IntakeRefused(RuntimeError):
+    """Intake cannot start at all (no key, wrong key, bad workspace); the message says what to do."""
+
+
+def _read(path: Path):
+    from .readers import read_file
+
+    return read_file(path)
+
+
+def _run_checks(path: Path, report: Report, *, site, instrument, catalogue, today=None):
+    read = _read(path)
+    report.format = read.format
+    report.extend(read.problems)
+    if read.frame is None or not report.valid:
+        return None, None
+    det = detect(read, catalogue, given=instrument, path=path)
+    report.extend(det.problems)
+    if det.definition is None:
+        return None, None
+    defn = det.definition
+    report.instrument = defn.ref
+    if site is not None:
+        known = [s.code for s in defn.sites.sites]
+        if site not in known:
+            report.add(Problem("site-unknown", column="--site", value=site, params={"allowed": ", ".join(known)}))
+            return defn, None
+    v = validate(defn, read.frame, site=site, first_data_row=read.first_data_row,
+                 value_labels=read.value_labels, today=today)
+    report.extend(v.problems)
+    report.n_rows = len(read.frame)
+    return defn, v
+
+
+def check_file(
+    path: Path | str,
+    *,
+    site: str | None = None,
+    instrument: str | None = None,
+    lang: str = "en",
+    catalogue: Catalogue | None = None,
+    today=None,
+) -> Report:
+    """Validate ``path`` without storing anything and without a key."""
+    path = Path(path)
+    report = Report(file=path.name, lang=lang, site=site)
+    _run_checks(path, report, site=site, instrument=instrument, catalogue=catalogue or Catalogue(), today=today)
+    report.status = "checked"
+    return report
+
+
+def submit_file(
+    path: Path | str,
+    *,
+    site: str,
+    instrument: str | None = None,
+    lang: str = "en",
+    workspace=None,
+    key=None,
+    key_file: Path | str | None = None,
+    replaces: str | None = None,
+    append: bool = False,
+    catalogue: Catalogue | None = None,
+    today=None,
+) -> Report:
+    """Submit ``path`` for ``site`` into the workspace; see the module docstring.
+
+    ``workspace`` is a :class:`~evaluation.store.Workspace` or a folder
+    (default ``$PEER_EVAL_WORKSPACE``, else ``./peer-eval-workspace``); ``key``
+    a :class:`~evaluation.intake.pseudonymise.PseudonymKey` (default: from
+    ``key_file``, ``$PEER_EVAL_KEY`` or ``$PEER_EVAL_KEY_FILE``).
+
+    Raises :class:`IntakeRefused` (before touching anything) when there is no
+    pseudonymisation key, the key differs from the workspace's, or the
+    workspace cannot be used.
+    """
+    from evaluation.store import (DuplicateSubmission, ReplacesUnknown, Store, SubmissionExists,
+                                  SubmissionMeta, Workspace, WorkspaceError)
+
+    from .pseudonymise import KeyMissing, KeyRefused, Pseudonymiser, load_key
+
+    path = Path(path)
+    if not path.is_file():
+        raise IntakeRefused(f"{path} is not a file: give the path of the file to submit")
+    catalogue = catalogue or Catalogue()
+    try:
+        key = key or load_key(key_file)
+        ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
+        ws.check_key(key)
+    except (KeyMissing, KeyRefused, WorkspaceError) as exc:
+        raise IntakeRefused(str(exc)) from None
+
+    report = Report(file=path.name, lang=lang, site=site)
+    sha, stored, _ = ws.keep_raw(path)
+    report.sha256 = sha
+    store = Store(ws, catalogue=catalogue)
+    try:
+        for prev in store.by_sha(sha):
+            if prev["status"] in ("accepted", "superseded") and prev["site"] == site:
+                report.status = "duplicate"
+                report.submission_id = prev["submission_id"]
+                report.instrument = f"{prev['instrument']}@{prev['version']}"
+                report.add(Problem("submission-duplicate", params={"submission": prev["submission_id"]},
+                                   severity="warning"))
+                return report
+
+        defn, v = _run_checks(stored, report, site=site, instrument=instrument, catalogue=catalogue, today=today)
+        meta = SubmissionMeta(sha256=sha, file_name=path.name, site=site, format=report.format,
+                              n_rows=report.n_rows, stored_path=stored,
+                              instrument=defn.id if defn else None, version=defn.version if defn else None,
+                              id_columns=_id_columns(defn) if defn else {})
+        if defn is None or v is None or not report.valid:
+            return _reject(store, report, meta)
+
+        row_numbers = v.frame["_row"].to_numpy()
+        frame = v.frame.drop(columns=["_row", "_pid_norm"], errors="ignore").reset_index(drop=True)
+        if meta.id_columns:
+            frame, id_problems = Pseudonymiser(key).pseudonymise_frame(frame, meta.id_columns, first_data_row=0)
+            # validation has reported invalid identifiers already; add only what it could not see
+            seen = {(p.code, p.row, p.column) for p in report.problems}
+            for p in id_problems:
+                p = replace(p, row=int(row_numbers[p.row])) if p.row is not None else p
+                if (p.code, p.row, p.column) not in seen:
+                    report.add(p)
+            if not report.valid:
+                return _reject(store, report, meta)
+        try:
+            sid = store.write_submission(meta, frame, replaces=replaces, append=append, definition=defn)
+        except SubmissionExists as exc:
+            report.add(Problem("submission-exists", params={**exc.params, "instrument": defn.ref}))
+            return _reject(store, report, meta)
+        except ReplacesUnknown:
+            report.add(Problem("replaces-unknown",
+                               params={"submission": replaces, "site": site, "instrument": defn.ref}))
+            return _reject(store, report, meta)
+        except DuplicateSubmission as exc:
+            report.status = "duplicate"
+            report.submission_id = exc.existing
+            report.add(Problem("submission-duplicate", params={"submission": exc.existing}, severity="warning"))
+            return report
+        report.status = "accepted"
+        report.submission_id = sid
+        if v.dropped_no_consent:
+            report.notes.append(f"{v.dropped_no_consent} row(s) without consent not stored")
+        return report
+    finally:
+        store.close()
+
+
+def _id_columns(defn: InstrumentDefinition) -> dict[str, str]:
+    """Identifier columns of the file and their kind, the person's (role pid) first."""
+    items = sorted((i for i in defn.items if i.identifier in ("prison_number", "national_register")),
+                   key=lambda i: i.role != "pid")
+    return {i.name: i.identifier for i in items}
+
+
+def _reject(store, report: Report, meta) -> Report:
+    report.status = "rejected"
+    report.submission_id = store.record_rejection(meta, report.to_json())
+    return report
