@@ -35,9 +35,10 @@ integers). Cells whose bounds alone leave less than ``min_width`` (e.g. with
 suppression and are not required to be.
 
 Rows of ``A`` whose true values do not add up (margins of distinct persons
-when persons fall in several cells) are used as equalities by the linear
-check — conservative — and as the inequality "parts >= total" by the
-interval check.
+when persons fall in several cells, or totals that include persons in no
+cell) are used as equalities by the linear check — conservative — and by
+the interval check as the inequality the true values show ("parts >=
+total" or "parts <= total").
 
 The heuristic (not optimal, always safe)
 ----------------------------------------
@@ -179,8 +180,12 @@ def _lp_system(A, values, hidden, exact):
     touched = np.any(sub != 0, axis=1)
     eq = touched & exact
     ineq = touched & ~exact
-    # inexact rows: parts >= total, i.e. -(A x) <= 0  ->  -sub x <= -rhs
-    return idx, (sub[eq], rhs[eq]), (-sub[ineq], -rhs[ineq])
+    # inexact rows keep the direction the true values show: s * (A x) >= 0 with
+    # s = +1 when the parts exceed the total (a person in several cells) and
+    # s = -1 when the total exceeds the parts (persons in no cell), i.e.
+    # -s * sub x <= -s * rhs
+    s = np.sign(A.astype(float) @ np.asarray(values, dtype=float))[ineq][:, None]
+    return idx, (sub[eq], rhs[eq]), (-s * sub[ineq], (-s[:, 0]) * rhs[ineq])
 
 
 def feasible_interval(

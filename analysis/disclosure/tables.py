@@ -207,14 +207,23 @@ class ProtectedTable(Result):
         """The note printed under the table (the remarks joined)."""
         return " ".join(r if r.endswith(".") else r + "." for r in self.remarks)
 
-    def to_styler(self):
-        """A pandas Styler of the wide table with a fixed id (byte-stable HTML)."""
+    def to_styler(self, *, note: bool = True):
+        """A pandas Styler of the wide table, the note as a caption under it.
+
+        The Styler's id is derived from the table's name, so the HTML is
+        byte-stable between builds.
+        """
         uid = "sdc" + hashlib.sha1((self.name or "").encode()).hexdigest()[:8]
-        disp = self.display_frame()
-        return disp.style.set_uuid(uid).set_table_attributes('class="dataframe disclosure"')
+        styler = self.display_frame().style.set_uuid(uid).set_table_attributes('class="dataframe disclosure"')
+        if note and self.remarks:
+            styler = styler.set_caption(self.note()).set_table_styles(
+                [{"selector": "caption", "props": "caption-side: bottom; font-size: smaller; text-align: left;"}],
+                overwrite=False,
+            )
+        return styler
 
     def _repr_html_(self) -> str:
-        body = self.to_styler().to_html()
+        body = self.to_styler(note=False).to_html()
         title = f"<strong>{html.escape(self.name)}</strong>" if self.name else ""
         note = ""
         if self.remarks:

@@ -211,3 +211,22 @@ def test_peer_workers_per_prison_one_to_three_each():
     # nothing about any single prison is published; the grand total is
     assert wide.loc["Total", "Total"] == len(rows)
     assert "suppressed" in res.remarks[0]
+
+
+def test_margins_larger_than_the_cells_persons_without_a_category():
+    # 5 persons have no recorded sex: the site totals exceed the sum of the cells
+    cells = pd.DataFrame(
+        {
+            "site": ["P01", "P01", "P01", "P02", "P02", "P02", "Total", "Total", "Total"],
+            "sex": ["F", "M", "Total", "F", "M", "Total", "F", "M", "Total"],
+            "n_persons": [3, 30, 36, 25, 40, 67, 28, 70, 103],
+        }
+    )
+    res = protect_table(cells, row="site", col="sex")
+    assert res.to_frame().loc["P01", "F"] == "[c]"
+    assert res.n_secondary >= 1
+
+
+def test_styler_carries_the_note_as_a_bottom_caption(staff):
+    html = protect_table(staff, row="site", col="sex").to_styler().to_html()
+    assert "caption-side: bottom" in html and "1 cell with fewer than 10 persons suppressed" in html
