@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv as _csv
 import io
 import re
@@ -31,38 +32,16 @@ import pandas as pd
 from .header import apply_header, trim_trailing_empty_rows
 from .result import ReadResult
 
-__all__ = ["read_csv", "decode", "sniff_delimiter", "DELIMITERS"]
+__all__ = ["read_csv", "detect_encoding", "sniff_delimiter", "DELIMITERS"]
 
 #: Candidate delimiters, in order of preference when they tie.
 DELIMITERS: tuple[str, ...] = (";", ",", "\t")
 _SAMPLE = 64 * 1024
 _SAMPLE_ROWS = 50
+_HEAD_BYTES = 1 << 20
+_CHUNK = 1 << 20
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _SEP_LINE = re.compile(r'^"?sep=([;,\t|])"?[;,\t]*\r?\n?$', re.IGNORECASE)
-
-
-def decode(raw: bytes) -> tuple[str, str, bool]:
-    """``(text, encoding, guessed)`` for the bytes of a text file.
-
-    A byte-order mark decides; else strict UTF-8; else Windows-1252
-    (``guessed``), and ISO-8859-1 for the five bytes Windows-1252 leaves
-    undefined. Raises UnicodeDecodeError only for a UTF-16 file that is not.
-    """
-    if raw.startswith(b"\xef\xbb\xbf"):
-        try:
-            return raw[3:].decode("utf-8"), "utf-8-sig", False
-        except UnicodeDecodeError:
-            raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16", False
-    else:
-        try:
-            return raw.decode("utf-8"), "utf-8", False
-        except UnicodeDecodeError:
-            pass
-    try:
-        return raw.decode("cp1252"), "windows-1252", True
-    except UnicodeDecodeError:
-        return raw.decode("latin-1"), "iso-8859-1", True
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -97,19 +76,28 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def read_csv(path: Path, result: ReadResult) -> None:
-    """Fill ``result`` from the CSV file at ``path``."""
-    raw = path.read_bytes()
-    try:
-        text, encoding, guessed = decode(raw)
-    except UnicodeDecodeError:
-        result.add("file-unreadable", detail="invalid UTF-16 text")
-        return
-    del raw
-    result.encoding = encoding
+    """Fill ``result`` from the CSV file at ``path``.
+
+    The file is not loaded whole: its encoding is checked in chunks, its
+    first MiB decoded for the preamble, delimiter and header, and the body
+    parsed by pandas straight from the file.
+    """
+    label, codec, bom, guessed = detect_encoding(path)
+    result.encoding = label
     if guessed:
         result.add("encoding-guessed", severity="warning", encoding="Windows-1252")
-    start, skipped, candidates, declared = _preamble(text)
-    sample = text[start : start + _SAMPLE + 1]
+    with open(path, "rb") as fh:
+        fh.seek(bom)
+        head_bytes = fh.read(_HEAD_BYTES)
+        at_eof = not fh.read(1)
+    try:
+        head = codecs.getincrementaldecoder(codec)().decode(head_bytes, final=at_eof)
+    except UnicodeDecodeError:
+        result.add("file-unreadable", detail=f"invalid {label} text")
+        return
+    del head_bytes
+    start, skipped, candidates, declared = _preamble(head)
+    sample = head[start : start + _SAMPLE + 1]
     if not sample.strip() and candidates:  # nothing after the "#" lines: one of them may be the header
         sample = candidates[-1][2]
     delim = declared or sniff_delimiter(sample)
@@ -117,19 +105,20 @@ def read_csv(path: Path, result: ReadResult) -> None:
     if comments:
         result.file_label = "\n".join(comments)
         result.metadata.update({f"comment.{i}": c for i, c in enumerate(comments, 1)})
-    if not text[start:].strip():
+    if at_eof and not head[start:].strip():
         result.add("file-empty")
         return
-    buf = io.StringIO(text, newline="")
+    buf = io.StringIO(head, newline="")
     buf.seek(start)
     try:
         header = next(_csv.reader(buf, delimiter=delim))
     except (_csv.Error, StopIteration):
         result.add("file-unreadable", detail="CSV: the header row cannot be read")
         return
-    body = buf.tell()
+    body = bom + len(head[: buf.tell()].encode(codec))
+    del buf, head
     result.first_data_row = skipped + 2
-    frame = _read_body(buf, body, delim, len(header), result)
+    frame = _read_body(path, body, codec, delim, len(header), result)
     if frame is None:
         return
     frame = trim_trailing_empty_rows(frame)
@@ -138,6 +127,36 @@ def read_csv(path: Path, result: ReadResult) -> None:
     result.frame = frame
     if len(frame) == 0:
         result.add("file-header-only")
+
+
+def detect_encoding(path: Path) -> tuple[str, str, int, bool]:
+    """``(label, codec, bom_bytes, guessed)`` of the text file at ``path``, checked in chunks.
+
+    A byte-order mark decides (UTF-8, UTF-16); else strict UTF-8; else
+    Windows-1252 (``guessed``), or ISO-8859-1 when a byte Windows-1252
+    leaves undefined occurs. ``codec`` decodes the bytes after the BOM.
+    """
+    with open(path, "rb") as fh:
+        start = fh.read(3)
+        if start.startswith(b"\xff\xfe"):
+            return "utf-16", "utf-16-le", 2, False
+        if start.startswith(b"\xfe\xff"):
+            return "utf-16", "utf-16-be", 2, False
+        bom = 3 if start == b"\xef\xbb\xbf" else 0
+        fh.seek(bom)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return ("utf-8-sig" if bom else "utf-8"), "utf-8", bom, False
+        except UnicodeDecodeError:
+            pass
+        fh.seek(bom)
+        while chunk := fh.read(_CHUNK):
+            if _CP1252_UNDEFINED.search(chunk):
+                return "iso-8859-1", "latin-1", bom, True
+        return "windows-1252", "cp1252", bom, True
 
 
 def _preamble(text: str) -> tuple[int, int, list[tuple[int, int, str]], str | None]:
@@ -195,32 +214,47 @@ def _line_end(text: str, pos: int) -> int:
     return n + 1 if n != -1 else stop
 
 
-def _read_body(buf: io.StringIO, body: int, delim: str, width: int, result: ReadResult) -> pd.DataFrame | None:
-    for attempt in range(2):
-        buf.seek(body)
-        try:
-            return pd.read_csv(
-                buf,
-                sep=delim,
-                header=None,
-                names=list(range(max(width, 1))),
-                index_col=False,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                skip_blank_lines=False,
-                quotechar='"',
-                engine="c",
-            )
-        except pd.errors.EmptyDataError:
-            return pd.DataFrame({i: pd.Series(dtype=str) for i in range(max(width, 1))})
-        except pd.errors.ParserError as exc:
-            message = str(exc)
-            if attempt == 0 and "Expected" in message and "fields" in message:
-                buf.seek(body)
-                width = max((len(row) for row in _csv.reader(buf, delimiter=delim)), default=width)
-                continue
-            detail = "a quotation mark is not closed" if "EOF inside string" in message else "inconsistent rows"
-            result.add("file-unreadable", detail=f"CSV: {detail}")
-            return None
+def _read_body(path: Path, body: int, codec: str, delim: str, width: int, result: ReadResult) -> pd.DataFrame | None:
+    """The rows after the header (byte offset ``body``), every cell as text, columns ``0..w-1``."""
+    with open(path, "rb") as fh:
+        for attempt in range(2):
+            fh.seek(body)
+            try:
+                return pd.read_csv(
+                    fh,
+                    encoding=codec,
+                    sep=delim,
+                    header=None,
+                    names=list(range(max(width, 1))),
+                    index_col=False,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_values=[""],
+                    skip_blank_lines=False,
+                    quotechar='"',
+                    engine="c",
+                )
+            except pd.errors.EmptyDataError:
+                return pd.DataFrame({i: pd.Series(dtype=str) for i in range(max(width, 1))})
+            except UnicodeDecodeError:
+                result.add("file-unreadable", detail=f"invalid {codec} text")
+                return None
+            except pd.errors.ParserError as exc:
+                message = str(exc)
+                if attempt == 0 and "Expected" in message and "fields" in message:
+                    width = max(width, _max_width(fh, body, codec, delim))
+                    continue
+                detail = "a quotation mark is not closed" if "EOF inside string" in message else "inconsistent rows"
+                result.add("file-unreadable", detail=f"CSV: {detail}")
+                return None
     return None  # pragma: no cover - the loop returns
+
+
+def _max_width(fh, body: int, codec: str, delim: str) -> int:
+    """The largest number of cells on any row after the header (rows wider than the header)."""
+    fh.seek(body)
+    text = io.TextIOWrapper(fh, encoding=codec, newline="")
+    try:
+        return max((len(row) for row in _csv.reader(text, delimiter=delim)), default=0)
+    finally:
+        text.detach()

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from evaluation.intake.messages import LANGS, MESSAGES
 from evaluation.intake.readers import FORMATS, ReadResult, format_size, read_file, sniff
-from evaluation.intake.readers.csv import decode, sniff_delimiter
+from evaluation.intake.readers.csv import detect_encoding, sniff_delimiter
 from evaluation.intake.readers.sav import missing_codes
 from evaluation.intake.readers.xlsx import is_metadata_sheet
 from tests.evaluation.exports.pspp_helpers import PsppVariable, quote, run_pspp, write_sav_with_pspp
@@ -552,11 +552,29 @@ def test_sniff_delimiter(sample, delim):
     assert sniff_delimiter(sample) == delim
 
 
-def test_decode():
-    assert decode("é".encode()) == ("é", "utf-8", False)
-    assert decode(b"\xef\xbb\xbf\xc3\xa9") == ("é", "utf-8-sig", False)
-    assert decode("é€".encode("cp1252")) == ("é€", "windows-1252", True)
-    assert decode(b"\x81") == ("\x81", "iso-8859-1", True)
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("é".encode(), ("utf-8", "utf-8", 0, False)),
+        (b"\xef\xbb\xbf\xc3\xa9", ("utf-8-sig", "utf-8", 3, False)),
+        ("a;é".encode("utf-16"), ("utf-16", "utf-16-le", 2, False)),
+        ("é€".encode("cp1252"), ("windows-1252", "cp1252", 0, True)),
+        (b"\xef\xbb\xbf\xe9", ("windows-1252", "cp1252", 3, True)),
+        (b"a\x81", ("iso-8859-1", "latin-1", 0, True)),
+    ],
+)
+def test_detect_encoding(tmp_path, raw, expected):
+    path = tmp_path / "e.csv"
+    path.write_bytes(raw)
+    assert detect_encoding(path) == expected
+
+
+def test_encoding_is_checked_beyond_the_first_chunk(tmp_path):
+    path = tmp_path / "late.csv"
+    path.write_bytes(b"pid;naam\r\n" + b"A;x\r\n" * 300_000 + "B;Fran\u00e7ois\r\n".encode("cp1252"))
+    result = read_file(path)
+    assert codes(result) == ["encoding-guessed"]
+    assert result.frame["naam"].iloc[-1] == "François" and len(result.frame) == 300_001
 
 
 def test_csv_comment_lines_are_not_data(tmp_path):
