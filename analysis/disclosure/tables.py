@@ -325,7 +325,7 @@ def protect_table(
     ...                       "sex": ["F", "M", "F", "M"],
     ...                       "n_persons": [2, 30, 25, 40]})
     >>> t = protect_table(cells, row="site", col="sex")
-    >>> t.to_frame()
+    >>> t.to_frame()  # doctest: +NORMALIZE_WHITESPACE
     sex     F    M  Total
     site
     P01   [c]  [c]    32
