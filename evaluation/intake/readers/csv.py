@@ -12,7 +12,8 @@
 - Comment lines above the header (starting with ``#`` or ``peer-eval:``, as a
   template may carry) are not data: they go to ``file_label`` and
   ``metadata["comment.<n>"]`` and move the header (and ``first_data_row``)
-  down. Blank lines above the header are skipped likewise.
+  down. Blank lines above the header are skipped likewise. A ``#`` line with
+  two or more filled cells is the header itself (a column named ``#``).
 - All-empty rows at the end (``;;;;`` from Excel) are dropped; empty rows in
   the middle stay, so that row numbers stay those the coordinator sees.
 - A data row with more cells than the header makes nameless columns,
@@ -63,7 +64,7 @@ def sniff_delimiter(sample: str) -> str:
                 if len(rows) > _SAMPLE_ROWS:
                     break
         except _csv.Error:
-            continue
+            pass  # e.g. the sample ends inside a quoted cell: judge on the rows read so far
         if not rows:
             continue
         width = rows[0]

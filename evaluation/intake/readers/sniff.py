@@ -12,6 +12,7 @@ zsav      ``$FL3`` (SPSS system file, zlib-compressed)
 dta       ``<stata_dta>`` (Stata 13+) or the binary header of Stata 8-12
 xlsx      a ZIP holding ``xl/workbook.xml`` (also .xlsm)
 csv       text: a UTF-16 byte-order mark, or no NUL byte in the first 64 KiB
+          (except web pages, XML, SPSS syntax and portable files)
 ========  ====================================================================
 
 Anything else is unknown, with a short description (``detail``) of what it
@@ -20,6 +21,7 @@ seems to be. Only the start of the file (and a ZIP's directory) is read.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +63,8 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_OOXML = "EncryptionInfo".encode("utf-16-le")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _STATA_OLD_VERSIONS = frozenset(range(102, 116))
+# LimeSurvey and others ship a .sps syntax file beside the data: not data itself.
+_SPSS_SYNTAX = re.compile(rb"^\s*(DATA LIST|GET DATA|VARIABLE LABELS|VALUE LABELS)\b", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,10 @@ def _sniff_text(head: bytes) -> Sniffed:
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
     if not start:
         return Sniffed("csv")  # whitespace only: the CSV reader reports it as empty
+    if b"SPSSPORT" in head[:1024]:
+        return Sniffed(None, "unknown", "SPSS portable file (.por)")
+    if _SPSS_SYNTAX.search(head[:8192]):
+        return Sniffed(None, "unknown", "SPSS syntax file (.sps)")
     if start.startswith((b"<!doctype html", b"<html")) or b"<table" in start:
         return Sniffed(None, "unknown", "web page (HTML)")
     if start.startswith(b"<?xml"):

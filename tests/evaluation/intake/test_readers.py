@@ -292,6 +292,8 @@ def test_zip_that_is_not_xlsx_is_format_unknown(tmp_path, name, members, detail)
          "Excel 2003 XML spreadsheet"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200) + "Workbook".encode("utf-16-le"),
          "Excel 97-2003 workbook (.xls)"),
+        (b"* Encoding: UTF-8.\r\nGET DATA\r\n /TYPE=TXT\r\n /FILE='survey_123.dat'\r\n", "SPSS syntax file (.sps)"),
+        (b"ASCII SPSS PORT FILE" + b" " * 180 + b"SPSSPORT" + b"0" * 50, "SPSS portable file (.por)"),
     ],
 )
 def test_foreign_files_are_format_unknown(tmp_path, content, detail):
