@@ -393,7 +393,6 @@ def protect_table(
     K = len(grid)
     counts = np.zeros(K)
     stats: list[dict[str, Any]] = [dict.fromkeys(values, np.nan) for _ in range(K)]
-    present = np.zeros(K, dtype=bool)
     pos = {}
     for k, (ri, ci) in enumerate(grid):
         pos[(ri, ci)] = k
@@ -405,7 +404,6 @@ def protect_table(
         k = pos[(ri, ci)]
         counts[k] = rec[count]
         stats[k] = {v: rec[v] for v in values}
-        present[k] = True
     is_margin = np.zeros(K, dtype=bool)
     if margins:
         cshape = (len(r_keys), len(c_keys))
@@ -429,7 +427,6 @@ def protect_table(
             k = pos[(ri, ci)]
             counts[k] = rec[count]
             stats[k] = {v: rec[v] for v in values}
-            present[k] = True
 
     def dims_of(k: int) -> dict[str, Any]:
         ri, ci = grid[k]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.disclosure import DisclosurePolicy, ProtectedTable, SuppressionLedger, protect_table
+from analysis.disclosure import ProtectedTable, SuppressionLedger, protect_table
 from analysis.results import Result
 
 
