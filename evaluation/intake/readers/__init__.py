@@ -8,7 +8,7 @@
     result.frame           # pandas DataFrame, or None when the file is unusable
     result.problems        # every file-level problem, errors and warnings
 
-The format is recognised from the content (:mod:`.sniff`), and one reader per
+The format is recognised from the content (:mod:`.magic`), and one reader per
 format fills a :class:`ReadResult`: :mod:`.sav` (SPSS .sav/.zsav and Stata
 .dta, through pyreadstat), :mod:`.csv`, :mod:`.xlsx`. Reading never raises
 on a bad file: an empty, damaged, unrecognised or oversized file, a header
@@ -25,7 +25,7 @@ from pathlib import Path
 from .csv import read_csv
 from .result import FORMAT_NAMES, FORMATS, ReadResult
 from .sav import read_dta, read_sav
-from .sniff import EXTENSIONS, Sniffed, sniff
+from .magic import EXTENSIONS, Sniffed, sniff
 from .xlsx import is_metadata_sheet, read_xlsx
 
 __all__ = [
