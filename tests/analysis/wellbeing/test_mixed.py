@@ -51,9 +51,10 @@ def test_synthetic_against_lmer(fitted, r_results):
     assert any("9 df" in r for r in res.remarks)
 
 
-def test_synthetic_with_group_against_lmer(prepost, r_results):
+@pytest.mark.parametrize("engine", ["reml", "statsmodels"])
+def test_synthetic_with_group_against_lmer(prepost, r_results, engine):
     # R: lmer(score ~ t * part + (1 + t | site) + (1 | site:pid), REML = TRUE)
-    res = mixed_model(prepost, group="group")
+    res = mixed_model(prepost, group="group", engine=engine)
     check_against_lmer(res, r_results["lmer_synthetic_group"], {
         "(Intercept)": "(Intercept)", "wave": "t", "group[participant]": "part",
         "wave:group[participant]": "t:part"})
@@ -63,11 +64,12 @@ def test_synthetic_with_group_against_lmer(prepost, r_results):
     assert fx["ci_low"] < 3 < fx["ci_high"]
 
 
-def test_pixel_against_lmer(r_results):
+@pytest.mark.parametrize("engine", ["reml", "statsmodels"])
+def test_pixel_against_lmer(r_results, engine):
     # public data nlme::Pixel; R: lmer(pixel ~ t + (1 + t | Dog) + (1 | Dog:Side), REML = TRUE),
     # t = position of the day (0..8)
     px = pd.read_csv(REF / "pixel.csv")
-    res = mixed_model(px, subject="Side", wave="day", outcome="pixel", site="Dog")
+    res = mixed_model(px, subject="Side", wave="day", outcome="pixel", site="Dog", engine=engine)
     check_against_lmer(res, r_results["lmer_pixel"], {"(Intercept)": "(Intercept)", "wave": "t"})
     assert res.waves == (0, 1, 2, 4, 6, 8, 10, 14, 21)
 
@@ -81,13 +83,14 @@ def test_wald_z_is_narrower_than_wald_t(prepost, fitted):
 
 
 def test_parametric_bootstrap_is_seeded(prepost):
-    small = prepost[prepost["pid"] <= "P0150"]
-    a = mixed_model(small, ci_method="bootstrap", n_boot=4, seed=11)
-    b = mixed_model(small, ci_method="bootstrap", n_boot=4, seed=11)
+    a = mixed_model(prepost, ci_method="bootstrap", n_boot=15, seed=11)
+    b = mixed_model(prepost, ci_method="bootstrap", n_boot=15, seed=11)
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
     vc = a.variance_components
     assert vc["ci_low"].notna().all() and (vc["ci_low"] <= vc["ci_high"]).all()
-    assert any("parametric-bootstrap" in r for r in a.remarks)
+    assert any("parametric-bootstrap percentiles from 15 refits" in r for r in a.remarks)
+    fx = a.fixed.set_index("term").loc["wave"]
+    assert fx["ci_low"] < fx["estimate"] < fx["ci_high"]
 
 
 def test_completers_vs_all_side_by_side(prepost):
@@ -108,6 +111,7 @@ def test_completers_vs_all_side_by_side(prepost):
     assert comp["estimate"] == pytest.approx((wide["T1"] - wide["T0"])[grp[wide.index] == "comparison"].mean())
     ax = res.plot()
     assert len(ax.get_yticklabels()) == len(t)
+    assert any("With 252 complete pairs" in r for r in res.remarks)
 
 
 def test_one_group_table_and_plot(prepost):
@@ -120,6 +124,8 @@ def test_one_group_table_and_plot(prepost):
 
 
 def test_errors(prepost):
+    with pytest.raises(ValueError, match="engine must be"):
+        mixed_model(prepost, engine="lme4")
     with pytest.raises(ValueError, match="ci_method"):
         mixed_model(prepost, ci_method="profile")
     with pytest.raises(ValueError, match="at least 3"):
