@@ -88,8 +88,8 @@ def synthetic_responses(
                 out[item.name] = list(people)[:n]
             elif item.identifier == "national_register":
                 out[item.name] = [synthetic_national_register(rng) for _ in range(n)]
-            else:
-                out[item.name] = [synthetic_prison_number(rng) for _ in range(n)]
+            else:  # distinct made-up numbers: one row per person
+                out[item.name] = [str(v) for v in rng.choice(9_000_000, size=n, replace=False) + 1_000_000]
             continue
         if item.role == "link":
             out[item.name] = [synthetic_national_register(rng) for _ in range(n)]

@@ -408,17 +408,20 @@ def _align_value_labels(values: pd.Series, labels: dict, defn: InstrumentDefinit
 
 
 def _normalise_ids(ids: pd.Series, kind: str) -> tuple[pd.Series, dict]:
+    """Canonical identifiers (each distinct value normalised once) and the reason for each invalid row."""
     from .pseudonymise import InvalidIdentifier, normalise_identifier
 
-    out = pd.Series(pd.NA, index=ids.index, dtype="string")
-    bad: dict = {}
-    for i, v in ids.items():
-        if v is pd.NA or v is None:
-            continue
+    codes, uniques = pd.factorize(ids.astype(object), use_na_sentinel=True)
+    norm = np.empty(len(uniques) + 1, dtype=object)
+    reason = np.empty(len(uniques) + 1, dtype=object)
+    for k, u in enumerate(uniques):
         try:
-            out[i] = normalise_identifier(kind, str(v))
+            norm[k] = normalise_identifier(kind, str(u))
         except InvalidIdentifier as exc:
-            bad[i] = getattr(exc, "reason", "invalid")
+            reason[k] = getattr(exc, "reason", "invalid")
+    out = pd.Series(norm[codes], index=ids.index, dtype=object)
+    why = reason[codes]
+    bad = {ids.index[i]: why[i] for i in np.flatnonzero(pd.notna(why) & (codes >= 0))}
     return out, bad
 
 
