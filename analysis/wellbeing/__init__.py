@@ -7,7 +7,8 @@ Modules, one topic each:
 - :mod:`.reliability` – Cronbach's alpha (Feldt CI), omega total, item–rest;
 - :mod:`.change` – completers' paired t / Wilcoxon, d_z, g_z, d_av, per-site plot;
 - :mod:`.individual` – Jacobson–Truax reliable change and minimal important change;
-- :mod:`.mixed` – mixed model across sites using all data, side by side with completers;
+- :mod:`.mixed` – mixed model across sites using all data (:mod:`._reml` fits it);
+- :mod:`.compare` – completer-only and mixed-model change side by side;
 - :mod:`.power` – minimum detectable d_z (noncentral t);
 - :mod:`.attrition` – who is lost to follow-up, by reason, and how they differ.
 """
@@ -15,7 +16,8 @@ Modules, one topic each:
 from analysis.wellbeing.attrition import AttritionResult, attrition
 from analysis.wellbeing.change import PairedChangeResult, paired_change
 from analysis.wellbeing.individual import ReliableChangeResult, reliable_change, wilson_ci
-from analysis.wellbeing.mixed import CompletersVsAllResult, MixedModelResult, completers_vs_all, mixed_model
+from analysis.wellbeing.compare import CompletersVsAllResult, completers_vs_all
+from analysis.wellbeing.mixed import MixedModelResult, mixed_model
 from analysis.wellbeing.power import min_detectable_dz, paired_power
 from analysis.wellbeing.reliability import ReliabilityResult, cronbach_alpha, omega_total, scale_reliability
 from analysis.wellbeing.scoring import Cutoff, ItemValueError, ScaleSpec, score_scale

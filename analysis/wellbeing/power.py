@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, stats
 
-__all__ = ["paired_power", "min_detectable_dz"]
+__all__ = ["paired_power", "min_detectable_dz", "nct_cdf"]
 
 
 def nct_cdf(x: float, df: float, ncp: float) -> float:

@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.wellbeing.mixed import completers_vs_all, mixed_model
+from analysis.wellbeing.compare import completers_vs_all
+from analysis.wellbeing.mixed import mixed_model
 
 from .conftest import REF
 
