@@ -27,6 +27,9 @@ test: install system-deps
 	$(BIN)/python -m pytest
 
 book: install system-deps
+	@if ! $(BIN)/peer-eval demo --help >/dev/null 2>&1; then \
+	  echo "The report is not built yet: 'peer-eval demo' and 'peer-eval build' are still to come (see the README)."; \
+	  exit 1; fi
 	$(BIN)/peer-eval demo $(WORKSPACE)
 	$(BIN)/peer-eval build $(WORKSPACE)
 
