@@ -45,12 +45,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import frozen
 from .errors import DefinitionError, DefinitionProblem
-from .loader import default_root, version_key
+from .loader import default_root, read_yaml_mapping, version_key
 from .text import Lang, Text, TranslationSource
 
 __all__ = [
@@ -259,17 +258,8 @@ class GuideCatalogue:
 
     def _load(self, path: Path, problems: list[DefinitionProblem]) -> TopicGuide | None:
         rel = self._rel(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problems.append(DefinitionProblem(rel, None, f"is not valid YAML{where}",
-                                              "correct the YAML syntax (indentation, quotes, colons)"))
-            return None
-        if not isinstance(data, dict):
-            problems.append(DefinitionProblem(rel, None, "does not contain a mapping of fields",
-                                              "start the file with 'id:', 'version:', ..."))
+        data = read_yaml_mapping(path, rel, problems)
+        if data is None:
             return None
         try:
             guide = TopicGuide.model_validate(data)

@@ -49,6 +49,23 @@ def default_root() -> Path:
     return Path(__file__).resolve().parents[2] / "instruments"
 
 
+def read_yaml_mapping(path: Path, rel: str, problems: list[DefinitionProblem]) -> dict | None:
+    """The mapping a definition file holds, or None after adding the problem to ``problems``."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problems.append(DefinitionProblem(rel, None, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
+                                          "correct the YAML syntax (indentation, quotes, colons)"))
+        return None
+    if not isinstance(data, dict):
+        problems.append(DefinitionProblem(rel, None, "does not contain a mapping of fields",
+                                          "start the file with 'id:', 'version:', ..."))
+        return None
+    return data
+
+
 def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split("."))
 
@@ -215,20 +232,7 @@ class Catalogue:
             return str(path)
 
     def _read_yaml(self, path: Path, problems: list[DefinitionProblem]) -> dict | None:
-        rel = self._rel(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problems.append(DefinitionProblem(rel, None, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
-                                              "correct the YAML syntax (indentation, quotes, colons)"))
-            return None
-        if not isinstance(data, dict):
-            problems.append(DefinitionProblem(rel, None, "does not contain a mapping of fields",
-                                              "start the file with 'id:', 'version:', ..."))
-            return None
-        return data
+        return read_yaml_mapping(path, self._rel(path), problems)
 
     def _validate(self, model, data: dict, path: Path, problems: list[DefinitionProblem]):
         try:
