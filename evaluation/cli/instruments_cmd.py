@@ -157,7 +157,10 @@ def _diff(args) -> int:
 
 
 def _check(args) -> int:
-    problems = _catalogue(args).check_all()
+    from evaluation.instruments.guides import GuideCatalogue
+
+    cat = _catalogue(args)
+    problems = cat.check_all() + GuideCatalogue(cat.root).check_all()
     for p in problems:
         print(f"- {p}")
     print(f"{len(problems)} problem(s)" if problems else "all definitions are valid")
