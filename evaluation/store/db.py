@@ -181,11 +181,15 @@ def _column_values(s: pd.Series, sql_type: str) -> list:
     if arr.dtype.kind in "iub":
         return arr.tolist()
     if arr.dtype.kind == "f":
-        values = arr.tolist()
-        for i in np.flatnonzero(np.isnan(arr)):
-            values[i] = None
-        return values
+        missing = np.isnan(arr)
+        if not missing.any():
+            return arr.tolist()
+        values = arr.astype(object)
+        values[missing] = None
+        return values.tolist()
     values = s.astype(object).where(s.notna(), None).tolist()
+    if pd.api.types.is_string_dtype(s.dtype) and not s.dtype == object:
+        return values  # pandas string dtype: str or None already
     out = []
     for v in values:
         if isinstance(v, (np.integer,)):
