@@ -42,11 +42,30 @@ __all__ = ["KaplanMeierResult", "kaplan_meier", "km_table", "confidence_band", "
 TOL = float(np.sqrt(np.finfo(float).eps))
 
 
-def km_table(durations, events) -> pd.DataFrame:
-    """Product-limit table of one group: time, n_risk, n_event, n_censor, surv, se_log."""
+def km_table(durations, events, weights=None) -> pd.DataFrame:
+    """Product-limit table of one group: time, n_risk, n_event, n_censor, surv, se_log.
+
+    With ``weights`` (case weights, e.g. propensity weights) the counts are
+    sums of weights and stay float, as R's ``survfit(..., weights=)``: the
+    estimate is ``prod(1 - d_w / n_w)``. The Greenwood ``se_log`` is then
+    computed from the weighted counts (R's ``std.err``) and is not a valid
+    standard error for estimated, non-integer weights: bootstrap instead.
+    """
     t = np.asarray(durations, dtype=float)
     e = np.asarray(events, dtype=int)
     times, inv = np.unique(t, return_inverse=True)
+    if weights is not None:
+        w = np.asarray(weights, dtype=float)
+        if w.shape != t.shape or not np.isfinite(w).all() or (w < 0).any():
+            raise ValueError("weights must be finite, non-negative and one per duration")
+        n_event = np.bincount(inv, weights=w * e, minlength=len(times))
+        n_total = np.bincount(inv, weights=w, minlength=len(times))
+        n_risk = n_total[::-1].cumsum()[::-1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            surv = np.cumprod(1.0 - np.where(n_event > 0, n_event / n_risk, 0.0))
+            term = np.where(n_event > 0, n_event / (n_risk * (n_risk - n_event)), 0.0)
+        return pd.DataFrame({"time": times, "n_risk": n_risk, "n_event": n_event, "n_censor": n_total - n_event,
+                             "surv": surv, "se_log": np.sqrt(np.cumsum(term))})
     n_event = np.bincount(inv, weights=e, minlength=len(times))
     n_total = np.bincount(inv, minlength=len(times)).astype(float)
     n_risk = n_total[::-1].cumsum()[::-1]

@@ -1,0 +1,37 @@
+"""A comparison group of similar non-participants (issue 6).
+
+A typical sequence, after :mod:`analysis.recidivism` built the cohort and the group::
+
+    el = comparison_eligibility(part.data, contacts)       # who can be compared; counts excluded
+    ps = propensity_score(el.data, site=None)              # logistic model, ATT weights
+    bal = balance(ps)                                      # SMDs before/after, Love plot, overlap, ESS
+    wc = weighted_comparison(ps, n_boot=500)               # weighted KM, Cox HR, one-year rate difference
+    ev = e_value(*wc.hazard_ratio, outcome_share=...)      # unmeasured confounding needed to explain it away
+    m = caliper_match(ps); mc = matched_comparison(m)      # nearest-neighbour match beside the weighting
+    rule = without_rule(el)                                # the same analysis without the eligibility rule
+    dr = dose_response(el.data)                            # contacts before release, time in custody adjusted
+
+Every function takes a tidy frame (or a previous result) plus keyword-only
+column names and returns a frozen result (``to_frame()``, ``plot(ax=None)``,
+``remarks``).
+"""
+
+from .balance import BalanceResult, balance, smd_table
+from .eligibility import EligibilityResult, comparison_eligibility
+from .propensity import DEFAULT_PS_COVARIATES, PropensityResult, PropensitySpec, propensity_score
+from .weighted import (
+    WeightedComparison,
+    WeightedCoxResult,
+    weighted_comparison,
+    weighted_cox,
+    weighted_km,
+    weighted_rate_difference,
+)
+
+__all__ = [
+    "EligibilityResult", "comparison_eligibility",
+    "PropensitySpec", "PropensityResult", "propensity_score", "DEFAULT_PS_COVARIATES",
+    "BalanceResult", "balance", "smd_table",
+    "WeightedComparison", "WeightedCoxResult", "weighted_comparison", "weighted_cox", "weighted_km",
+    "weighted_rate_difference",
+]
