@@ -1,0 +1,124 @@
+"""The reoffending chapter executes against a workspace, glues its numbers and shows no small count.
+
+The workspace is synthetic (see ``reoffending_workspace.py``), submitted through the real intake.
+The chapter is executed twice: with the default threshold (10) and with a threshold of 30, under
+which the deaths and removals of the fixture (12 and 25 people) are small counts that must not
+appear anywhere in the chapter's outputs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from analysis.disclosure import find_suppressed_counts
+from analysis.recidivism import build_cohort
+from evaluation.build.chapters import front_matter
+from evaluation.build.execute import run_chapter
+from evaluation.store import outcomes
+
+from .reoffending_workspace import build_workspace
+
+CHAPTER = Path(__file__).resolve().parents[2] / "book" / "reoffending.md"
+
+GLUED = [
+    "reoff_threshold", "reoff_episodes", "reoff_analysed", "reoff_bad_dates", "reoff_deaths", "reoff_deportations",
+    "reoff_events", "reoff_n_participants", "reoff_n_comparison", "reoff_moved", "reoff_median_part",
+    "reoff_median_comp", "reoff_lr_chisq", "reoff_lr_p", "reoff_lrs_chisq", "reoff_lrs_p", "reoff_hr",
+    "reoff_hr_ci", "reoff_hr_boot", "reoff_hr_naive", "reoff_ph_p", "reoff_ph_global_p", "reoff_1y_part",
+    "reoff_1y_comp", "reoff_headline", "reoff_mde_low", "reoff_mde_high", "reoff_need", "reoff_events_cox",
+]
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reoffending")
+    return build_workspace(root / "ws", root / "outbox")
+
+
+@pytest.fixture(scope="module")
+def executed(workspace):
+    return run_chapter(CHAPTER, workspace.root)
+
+
+@pytest.fixture(scope="module")
+def executed_strict(workspace, executed):
+    workspace.set_config(disclosure_threshold=30)
+    try:
+        return run_chapter(CHAPTER, workspace.root)[0]
+    finally:
+        workspace.set_config(disclosure_threshold=10)
+
+
+def outputs(nb):
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def glued(nb) -> dict:
+    out = {}
+    for o in outputs(nb):
+        book = o.get("metadata", {}).get("scrapbook", {})
+        if book.get("name"):
+            out[book["name"]] = o.get("data", {}).get(book.get("mime_prefix", "") + "text/plain", "")
+    return out
+
+
+def texts(nb) -> list[str]:
+    """Every text a reader can see: printed remarks, HTML tables, plain reprs and glued values."""
+    seen = []
+    for o in outputs(nb):
+        if o.get("output_type") == "stream":
+            seen.append(o["text"])
+        for mime, value in o.get("data", {}).items():
+            if mime.endswith(("text/html", "text/plain", "text/markdown")):
+                seen.append(value)
+    return seen
+
+
+def test_chapter_executes_and_loads_what_it_declares(executed):
+    nb, loaded = executed
+    assert sorted(loaded) == sorted(front_matter(CHAPTER)["peer_eval"]["loads"])
+    assert not [o for o in outputs(nb) if o.get("output_type") == "error"]
+    assert any("image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {}) for o in outputs(nb))
+
+
+def test_glued_numbers_exist(executed):
+    values = glued(executed[0])
+    missing = [k for k in GLUED if k not in values or not values[k].strip("'\" ")]
+    assert not missing, missing
+    # counts come through safe_count (strings), statistics are numbers
+    assert re.fullmatch(r"'\d+'", values["reoff_analysed"]) and float(values["reoff_lr_p"]) < 1
+
+
+def test_chapter_numbers_match_the_analysis(workspace, executed):
+    data = outcomes(workspace).replace({"reoffence_kind": {"re-imprisonment": "reimprisonment"}})
+    cohort = build_cohort(data)
+    values = glued(executed[0])
+    assert values["reoff_analysed"] == f"'{cohort.counts['analysed']}'"
+    assert values["reoff_events"] == f"'{cohort.counts['ended: reoffence']}'"
+    assert "cause-specific" in " ".join(texts(executed[0])).lower()
+
+
+def test_remarks_shown(executed):
+    text = "\n".join(texts(executed[0]))
+    assert "proportional-hazards check" in text and "minimum detectable" in text.lower()
+    assert "contacts on or before release" in text
+
+
+def test_no_small_count_under_a_strict_threshold(workspace, executed_strict):
+    cohort = build_cohort(outcomes(workspace))
+    deaths, removals = cohort.counts["ended: death"], cohort.counts["ended: deportation"]
+    assert 0 < deaths < 30 and 0 < removals < 30  # the fixture makes them small under threshold 30
+    cells = [(("ended: death",), deaths), (("ended: deportation",), removals),
+             (("death",), deaths), (("deportation",), removals)]
+    findings = []
+    for t in texts(executed_strict):
+        findings += find_suppressed_counts(t, cells)
+    assert not findings, findings
+    values = glued(executed_strict)
+    assert values["reoff_deaths"] == "'fewer than 30'" and values["reoff_deportations"] == "'fewer than 30'"
+    # numbers at risk: nothing between 1 and 29 in the published at-risk and rate tables
+    html = "\n".join(t for t in texts(executed_strict) if "<table" in t)
+    assert "[c]" in html
