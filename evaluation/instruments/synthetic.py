@@ -67,11 +67,19 @@ def synthetic_responses(
     wave: str | None = None,
     start: dt.date = dt.date(2025, 3, 3),
     people: list[str] | None = None,
+    dates=None,
+    fixed: dict | None = None,
 ) -> pd.DataFrame:
     """``n`` synthetic, valid rows of ``defn`` for ``site`` (one wave; default the first).
 
     ``people`` gives the raw identifiers to use (e.g. the same people at
-    baseline and follow-up); default fresh made-up ones.
+    baseline and follow-up); default fresh made-up ones. ``dates`` (``n``
+    date-likes) replaces the drawn dates of the ``role: date`` item.
+    ``fixed`` maps column names (an item, or ``<item>_<code>`` of a multiple
+    choice) to ``n`` values that replace the drawn ones *before* skip logic
+    is applied, so that e.g. a fixed ``peer_contact`` empties the follow-up
+    questions of those who answered no; the caller keeps fixed values inside
+    the definition's codes and ranges.
     """
     rng = np.random.default_rng(seed)
     waves = {w.name: w for w in defn.meta.waves}
@@ -81,6 +89,10 @@ def synthetic_responses(
         offset = int(round(7 * (w.window.min_weeks + w.window.max_weeks) / 2))
     base = pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, 60, size=n), unit="D")
     wave_dates = base + pd.Timedelta(days=offset)
+    if dates is not None:
+        wave_dates = pd.DatetimeIndex(pd.to_datetime(list(dates)))
+        if len(wave_dates) != n:
+            raise ValueError(f"dates has {len(wave_dates)} values; pass exactly n={n} dates")
     out: dict[str, object] = {}
     for item in defn.items:
         if item.role == "pid":
@@ -111,6 +123,13 @@ def synthetic_responses(
             continue
         out[item.name] = _value(item, defn, rng, n, wave_dates)
     frame = pd.DataFrame(out)
+    for col, values in (fixed or {}).items():
+        if col not in frame.columns:
+            raise ValueError(f"fixed names {col!r}, which is not a column of {defn.ref}; "
+                             f"use one of defn.columns()")
+        if len(values) != n:
+            raise ValueError(f"fixed[{col!r}] has {len(values)} values; pass exactly n={n}")
+        frame[col] = np.asarray(values)
     # dates of the data contracts in a plausible order
     if {"entry_date", "release_date"} <= set(frame.columns):
         # one administrative extract on `start`; releases one to four years before it

@@ -1,0 +1,234 @@
+"""Create the demo workspace and submit every generated file through the real intake.
+
+:func:`run_demo` makes the workspace (``Workspace.open(path, demo=True)``),
+a throwaway pseudonymisation key that is kept in memory only and never
+written anywhere, generates the population, surveys and interviews, writes
+the coordinators' files into ``<workspace>/incoming/``, submits each with
+:func:`evaluation.intake.submit.submit_file` (printing one status line per
+file), sets the workspace's primary outcomes (one-year reoffending, WHO-5
+change) and writes the known truth to ``<workspace>/demo_truth.yaml``.
+
+Interview transcripts and coded segments are written to
+``<workspace>/incoming/interviews/``; when the interview import
+(``evaluation.qda``) provides ``import_segments``, they are submitted with it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from evaluation.instruments import Catalogue
+from evaluation.intake.pseudonymise import PseudonymKey
+from evaluation.intake.submit import submit_file
+from evaluation.store import Workspace, WorkspaceError
+
+from .files import SYNTHETIC_NOTICE, faulty_staff_file, site_lang, write_csv_data, write_sav_data, write_xlsx_data
+from .interviews import CODES, simulate_interviews
+from .people import simulate_population
+from .surveys import simulate_surveys
+from .truth import DEFAULT_SEED, DEMO_TODAY, SCALES, Effects, write_truth
+
+__all__ = ["run_demo", "DemoResult", "PRIMARY_OUTCOMES", "DemoFile"]
+
+PRIMARY_OUTCOMES = [
+    {"id": "reoffending_1y", "question": "detainees",
+     "label": "One-year reoffending after release (participants vs balanced comparison group)",
+     "instrument": "release_outcomes"},
+    {"id": "who5_change", "question": "detainees",
+     "label": "Change in WHO-5 wellbeing (0-100) from baseline to follow-up", "instrument": "detainee",
+     "scale": "who5"},
+]
+
+
+@dataclass
+class DemoFile:
+    """One file the demo wrote and submitted."""
+
+    path: Path
+    site: str
+    instrument: str
+    expect: str  # "accepted" or "rejected"
+    report: object | None = None
+    append: bool = False  # adds rows to the site's earlier file of the same instrument
+    error: str | None = None  # intake failed with an exception (a bug to report)
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report is not None else "error"
+
+
+@dataclass
+class DemoResult:
+    workspace: Workspace
+    files: list[DemoFile]
+    truth_path: Path
+    interview_dir: Path
+    interviews_imported: bool
+    sample: dict = field(default_factory=dict)
+
+
+def _check_target(path: Path) -> None:
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise WorkspaceError(
+            f"{path} already exists and is not empty. The demo makes a new workspace: remove the folder "
+            "or choose another one, e.g. 'peer-eval demo ./demo-workspace-2'.")
+
+
+def _status_line(f: DemoFile) -> str:
+    r = f.report
+    if r is None:
+        return f"  {'ERROR':<9} {f.path.name:<34} {f.instrument:<22} intake failed: {f.error}"
+    codes = sorted({p.code for p in r.errors})
+    extra = f"  errors: {', '.join(codes)}" if codes else ""
+    return f"  {r.status:<9} {f.path.name:<34} {r.instrument or '?':<22} {r.n_rows:>5} rows{extra}"
+
+
+def run_demo(
+    path: Path | str,
+    *,
+    seed: int = DEFAULT_SEED,
+    sites: int = 10,
+    scale: str = "full",
+    out: Callable[[str], None] = print,
+    catalogue: Catalogue | None = None,
+) -> DemoResult:
+    """Create the synthetic demo evaluation in the new folder ``path``; see the module docstring.
+
+    ``sites`` takes the first N of the ten fictional sites; ``scale`` is
+    ``"full"`` or ``"small"`` (fewer people, for tests).
+    """
+    if scale not in SCALES:
+        raise ValueError(f"scale={scale!r} is not known; pass one of {sorted(SCALES)}")
+    cat = catalogue or Catalogue()
+    all_sites = [s.code for s in cat.sites().sites]
+    if not 1 <= int(sites) <= len(all_sites):
+        raise ValueError(f"sites={sites!r}: pass a number from 1 to {len(all_sites)}")
+    site_codes = all_sites[: int(sites)]
+    path = Path(path).expanduser().resolve()
+    _check_target(path)
+    sc, effects = SCALES[scale], Effects()
+    rng = np.random.default_rng(seed)
+    defs = {i: cat.instrument(i) for i in ("detainee", "peer_worker", "staff", "release_outcomes", "contacts")}
+
+    pop = simulate_population(site_codes, sc, effects, rng)
+    surveys = simulate_surveys(pop, defs, sc, effects, rng, seed)
+    talks = simulate_interviews(site_codes, pop.peer_workers, sc.interviews, rng)
+
+    ws = Workspace.open(path, demo=True)
+    key = PseudonymKey.generate()
+    out(f"Demo workspace {path} (SYNTHETIC data: fictional prisons and people; seed {seed}, "
+        f"{len(site_codes)} sites, scale {scale}).")
+    out("A throwaway pseudonymisation key was generated for this demo. It is kept in memory only and is NOT "
+        "stored anywhere: nobody (you included) can add data to this workspace later or re-identify anyone.")
+
+    incoming = ws.root / "incoming"
+    incoming.mkdir(exist_ok=True)
+    files: list[DemoFile] = []
+    for site in site_codes:
+        lang = site_lang(site)
+        for wave, word in (("baseline", {"nl": "nulmeting", "fr": "depart"}),
+                           ("followup", {"nl": "opvolging", "fr": "suivi"})):
+            frame = surveys.detainee[(site, wave)]
+            p = write_sav_data(defs["detainee"], frame, incoming / f"gedetineerden_{word[lang]}_{site}.sav"
+                               if lang == "nl" else incoming / f"detenus_{word[lang]}_{site}.sav", lang)
+            files.append(DemoFile(p, site, "detainee", "accepted"))
+        p = write_sav_data(defs["peer_worker"], surveys.peer_worker[site],
+                           incoming / f"{'ervaringsdeskundigen' if lang == 'nl' else 'pairs_aidants'}_{site}.sav", lang)
+        files.append(DemoFile(p, site, "peer_worker", "accepted"))
+        staff_name = f"{'personeel' if lang == 'nl' else 'personnel'}_{site}"
+        if site == site_codes[min(2, len(site_codes) - 1)]:
+            other = next((s for s in all_sites if s != site))
+            bad = faulty_staff_file(surveys.staff[site], defs["staff"], site, other)
+            p = write_xlsx_data(defs["staff"], bad, incoming / f"{staff_name}_eerste_versie.xlsx", lang)
+            files.append(DemoFile(p, site, "staff", "rejected"))
+        p = write_xlsx_data(defs["staff"], surveys.staff[site], incoming / f"{staff_name}.xlsx", lang)
+        files.append(DemoFile(p, site, "staff", "accepted"))
+        ep = pop.episodes[pop.episodes["site"] == site]
+        p = write_csv_data(defs["release_outcomes"], ep, incoming / f"vrijlatingen_recidive_{site}.csv"
+                           if lang == "nl" else incoming / f"liberations_recidive_{site}.csv")
+        files.append(DemoFile(p, site, "release_outcomes", "accepted"))
+        # Intake takes one row per person and wave in a file, and the contact log has one wave, so
+        # a person's k-th contact goes into the site's k-th file, appended to the first (see the report).
+        co = pop.contacts[pop.contacts["site"] == site]
+        rounds = co.groupby("prison_number").cumcount().to_numpy()
+        stem = "contacten" if lang == "nl" else "contacts"
+        for k in range(int(rounds.max()) + 1 if len(co) else 0):
+            p = write_csv_data(defs["contacts"], co[rounds == k], incoming / f"{stem}_{site}_{k + 1:02d}.csv")
+            files.append(DemoFile(p, site, "contacts", "accepted", append=k > 0))
+
+    out(f"Submitting {len(files)} files through intake (one of them deliberately faulty):")
+    for f in files:
+        try:
+            f.report = submit_file(f.path, site=f.site, lang=site_lang(f.site), workspace=ws, key=key,
+                                   append=f.append, catalogue=cat, today=DEMO_TODAY)
+        except Exception as exc:  # an intake failure must not hide the other files: shown, then reported
+            f.error = f"{type(exc).__name__}: {exc}"
+        out(_status_line(f))
+    del key
+
+    interview_dir = _write_interviews(incoming / "interviews", talks)
+    imported = _import_interviews(ws, interview_dir, out)
+    ws.set_config(primary_outcomes=PRIMARY_OUTCOMES)
+    ep = pop.episodes
+    sample = {
+        **surveys.sample,
+        "release_episodes": int(len(ep)),
+        "release_episodes_eligible": int((ep["eligible"] == 1).sum()),
+        "participants": int(ep["_participant"].sum()),
+        "participant_share": float(ep["_participant"].mean()),
+        "contacts": int(len(pop.contacts)),
+        "contacts_before_release": int((pop.contacts["setting"] == 1).sum()),
+        "reoffences_recorded": int(ep["offence_date"].notna().sum()),
+        "deaths_recorded": int(ep["death_date"].notna().sum()),
+        "deportations_recorded": int(ep["deportation_date"].notna().sum()),
+        "site_log_hazard_frailty": pop.site_frailty,
+        "interview_transcripts": len(talks.transcripts),
+        "interview_segments": int(len(talks.segments)),
+        "double_coded_transcripts": len(talks.double_coded),
+        "files_submitted": len(files),
+        "files_rejected": sum(f.status == "rejected" for f in files),
+        "files_failed": [f.path.name for f in files if f.status == "error"],
+    }
+    truth = write_truth(ws.root, seed=seed, scale=sc, sites=site_codes, effects=effects, sample=sample)
+    wrong = [f for f in files if f.status != f.expect]
+    out(f"Known true effects written to {truth}.")
+    if wrong:
+        out("UNEXPECTED: " + ", ".join(f"{f.path.name} was {f.status}" for f in wrong))
+    return DemoResult(ws, files, truth, interview_dir, imported, sample)
+
+
+def _write_interviews(folder: Path, talks) -> Path:
+    (folder / "transcripts").mkdir(parents=True, exist_ok=True)
+    for tid, text in talks.transcripts.items():
+        (folder / "transcripts" / f"{tid}.txt").write_text(text, encoding="utf-8")
+    with open(folder / "segments.csv", "w", encoding="utf-8", newline="") as fh:
+        fh.write(f"# {SYNTHETIC_NOTICE}\n")
+        talks.segments.to_csv(fh, index=False)
+    with open(folder / "codebook.csv", "w", encoding="utf-8", newline="") as fh:
+        fh.write(f"# {SYNTHETIC_NOTICE}\n")
+        pd.DataFrame({"code": list(CODES), "label": list(CODES.values())}).to_csv(fh, index=False)
+    talks.respondents.to_csv(folder / "respondents.csv", index=False)
+    return folder
+
+
+def _import_interviews(ws: Workspace, folder: Path, out) -> bool:
+    """Submit the coded segments through the interview import when it exists."""
+    try:
+        qda = importlib.import_module("evaluation.qda")
+    except ImportError:
+        qda = None
+    fn = getattr(qda, "import_segments", None) if qda else None
+    if fn is None:
+        out(f"Interview transcripts and coded segments written to {folder} "
+            "(the interview import is not available yet: nothing imported).")
+        return False
+    fn(folder / "segments.csv", workspace=ws)
+    out(f"Interview segments imported from {folder}.")
+    return True

@@ -1,0 +1,185 @@
+"""The demo's settings and its known true effects (``<workspace>/demo_truth.yaml``).
+
+The synthetic demo evaluation is generated from the parameters below, so
+the book's estimates can be checked against the truth:
+
+- **Reoffending** follows a proportional-hazards (Cox-type) model with a
+  Weibull baseline: the hazard of the first reoffence after release is
+  ``h0(t) * exp(log(HR) * participant + covariates + site frailty)``. The
+  hazard ratio of participation (:attr:`Effects.hr_participation`) is the
+  true *conditional* (covariate- and site-adjusted), *cause-specific* hazard
+  ratio; death and deportation compete. Participation is more likely with
+  more prior incarcerations, opioid or cocaine use, youth and a longer stay,
+  which also raise the hazard: the unadjusted comparison is confounded.
+- **Wellbeing**: a latent WHO-5 level per detainee shifts by
+  :attr:`Effects.who5_shift_raw` raw points (0–25) between baseline and
+  follow-up; the items are rounded and clipped to 0–5, so the expected change
+  of the 0–100 score is computed by simulation from the same model
+  (:func:`expected_changes`, a million draws) and written as the population
+  truth. The changes realised in the generated sample (completers with a
+  valid score at both waves) are written too: an estimate from the store must
+  reproduce them exactly.
+
+Everything here is synthetic; no real person is described.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+__all__ = [
+    "Effects",
+    "DemoScale",
+    "SCALES",
+    "DEFAULT_SEED",
+    "TRUTH_FILE",
+    "PROJECT_START",
+    "EXTRACT_DATE",
+    "DEMO_TODAY",
+    "expected_changes",
+    "write_truth",
+    "load_truth",
+]
+
+DEFAULT_SEED = 20250306
+TRUTH_FILE = "demo_truth.yaml"
+#: first day peer workers were active (contacts and surveys start here)
+PROJECT_START = dt.date(2025, 1, 6)
+#: date of the administrative release and reoffending extract
+EXTRACT_DATE = dt.date(2026, 9, 30)
+#: the date intake validates against ("not in the future"): fixed so the demo does not depend on the clock
+DEMO_TODAY = dt.date(2026, 10, 15)
+
+
+@dataclass(frozen=True)
+class DemoScale:
+    """How many of everything per site."""
+
+    name: str
+    detainees: tuple[int, int]  # baseline questionnaires per site (min, max)
+    episodes: tuple[int, int]  # release episodes per site
+    staff: tuple[int, int]
+    peer_workers: tuple[int, int] = (1, 3)
+    interviews: tuple[int, int] = (3, 5)  # transcripts per site
+
+
+SCALES = {
+    "full": DemoScale("full", detainees=(80, 150), episodes=(270, 330), staff=(8, 25)),
+    "small": DemoScale("small", detainees=(30, 45), episodes=(110, 140), staff=(6, 12), interviews=(2, 3)),
+}
+
+
+@dataclass(frozen=True)
+class Effects:
+    """The generating model's parameters (log hazard ratios per unit unless named otherwise)."""
+
+    hr_participation: float = 0.70
+    participation_share: float = 0.35  # expected share of release episodes with a pre-release contact
+    baseline_rate: float = 0.55  # Weibull scale: cumulative hazard at 1 year of the reference person
+    weibull_shape: float = 0.8  # < 1: the hazard is highest just after release
+    site_frailty_sd: float = 0.20  # SD of the site's log-hazard (site-stratified models remove it)
+    log_hr_age_per_year: float = -0.02  # per year of age at release above 35
+    log_hr_prior: float = 0.15  # per earlier incarceration
+    log_hr_male: float = 0.20
+    log_hr_substance: dict = field(default_factory=lambda: {0: 0.0, 1: 0.05, 2: 0.10, 3: 0.45, 4: 0.30})
+    death_rate: float = 0.012  # per year (x3 for opioid users)
+    deportable_share: float = 0.07
+    deportation_rate: float = 1.0  # per year among the deportable
+    # wellbeing (detainees)
+    who5_baseline_raw: float = 11.0  # latent mean, raw 0-25
+    who5_person_sd: float = 4.0
+    who5_site_sd: float = 1.0
+    who5_shift_raw: float = 2.0  # latent change baseline -> follow-up (= 8 points on 0-100)
+    who5_change_sd: float = 3.0
+    who5_item_sd: float = 0.7
+    barc10_baseline_item: float = 3.6  # latent item mean, 1-6
+    barc10_person_sd: float = 0.7
+    barc10_shift_item: float = 0.3  # latent item change (= 3 points on the 10-60 total)
+    barc10_change_sd: float = 0.5
+    barc10_item_sd: float = 0.6
+
+
+def _who5_items(latent_raw, rng, e: Effects):
+    per_item = np.asarray(latent_raw)[:, None] / 5.0
+    return np.clip(np.rint(per_item + rng.normal(0, e.who5_item_sd, (len(per_item), 5))), 0, 5)
+
+
+def _barc10_items(latent_item, rng, e: Effects):
+    x = np.asarray(latent_item)[:, None]
+    return np.clip(np.rint(x + rng.normal(0, e.barc10_item_sd, (len(x), 10))), 1, 6)
+
+
+def expected_changes(e: Effects, n: int = 1_000_000, seed: int = 1) -> dict[str, float]:
+    """Population mean change of the WHO-5 (0–100) and BARC-10 (10–60) totals under ``e``, by simulation."""
+    rng = np.random.default_rng(seed)
+    site = rng.normal(0, e.who5_site_sd, n)
+    w0 = e.who5_baseline_raw + site + rng.normal(0, e.who5_person_sd, n)
+    w1 = w0 + e.who5_shift_raw + rng.normal(0, e.who5_change_sd, n)
+    who5 = 4 * (_who5_items(w1, rng, e).sum(1) - _who5_items(w0, rng, e).sum(1))
+    b0 = e.barc10_baseline_item + rng.normal(0, e.barc10_person_sd, n)
+    b1 = b0 + e.barc10_shift_item + rng.normal(0, e.barc10_change_sd, n)
+    barc = _barc10_items(b1, rng, e).sum(1) - _barc10_items(b0, rng, e).sum(1)
+    return {"who5_mean_change": round(float(who5.mean()), 3), "barc10_mean_change": round(float(barc.mean()), 3)}
+
+
+HEADER = """# SYNTHETIC DATA - the known truth of the peer-eval demo evaluation.
+# Every person, prison and number in this workspace is fictional.
+# population: the parameters the data were generated with (what an estimator targets);
+# sample: what the generated data realise (an estimate from the store must reproduce these).
+"""
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return round(float(value), 6)
+    if isinstance(value, (dt.date,)):
+        return value.isoformat()
+    return value
+
+
+def write_truth(root: Path | str, *, seed: int, scale: DemoScale, sites: list[str], effects: Effects,
+                sample: dict) -> Path:
+    """Write ``demo_truth.yaml`` into the workspace folder ``root``; returns its path."""
+    doc = {
+        "synthetic": True,
+        "seed": seed,
+        "scale": scale.name,
+        "sites": list(sites),
+        "dates": {"project_start": PROJECT_START, "extract_date": EXTRACT_DATE},
+        "population": {
+            "hazard_ratio_participation": effects.hr_participation,
+            "hazard_ratio_meaning": "conditional on age, sex, prior incarcerations, primary substance and "
+                                    "site; cause-specific for the first reoffence (offence date) after "
+                                    "release; death and deportation compete; constant over time (no "
+                                    "dose-response)",
+            **expected_changes(effects),
+            "who5_latent_change_raw": effects.who5_shift_raw,
+            "barc10_latent_change_per_item": effects.barc10_shift_item,
+            "change_meaning": "expected mean change baseline -> follow-up of the scored WHO-5 (0-100) and "
+                              "BARC-10 (10-60), the same for every detainee (not related to peer contact)",
+        },
+        "generating_model": asdict(effects),
+        "sample": sample,
+    }
+    path = Path(root) / TRUTH_FILE
+    path.write_text(HEADER + yaml.safe_dump(_plain(doc), sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def load_truth(root: Path | str) -> dict:
+    """The demo's truth as written by :func:`write_truth` (``root``: the workspace folder)."""
+    path = Path(root) / TRUTH_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist: is {root} a demo workspace made by 'peer-eval demo'?")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
