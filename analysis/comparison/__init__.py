@@ -17,11 +17,23 @@ column names and returns a frozen result (``to_frame()``, ``plot(ax=None)``,
 """
 
 from .balance import BalanceResult, balance, smd_table
+from .dose import DoseResponseResult, dose_categories, dose_response
 from .eligibility import EligibilityResult, comparison_eligibility
 from .propensity import DEFAULT_PS_COVARIATES, PropensityResult, PropensitySpec, propensity_score
+from .sensitivity import (
+    EValueResult,
+    MatchResult,
+    SensitivityResult,
+    caliper_match,
+    e_value,
+    hr_to_rr,
+    matched_comparison,
+    without_rule,
+)
 from .weighted import (
     WeightedComparison,
     WeightedCoxResult,
+    cox_table,
     weighted_comparison,
     weighted_cox,
     weighted_km,
@@ -33,5 +45,8 @@ __all__ = [
     "PropensitySpec", "PropensityResult", "propensity_score", "DEFAULT_PS_COVARIATES",
     "BalanceResult", "balance", "smd_table",
     "WeightedComparison", "WeightedCoxResult", "weighted_comparison", "weighted_cox", "weighted_km",
-    "weighted_rate_difference",
+    "weighted_rate_difference", "cox_table",
+    "EValueResult", "e_value", "hr_to_rr", "MatchResult", "caliper_match", "matched_comparison",
+    "SensitivityResult", "without_rule",
+    "DoseResponseResult", "dose_response", "dose_categories",
 ]

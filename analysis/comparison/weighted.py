@@ -47,7 +47,7 @@ from ._cox import cox_one_term
 from .propensity import PropensityResult, fit_propensity
 
 __all__ = [
-    "weighted_km", "weighted_cox", "weighted_rate_difference", "weighted_comparison",
+    "cox_table", "weighted_km", "weighted_cox", "weighted_rate_difference", "weighted_comparison",
     "WeightedCoxResult", "WeightedComparison",
 ]
 
@@ -80,6 +80,41 @@ def weighted_km(data, *, duration="duration", event="event", group="group", weig
     return res[["group"] + [c for c in res.columns if c != "group"]]
 
 
+def cox_table(X: pd.DataFrame, t, e, w, clusters, conf_level=0.95) -> tuple[pd.DataFrame, int | None]:
+    """Weighted Cox fit (lifelines, Efron) with sandwich SEs clustered on ``clusters`` (R's ``robust se``).
+
+    Returns the summary frame (see :class:`WeightedCoxResult`) and the number of clusters.
+    """
+    from lifelines import CoxPHFitter
+
+    df = X.assign(_T=t, _E=e, _W=w)
+    kw = {}
+    if clusters is not None:
+        df["_C"] = pd.factorize(clusters)[0]
+        kw["cluster_col"] = "_C"
+    fit = CoxPHFitter().fit(df, "_T", "_E", weights_col="_W", robust=True,
+                            fit_options={"precision": 1e-11, "r_precision": 1e-12}, **kw)
+    beta = fit.params_[X.columns].to_numpy()
+    se_r = fit.standard_errors_[X.columns].to_numpy()
+    if X.shape[1] == 1:
+        _, v = cox_one_term(t, e, X.iloc[:, 0], w)
+        se = np.array([np.sqrt(v)])
+    else:
+        se = np.full(len(beta), np.nan)
+    G = int(df["_C"].nunique()) if clusters is not None else None
+    if G is not None:
+        se_cr = se_r * np.sqrt(G / (G - 1))
+        q, dist = stats.t.ppf(0.5 + conf_level / 2, G - 1), stats.t(G - 1)
+    else:
+        se_cr, q, dist = se_r, stats.norm.ppf(0.5 + conf_level / 2), stats.norm
+    summary = pd.DataFrame({
+        "coef": beta, "se": se, "se_robust": se_r, "se_cr": se_cr, "hr": np.exp(beta),
+        "hr_lower": np.exp(beta - q * se_cr), "hr_upper": np.exp(beta + q * se_cr),
+        "p_val": 2 * dist.sf(np.abs(beta / se_cr)),
+    }, index=pd.Index(X.columns, name="term"))
+    return summary, G
+
+
 @dataclass(frozen=True, eq=False)
 class WeightedCoxResult(Result):
     """Weighted Cox model: cause-specific hazard ratios with site-robust SEs.
@@ -110,38 +145,14 @@ class WeightedCoxResult(Result):
 def weighted_cox(data, *, duration="duration", event="event", group="group", weights="weight",
                  covariates=(), treated=None, site="site", conf_level=0.95) -> WeightedCoxResult:
     """Weighted Cox model with robust SEs clustered on ``site`` (``site=None``: per episode)."""
-    from lifelines import CoxPHFitter
-
     require_frame(data)
     require_columns(data, group=group, weights=weights, site=site)
     t, e = durations_events(data, duration, event)
     tr, other = two_groups(data[group], group, treated)
     gname = f"{group}[{tr}]"
     X = pd.concat([(data[group] == tr).astype(float).rename(gname), design_matrix(data, covariates)], axis=1)
-    df = X.assign(_T=t, _E=e, _W=data[weights].to_numpy(dtype=float))
-    kw = {"cluster_col": "_C"} if site else {}
-    if site:
-        df["_C"] = pd.factorize(data[site])[0]
-    fit = CoxPHFitter().fit(df, "_T", "_E", weights_col="_W", robust=True,
-                            fit_options={"precision": 1e-11, "r_precision": 1e-12}, **kw)
-    beta = fit.params_[X.columns].to_numpy()
-    se_r = fit.standard_errors_[X.columns].to_numpy()
-    if X.shape[1] == 1:
-        _, v = cox_one_term(t, e, X.iloc[:, 0], df["_W"])
-        se = np.array([np.sqrt(v)])
-    else:
-        se = np.full(len(beta), np.nan)
-    G = int(df["_C"].nunique()) if site else None
-    if G is not None:
-        se_cr = se_r * np.sqrt(G / (G - 1))
-        q, dist = stats.t.ppf(0.5 + conf_level / 2, G - 1), stats.t(G - 1)
-    else:
-        se_cr, q, dist = se_r, stats.norm.ppf(0.5 + conf_level / 2), stats.norm
-    summary = pd.DataFrame({
-        "coef": beta, "se": se, "se_robust": se_r, "se_cr": se_cr, "hr": np.exp(beta),
-        "hr_lower": np.exp(beta - q * se_cr), "hr_upper": np.exp(beta + q * se_cr),
-        "p_val": 2 * dist.sf(np.abs(beta / se_cr)),
-    }, index=pd.Index(X.columns, name="term"))
+    clusters = None if site is None else data[site].to_numpy()
+    summary, G = cox_table(X, t, e, data[weights].to_numpy(dtype=float), clusters, conf_level)
     remarks = ["Hazard ratios are cause-specific (death and deportation censor); Efron ties; case weights."]
     if G is not None:
         remarks.append(f"Robust SEs clustered on {G} sites, times sqrt(G/(G-1)), t({G - 1}) intervals; they treat "
