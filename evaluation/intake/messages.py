@@ -214,6 +214,106 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nl": "De inzending {submission} die dit bestand zou vervangen, bestaat niet voor {site} en {instrument}. Zie 'peer-eval submissions'.",
         "fr": "L'envoi {submission} que ce fichier remplacerait n'existe pas pour {site} et {instrument}. Voir « peer-eval submissions ».",
         "en": "The submission {submission} this file would replace does not exist for {site} and {instrument}. See 'peer-eval submissions'.",
+    },    # -- coded interview segments (evaluation.qda) ----------------------------------
+    "code-unknown": {
+        "nl": "De code '{value}' (transcriptie {transcript}) staat niet in het codeboek {codebook}. Gebruik een code of label uit het codeboek, of vraag het onderzoeksteam om de code toe te voegen in een nieuwe versie.",
+        "fr": "Le code « {value} » (transcription {transcript}) ne figure pas dans le livre de codes {codebook}. Utilisez un code ou un libellé du livre de codes, ou demandez à l'équipe de recherche de l'ajouter dans une nouvelle version.",
+        "en": "The code '{value}' (transcript {transcript}) is not in the codebook {codebook}. Use a code or label from the codebook, or ask the research team to add it in a new version.",
+    },
+    "segment-outside-transcript": {
+        "nl": "Een fragment in transcriptie {transcript} ligt buiten de tekst (positie {start} tot {end}; de tekst telt {length} tekens). Controleer of het bij deze transcriptie hoort en exporteer opnieuw.",
+        "fr": "Un extrait de la transcription {transcript} se trouve hors du texte (position {start} à {end} ; le texte compte {length} caractères). Vérifiez qu'il appartient à cette transcription et exportez à nouveau.",
+        "en": "A segment in transcript {transcript} lies outside the text (position {start} to {end}; the text has {length} characters). Check that it belongs to this transcript and export again.",
+    },
+    "segment-text-mismatch": {
+        "nl": "In transcriptie {transcript} staat op positie {start} tot {end} niet de geselecteerde tekst. Is de transcriptie na het coderen nog gewijzigd? Exporteer het project opnieuw met de tekst waarop gecodeerd werd.",
+        "fr": "Dans la transcription {transcript}, le texte sélectionné ne se trouve pas aux positions {start} à {end}. La transcription a-t-elle été modifiée après le codage ? Exportez à nouveau le projet avec le texte codé.",
+        "en": "In transcript {transcript} the selected text is not at positions {start} to {end}. Was the transcript changed after coding? Export the project again with the text that was coded.",
+    },
+    "positions-converted": {
+        "nl": "Het codeerprogramma telt posities anders ({convention}); {n} fragmenten kwamen pas zo overeen. We hebben de posities omgerekend naar tekens. Niets te doen.",
+        "fr": "Le logiciel de codage compte les positions autrement ({convention}) ; {n} extraits ne correspondaient qu'ainsi. Nous avons converti les positions en caractères. Rien à faire.",
+        "en": "The coding program counts positions differently ({convention}); {n} segments only matched that way. We converted the positions to characters. Nothing to do.",
+    },
+    "positions-unverified": {
+        "nl": "Transcriptie {transcript} bevat Windows-regeleinden of speciale tekens, en het bestand geeft de geselecteerde tekst niet mee: we kunnen niet nagaan of de posities juist geteld zijn. Controleer enkele fragmenten.",
+        "fr": "La transcription {transcript} contient des fins de ligne Windows ou des caractères spéciaux et le fichier ne donne pas le texte sélectionné : nous ne pouvons pas vérifier le comptage des positions. Contrôlez quelques extraits.",
+        "en": "Transcript {transcript} has Windows line ends or special characters and the file does not give the selected text: we cannot check how positions were counted. Check a few segments.",
+    },
+    "quotation-not-found": {
+        "nl": "Rij {row}: het citaat staat niet in transcriptie {transcript}. Kopieer het citaat letterlijk uit de transcriptie.",
+        "fr": "Ligne {row} : la citation ne figure pas dans la transcription {transcript}. Copiez la citation telle quelle depuis la transcription.",
+        "en": "Row {row}: the quotation is not in transcript {transcript}. Copy the quotation exactly from the transcript.",
+    },
+    "quotation-ambiguous": {
+        "nl": "Rij {row}: het citaat komt {n} keer voor in transcriptie {transcript}; we namen de eerste keer. Vul begin en einde in als een andere plaats bedoeld is.",
+        "fr": "Ligne {row} : la citation apparaît {n} fois dans la transcription {transcript} ; nous avons pris la première. Indiquez début et fin si un autre endroit est visé.",
+        "en": "Row {row}: the quotation occurs {n} times in transcript {transcript}; we took the first. Fill in start and end if another place is meant.",
+    },
+    "segment-duplicate": {
+        "nl": "Een fragment in transcriptie {transcript} is twee keer met '{code}' gecodeerd door dezelfde codeerder. We bewaren het één keer.",
+        "fr": "Un extrait de la transcription {transcript} a été codé deux fois « {code} » par le même codeur. Nous le gardons une fois.",
+        "en": "A segment in transcript {transcript} was coded '{code}' twice by the same coder. We keep it once.",
+    },
+    "segment-overlap": {
+        "nl": "In transcriptie {transcript} overlappen twee fragmenten met '{code}' van dezelfde codeerder. Voeg ze samen als het om één passage gaat; anders telt ze dubbel.",
+        "fr": "Dans la transcription {transcript}, deux extraits codés « {code} » par le même codeur se chevauchent. Fusionnez-les s'il s'agit d'un seul passage ; sinon il compte double.",
+        "en": "In transcript {transcript} two segments coded '{code}' by the same coder overlap. Merge them if they are one passage; otherwise it counts twice.",
+    },
+    "segment-empty": {
+        "nl": "Rij {row}: een fragment in transcriptie {transcript} heeft geen citaat en geen positie. Vul het citaat in.",
+        "fr": "Ligne {row} : un extrait de la transcription {transcript} n'a ni citation ni position. Indiquez la citation.",
+        "en": "Row {row}: a segment in transcript {transcript} has no quotation and no position. Fill in the quotation.",
+    },
+    "participant-missing": {
+        "nl": "Bij transcriptie {transcript} staat niet wie geïnterviewd werd. Vul de deelnemer in (gedetineerdennummer of studiecode), in het programma als 'case' of in de kolom 'deelnemer'.",
+        "fr": "La transcription {transcript} n'indique pas qui a été interviewé. Indiquez le participant (numéro d'écrou ou code d'étude), dans le logiciel comme « cas » ou dans la colonne « participant ».",
+        "en": "Transcript {transcript} does not say who was interviewed. Fill in the participant (prison number or study code), as a case in the program or in the 'participant' column.",
+    },
+    "participant-unknown": {
+        "nl": "De deelnemer van transcriptie {transcript} staat niet op de namenlijst. Controleer het nummer of voeg de deelnemer toe aan de lijst (het nummer wordt hier niet getoond).",
+        "fr": "Le participant de la transcription {transcript} ne figure pas sur la liste des noms. Vérifiez le numéro ou ajoutez le participant à la liste (le numéro n'est pas affiché ici).",
+        "en": "The participant of transcript {transcript} is not on the names list. Check the number or add the participant to the list (the number is not shown here).",
+    },
+    "role-unknown": {
+        "nl": "Bij transcriptie {transcript} is de rol '{value}' onbekend. Gebruik gedetineerde, ervaringsdeskundige of personeel.",
+        "fr": "Pour la transcription {transcript}, le rôle « {value} » est inconnu. Utilisez détenu, pair-aidant ou personnel.",
+        "en": "For transcript {transcript} the role '{value}' is unknown. Use detainee, peer worker or staff.",
+    },
+    "coder-missing": {
+        "nl": "Een fragment in transcriptie {transcript} heeft geen codeerder. Vul in wie codeerde.",
+        "fr": "Un extrait de la transcription {transcript} n'a pas de codeur. Indiquez qui a codé.",
+        "en": "A segment in transcript {transcript} has no coder. Fill in who coded it.",
+    },
+    "transcript-participant-conflict": {
+        "nl": "Rij {row}, kolom '{column}': verschilt van de vorige rijen van dezelfde transcriptie. Eén transcriptie hoort bij één deelnemer, rol en gevangenis.",
+        "fr": "Ligne {row}, colonne « {column} » : diffère des lignes précédentes de la même transcription. Une transcription correspond à un seul participant, rôle et prison.",
+        "en": "Row {row}, column '{column}': differs from earlier rows of the same transcript. One transcript belongs to one participant, role and prison.",
+    },
+    "transcript-text-missing": {
+        "nl": "De tekst van transcriptie {transcript} ontbreekt; de fragmenten worden bewaard zonder controle van hun posities. Voeg de transcriptie toe (UTF-8-tekstbestand).",
+        "fr": "Le texte de la transcription {transcript} manque ; les extraits sont conservés sans contrôle de leurs positions. Ajoutez la transcription (fichier texte UTF-8).",
+        "en": "The text of transcript {transcript} is missing; its segments are kept without checking their positions. Add the transcript (a UTF-8 text file).",
+    },
+    "subtheme-theme-mismatch": {
+        "nl": "Rij {row}: het subthema '{value}' hoort bij het thema '{parent}', niet bij '{theme}'. We gebruiken het subthema.",
+        "fr": "Ligne {row} : le sous-thème « {value} » relève du thème « {parent} », pas de « {theme} ». Nous utilisons le sous-thème.",
+        "en": "Row {row}: the sub-theme '{value}' belongs to the theme '{parent}', not '{theme}'. We use the sub-theme.",
+    },
+    "names-list-invalid": {
+        "nl": "De namenlijst is niet bruikbaar ({detail}). Gebruik een CSV-bestand (UTF-8) met de kolommen name en label.",
+        "fr": "La liste des noms est inutilisable ({detail}). Utilisez un fichier CSV (UTF-8) avec les colonnes name et label.",
+        "en": "The names list cannot be used ({detail}). Use a CSV file (UTF-8) with the columns name and label.",
+    },
+    "qdpx-invalid": {
+        "nl": "Dit is geen bruikbaar REFI-QDA-project ({detail}). Exporteer het project opnieuw als .qdpx vanuit uw codeerprogramma.",
+        "fr": "Ce n'est pas un projet REFI-QDA utilisable ({detail}). Exportez à nouveau le projet en .qdpx depuis votre logiciel de codage.",
+        "en": "This is not a usable REFI-QDA project ({detail}). Export the project again as .qdpx from your coding program.",
+    },
+    "qdpx-schema": {
+        "nl": "Het project volgt de REFI-QDA-standaard niet helemaal ({detail}). We lazen wat we konden; controleer het resultaat.",
+        "fr": "Le projet ne suit pas entièrement la norme REFI-QDA ({detail}). Nous avons lu ce que nous pouvions ; vérifiez le résultat.",
+        "en": "The project does not fully follow the REFI-QDA standard ({detail}). We read what we could; check the result.",
     },
 }
 
