@@ -66,6 +66,14 @@ class BookContext:
         self._record("contacts")
         return contacts(self.workspace)
 
+    def segments(self) -> pd.DataFrame:
+        """Coded interview segments (``evaluation.store.segments``): offsets into the original
+        transcripts, text de-identified; ``evaluation.store.transcripts`` has the transcripts."""
+        self._record("segments")
+        from evaluation.store.segments import segments
+
+        return segments(self.workspace)
+
 
 def context(workspace: str | Path | None = None) -> BookContext:
     """The chapter's context: the workspace named by ``$PEER_EVAL_WORKSPACE`` (or ``workspace``)."""

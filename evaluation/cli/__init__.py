@@ -16,6 +16,7 @@ __all__ = ["main", "build_parser"]
 COMMAND_MODULES = [
     "evaluation.cli.instruments_cmd",
     "evaluation.cli.intake_cmd",
+    "evaluation.cli.interviews_cmd",
     "evaluation.cli.demo_cmd",
 ]
 

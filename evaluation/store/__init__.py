@@ -24,6 +24,7 @@ from .db import (
 )
 from .erase import ErasureResult, RotationResult, erase, rotate
 from .loaders import CONTACT_COLUMNS, OUTCOME_COLUMNS, LoadReport, contacts, linkage, outcomes, responses, status, submissions
+from .segments import SEGMENT_COLUMNS, TRANSCRIPT_COLUMNS, segments, transcripts, write_segments
 from .retention import PurgeResult, RetentionNotDue, purge_identifiers, retention_due
 from .workspace import (
     KeyMismatch,
@@ -65,4 +66,9 @@ __all__ = [
     "retention_due",
     "RetentionNotDue",
     "PurgeResult",
+    "segments",
+    "transcripts",
+    "write_segments",
+    "SEGMENT_COLUMNS",
+    "TRANSCRIPT_COLUMNS",
 ]
