@@ -10,14 +10,18 @@ from pathlib import Path
 import pandas as pd
 
 from evaluation.instruments import Catalogue
-from evaluation.store import Workspace, contacts, outcomes, responses
+from evaluation.store import Workspace, contacts, outcomes, responses, status, submissions
 
-__all__ = ["BookContext", "context", "WORKSPACE_ENV", "LOADS_ENV"]
+from . import provenance as _prov
+
+__all__ = ["BookContext", "context", "WORKSPACE_ENV", "LOADS_ENV", "LEDGER_ENV"]
 
 WORKSPACE_ENV = "PEER_EVAL_WORKSPACE"
 # Where the build asks the kernel to record which instruments a chapter loaded
 # (the build checks them against the chapter's declared inputs).
 LOADS_ENV = "PEER_EVAL_LOADS_FILE"
+# The book's suppression ledger (JSON), kept by the build in <workspace>/book-cache/.
+LEDGER_ENV = "PEER_EVAL_LEDGER"
 
 
 @dataclass
@@ -25,6 +29,7 @@ class BookContext:
     workspace: Workspace
     catalogue: Catalogue = field(default_factory=Catalogue)
     loaded: set[str] = field(default_factory=set)
+    _ledger: object = field(default=None, repr=False)
 
     # -- configuration ---------------------------------------------------
     @property
@@ -34,11 +39,104 @@ class BookContext:
 
     @property
     def primary_outcomes(self) -> list:
+        """The pre-registered primary outcomes (``primary_outcomes`` in workspace.yaml).
+
+        One per evaluation question, e.g. ``[reoffending_1y, who5_change,
+        peer_worker_role_clarity]``. A chapter labels every other result
+        *exploratory* (see book/methods.md): ``ctx.is_primary("who5_change")``.
+        """
         return list(self.workspace.config.get("primary_outcomes") or [])
+
+    def is_primary(self, outcome: str) -> bool:
+        """Whether ``outcome`` is one of the workspace's primary outcomes."""
+        return outcome in self.primary_outcomes
+
+    def label(self, outcome: str) -> str:
+        """``"primary"`` or ``"exploratory"``: how the book labels a result on ``outcome``."""
+        return "primary" if self.is_primary(outcome) else "exploratory"
 
     @property
     def is_demo(self) -> bool:
         return bool(self.workspace.demo)
+
+    # -- the book-wide suppression ledger -------------------------------------
+    def ledger(self, factory):
+        """The book's suppression ledger, saved after every cell of the chapter.
+
+        ``factory`` is ``analysis.disclosure.SuppressionLedger`` (``evaluation``
+        does not import ``analysis``)::
+
+            ledger = ctx.ledger(SuppressionLedger)
+            table = protect_table(..., ledger=ledger, family="peer_workers", name="data:pw-by-site")
+
+        Under ``peer-eval build`` the ledger lives in the workspace and is
+        shared by all chapters (the build re-runs chapters until no cell is
+        hidden in one place and shown in another); elsewhere it is a fresh,
+        unsaved ledger.
+        """
+        if self._ledger is not None:
+            return self._ledger
+        path = os.environ.get(LEDGER_ENV)
+        text = Path(path).read_text(encoding="utf-8") if path and Path(path).is_file() else None
+        self._ledger = factory.from_json(text)
+        if path:
+            try:
+                ip = get_ipython()  # type: ignore[name-defined]  # noqa: F821
+            except NameError:
+                ip = None
+            if ip is not None:
+                ip.events.register("post_run_cell", lambda *_: self.save_ledger())
+        return self._ledger
+
+    def save_ledger(self) -> None:
+        """Write the ledger back to the workspace (done after every cell under the build)."""
+        path = os.environ.get(LEDGER_ENV)
+        if path and self._ledger is not None:
+            tmp = Path(path).with_suffix(".tmp")
+            tmp.write_text(self._ledger.to_json(), encoding="utf-8")
+            os.replace(tmp, path)
+
+    # -- what arrived ---------------------------------------------------------
+    def submissions(self) -> pd.DataFrame:
+        """Every submission (accepted, superseded, rejected), without file names."""
+        self._record("*")
+        return submissions(self.workspace)
+
+    def status(self) -> pd.DataFrame:
+        """Per instrument, site and wave: submissions and response counts (``evaluation.store.status``)."""
+        self._record("*")
+        return status(self.workspace, self.catalogue)
+
+    def instrument_versions(self) -> pd.DataFrame:
+        """Accepted submissions per instrument and version: ``instrument``, ``version``, ``submissions``, ``rows``."""
+        subs = self.submissions()
+        acc = subs[subs["status"] == "accepted"]
+        out = (acc.groupby(["instrument", "version"], dropna=False)
+               .agg(submissions=("submission_id", "size"), rows=("n_stored", "sum")).reset_index())
+        out["rows"] = out["rows"].fillna(0).astype(int)
+        return out.sort_values(["instrument", "version"]).reset_index(drop=True)
+
+    # -- provenance --------------------------------------------------------------
+    def provenance(self) -> dict:
+        """Facts for the provenance page (see :mod:`evaluation.book.provenance`)."""
+        subs = self.submissions()
+        commit, dirty = _prov.git_commit()
+        defs = []
+        for r in self.instrument_versions().itertuples():
+            digest = _sha256(self.catalogue.root / str(r.instrument) / f"{r.version}.yaml")
+            defs.append({"instrument": r.instrument, "version": r.version,
+                         "definition (SHA-256)": _prov.grouped(digest[:16]) + " …" if digest else "not in this checkout"})
+        acc = subs[subs["status"] == "accepted"]
+        return {
+            "snapshot": _prov.grouped(_prov.snapshot_hash(subs)),
+            "accepted": int(len(acc)),
+            "last_received": str(acc["received_at"].max()) if len(acc) else None,
+            "instruments": pd.DataFrame(defs),
+            "packages": _prov.package_versions(),
+            "commit": _prov.grouped(commit) if commit else None,
+            "dirty": dirty,
+            "seeds": _prov.seeds(self.workspace.root, self.workspace.config),
+        }
 
     # -- loaders -----------------------------------------------------------
     def _record(self, name: str) -> None:
@@ -73,6 +171,15 @@ class BookContext:
         from evaluation.store.segments import segments
 
         return segments(self.workspace)
+
+
+def _sha256(path) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def context(workspace: str | Path | None = None) -> BookContext:

@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "evaluation.cli.instruments_cmd",
     "evaluation.cli.intake_cmd",
     "evaluation.cli.interviews_cmd",
+    "evaluation.cli.book_cmd",
     "evaluation.cli.demo_cmd",
 ]
 

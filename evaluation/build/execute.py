@@ -1,0 +1,206 @@
+"""Execute one chapter: MyST markdown -> notebook -> nbclient, reproducibly.
+
+What makes two executions of the same chapter on the same workspace give
+byte-identical notebooks (see DESIGN.md, "Known pitfalls"):
+
+* cell ids are ``cell-0``, ``cell-1``, … (set before execution);
+* ``record_timing=False`` and no execution metadata;
+* the kernel sees ``SOURCE_DATE_EPOCH``, ``PYTHONHASHSEED=0`` and a
+  ``matplotlibrc`` (through ``MPLCONFIGDIR``) with ``svg.hashsalt`` fixed;
+* memory addresses (``at 0x7f…``) are scrubbed from outputs, and the random
+  ids of pandas Stylers (``T_1a2b3``) are renumbered in order of appearance.
+
+The workspace reaches the kernel as an absolute path in ``$PEER_EVAL_WORKSPACE``
+(never as an injected parameter cell, which would leak the path into the
+downloadable notebook).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+__all__ = [
+    "ChapterFailed",
+    "read_chapter",
+    "execute_notebook",
+    "execute_chapter",
+    "run_chapter",
+    "kernel_env",
+    "scrub",
+    "SOURCE_DATE_EPOCH",
+    "MATPLOTLIBRC",
+]
+
+#: Default ``SOURCE_DATE_EPOCH`` (2025-01-01T00:00:00Z) when the caller's environment has none.
+SOURCE_DATE_EPOCH = "1735689600"
+
+MATPLOTLIBRC = """\
+# Written by peer-eval build: settings that make figures reproducible.
+svg.hashsalt: peer-eval-book
+svg.fonttype: path
+figure.dpi: 100
+savefig.dpi: 100
+"""
+
+_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]+")
+_STYLER_ID = re.compile(r"\bT_([0-9a-f]{5})(?=[_\"' >#])")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class ChapterFailed(RuntimeError):
+    """A chapter's cell raised: which chapter, which cell, its source and the error."""
+
+    chapter: str
+    cell_index: int | None
+    source: str
+    ename: str
+    evalue: str
+    traceback: str = ""
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"cell {self.cell_index}" if self.cell_index is not None else "the kernel"
+        src = "\n".join("    " + line for line in self.source.splitlines()) or "    (no source)"
+        return (f"chapter {self.chapter!r} failed in {where}:\n{src}\n"
+                f"{self.ename}: {self.evalue}")
+
+
+def read_chapter(path: str | os.PathLike) -> nbformat.NotebookNode:
+    """Read a MyST chapter as a notebook with stable cell ids (``cell-0``, …)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"chapter {path} does not exist; pass the path of a book/<name>.md file")
+    nb = jupytext.read(path, fmt="md:myst")
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"
+        cell.setdefault("metadata", {})
+    nb.metadata.pop("jupytext", None)  # pairing information is for the MyST source, not the output
+    nb.metadata.setdefault("kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"})
+    return nb
+
+
+def kernel_env(workspace: str | os.PathLike, *, config_dir: str | os.PathLike,
+               extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The kernel's environment: ours plus the workspace, reproducibility settings and ``extra``."""
+    config_dir = Path(config_dir)
+    config_dir.mkdir(parents=True, exist_ok=True)
+    rc = config_dir / "matplotlibrc"
+    if not rc.exists() or rc.read_text(encoding="utf-8") != MATPLOTLIBRC:
+        rc.write_text(MATPLOTLIBRC, encoding="utf-8")
+    env = dict(os.environ)
+    env.update({
+        "PEER_EVAL_WORKSPACE": str(Path(workspace).resolve()),
+        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH),
+        "PYTHONHASHSEED": "0",
+        "MPLCONFIGDIR": str(config_dir.resolve()),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    })
+    env.update(extra or {})
+    return env
+
+
+def _scrub_text(text: str, styler_ids: dict[str, str]) -> str:
+    text = _ADDRESS.sub("at 0x…", text)
+
+    def renumber(m: re.Match) -> str:
+        new = styler_ids.setdefault(m.group(1), f"s{len(styler_ids):04d}")
+        return f"T_{new}"
+
+    return _STYLER_ID.sub(renumber, text)
+
+
+def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove what differs between two executions: addresses, Styler ids, timing metadata."""
+    styler_ids: dict[str, str] = {}
+    for cell in nb.cells:
+        cell.get("metadata", {}).pop("execution", None)
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                out["text"] = _scrub_text(out["text"], styler_ids)
+            data = out.get("data", {})
+            for mime in ("text/plain", "text/html", "text/markdown", "text/latex"):
+                if mime in data:
+                    value = data[mime]
+                    value = "".join(value) if isinstance(value, list) else value
+                    data[mime] = _scrub_text(value, styler_ids)
+            if "image/svg+xml" in data:  # svg ids are salted by svg.hashsalt; addresses never appear
+                pass
+            if out.get("output_type") == "error":
+                out["traceback"] = [_scrub_text(t, styler_ids) for t in out.get("traceback", [])]
+    return nb
+
+
+def _failure(nb: nbformat.NotebookNode, chapter: str, exc: BaseException) -> ChapterFailed:
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                tb = _ANSI.sub("", "\n".join(out.get("traceback", [])))
+                return ChapterFailed(chapter, i, cell.get("source", ""), out.get("ename", "Error"),
+                                     _ANSI.sub("", out.get("evalue", "")), tb)
+    if isinstance(exc, CellExecutionError):
+        return ChapterFailed(chapter, None, "", getattr(exc, "ename", "Error"), getattr(exc, "evalue", str(exc)))
+    return ChapterFailed(chapter, None, "", type(exc).__name__, _ANSI.sub("", str(exc)))
+
+
+def execute_notebook(nb: nbformat.NotebookNode, *, workspace: str | os.PathLike, cwd: str | os.PathLike,
+                     config_dir: str | os.PathLike, name: str = "chapter", timeout: int = 900,
+                     extra_env: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """Execute ``nb`` in a fresh kernel (see the module docstring); raise :class:`ChapterFailed`."""
+    env = kernel_env(workspace, config_dir=config_dir, extra=extra_env)
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+        record_timing=False, shutdown_kernel="immediate", allow_errors=False,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    try:
+        client.execute(env=env, cwd=str(cwd))
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        raise _failure(nb, name, exc) from None
+    return scrub(nb)
+
+
+def execute_chapter(path: str | os.PathLike, workspace: str | os.PathLike, *, timeout: int = 900,
+                    extra_env: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """Execute the chapter at ``path`` against ``workspace`` and return the executed notebook.
+
+    For chapter authors' tests::
+
+        nb = execute_chapter("book/reoffending.md", workspace)
+        outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+
+    Raises :class:`ChapterFailed` (chapter, cell index, source, error) when a
+    cell raises. The kernel runs in the chapter's folder; matplotlib's
+    configuration lives in ``<workspace>/book-cache/mplconfig``. Chapters
+    that load data not declared in their front matter are reported by
+    :func:`evaluation.build.build_book`, not here.
+    """
+    return run_chapter(path, workspace, timeout=timeout, extra_env=extra_env)[0]
+
+
+def run_chapter(path: str | os.PathLike, workspace: str | os.PathLike, *, timeout: int = 900,
+                extra_env: dict[str, str] | None = None) -> tuple[nbformat.NotebookNode, list[str]]:
+    """:func:`execute_chapter` plus the names of the data the chapter loaded (``ctx.outcomes()`` …)."""
+    path = Path(path).resolve()
+    ws = Path(workspace).resolve()
+    nb = read_chapter(path)
+    with tempfile.TemporaryDirectory(prefix="peer-eval-loads-") as tmp:
+        loads = Path(tmp) / "loads.json"
+        env = {"PEER_EVAL_LOADS_FILE": str(loads), **(extra_env or {})}
+        out = execute_notebook(nb, workspace=ws, cwd=path.parent, config_dir=ws / "book-cache" / "mplconfig",
+                               name=path.stem, timeout=timeout, extra_env=env)
+        loaded = json.loads(loads.read_text(encoding="utf-8")) if loads.exists() else []
+    return out, loaded

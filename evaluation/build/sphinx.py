@@ -1,0 +1,144 @@
+"""Assemble the generated book and run ``jupyter-book build`` on it.
+
+The generated copy (``<workspace>/book-cache/src``) holds ``book/`` with each
+executed chapter as ``<name>.ipynb`` *instead of* its ``<name>.md`` (with both,
+Sphinx picks one at random), a ``_toc.yml`` listing only the chapters that
+exist, and a ``_config.yml`` with execution off and, for the demo workspace,
+an announcement banner saying the data are synthetic on every page.
+
+Sphinx runs with ``-W -n --keep-going`` (a missing chapter or reference fails
+the build) into a fresh, empty ``_build`` every time (incremental output
+differs from a fresh build), with ``SOURCE_DATE_EPOCH`` set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from .chapters import Chapter
+from .execute import SOURCE_DATE_EPOCH
+
+__all__ = ["SphinxFailed", "SYNTHETIC_NOTICE", "assemble", "generated_config", "generated_toc", "run_sphinx",
+           "install_html"]
+
+SYNTHETIC_NOTICE = ("Synthetic data: this report is built from the fictional demo evaluation. "
+                    "No real person, prison or result is described.")
+_SKIP = {"_build", ".ipynb_checkpoints", "__pycache__", "jupytext.toml"}
+
+
+class SphinxFailed(RuntimeError):
+    """``jupyter-book build`` failed; the message holds its warnings and errors."""
+
+
+def generated_config(book_dir: Path, *, demo: bool) -> dict:
+    """``book/_config.yml`` with execution off and, for the demo, the synthetic-data banner."""
+    config = yaml.safe_load((Path(book_dir) / "_config.yml").read_text(encoding="utf-8")) or {}
+    config.setdefault("execute", {})["execute_notebooks"] = "off"
+    config["only_build_toc_files"] = True
+    if demo:
+        html = config.setdefault("html", {})
+        html["announcement"] = f"⚠️ {SYNTHETIC_NOTICE}"
+    return config
+
+
+def generated_toc(toc: dict, present: set[str]) -> dict:
+    """The toc without entries whose chapter does not exist (yet)."""
+
+    def keep(node):
+        if isinstance(node, dict):
+            node = dict(node)
+            for key in ("parts", "chapters", "sections"):
+                if key in node:
+                    kids = [keep(k) for k in node[key]]
+                    kids = [k for k in kids if k is not None]
+                    if kids:
+                        node[key] = kids
+                    else:
+                        del node[key]
+            if "file" in node and node["file"] not in present:
+                return None
+            if "caption" in node and "chapters" not in node and "file" not in node:
+                return None
+            return node
+        return node
+
+    return keep(toc)
+
+
+def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookNode], toc: dict,
+             *, demo: bool) -> Path:
+    """Write the generated book into ``dest`` (emptied first) and return it."""
+    book_dir, dest = Path(book_dir), Path(dest)
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for src in sorted(book_dir.rglob("*")):
+        rel = src.relative_to(book_dir)
+        if any(part in _SKIP for part in rel.parts) or src.is_dir():
+            continue
+        if rel.suffix == ".md" and rel.with_suffix("").as_posix() in notebooks:
+            continue
+        if rel.name in ("_config.yml", "_toc.yml"):
+            continue
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest / rel)
+    for name, nb in notebooks.items():
+        out = dest / f"{name}.ipynb"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out)
+    (dest / "_config.yml").write_text(yaml.safe_dump(generated_config(book_dir, demo=demo), sort_keys=False,
+                                                     allow_unicode=True), encoding="utf-8")
+    (dest / "_toc.yml").write_text(yaml.safe_dump(generated_toc(toc, set(notebooks) | _pages(book_dir, toc)),
+                                                  sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return dest
+
+
+def _pages(book_dir: Path, toc: dict) -> set[str]:
+    """Toc entries that are plain pages (``.md`` without code), present in ``book_dir``."""
+    from .chapters import toc_entries
+
+    return {e for e in toc_entries(toc) if (Path(book_dir) / f"{e}.md").is_file()}
+
+
+def run_sphinx(source: Path, build_root: Path, *, timeout: int = 600) -> Path:
+    """``jupyter-book build source --path-output build_root -W -n --keep-going`` on a fresh ``_build``.
+
+    Returns ``build_root/_build/html``; raises :class:`SphinxFailed` with the
+    build's warnings when it fails.
+    """
+    build_root = Path(build_root)
+    if (build_root / "_build").exists():
+        shutil.rmtree(build_root / "_build")
+    build_root.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    env["PYTHONHASHSEED"] = "0"
+    cmd = [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
+           "build", str(source), "--path-output", str(build_root), "--builder", "html",
+           "-W", "-n", "--keep-going", "--all", "-q"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    html = build_root / "_build" / "html"
+    if proc.returncode != 0 or not (html / "index.html").is_file():
+        text = "\n".join(line for line in (proc.stdout + "\n" + proc.stderr).splitlines() if line.strip())
+        raise SphinxFailed(f"jupyter-book build failed (exit {proc.returncode}):\n{text[-6000:]}")
+    return html
+
+
+def install_html(html: Path, output: Path) -> Path:
+    """Replace ``output`` by the built site (only if ``output`` is empty or an earlier build)."""
+    output = Path(output)
+    if output.exists():
+        if any(output.iterdir()) and not (output / "index.html").exists():
+            raise FileExistsError(f"--output {output} exists and is not an earlier build of the book "
+                                  "(no index.html); choose a new or empty folder")
+        shutil.rmtree(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(html, output)
+    return output
