@@ -296,8 +296,8 @@ def prepare(coded: CodedFile, codebook: Codebook, *, site: str | None, names: Na
                        "end": r["end"], "text": r["text"], "comment": r["comment"]})
     from evaluation.store.segments import SEGMENT_COLUMNS, TRANSCRIPT_COLUMNS
 
-    return Prepared(problems, pd.DataFrame(t_rows, columns=list(TRANSCRIPT_COLUMNS)),
-                    pd.DataFrame(s_rows, columns=[*SEGMENT_COLUMNS, "comment"]))
+    t_frame = pd.DataFrame(t_rows, columns=list(TRANSCRIPT_COLUMNS)).drop_duplicates("transcript_id")
+    return Prepared(problems, t_frame, pd.DataFrame(s_rows, columns=[*SEGMENT_COLUMNS, "comment"]))
 
 
 def _names(names) -> tuple[NamesList | None, list[Problem]]:

@@ -92,6 +92,11 @@ def _none(v):
     return v
 
 
+def _insert(con, sql: str, rows: list[tuple]) -> None:
+    """Insert rows (a seam for the crash-in-the-middle test)."""
+    con.executemany(sql, rows)
+
+
 def write_segments(store: Store, meta, transcripts_frame: pd.DataFrame, segments_frame: pd.DataFrame, *,
                    codebook_version: str, replaces: str | None = None) -> str:
     """Store an accepted file of coded segments in one transaction; return its submission id.
@@ -139,10 +144,10 @@ def write_segments(store: Store, meta, transcripts_frame: pd.DataFrame, segments
         if replaces is not None:
             con.execute("UPDATE submissions SET status = 'superseded', superseded_by = ? WHERE submission_id = ?",
                         (sid, replaces))
-        con.executemany(f"INSERT INTO transcripts (transcript_id, submission_id, {', '.join(TRANSCRIPT_COLUMNS[1:])}) "
+        _insert(con, f"INSERT INTO transcripts (transcript_id, submission_id, {', '.join(TRANSCRIPT_COLUMNS[1:])}) "
                         f"VALUES ({', '.join('?' * (len(TRANSCRIPT_COLUMNS) + 1))})", t_rows)
         cols = ", ".join(f'"{c}"' for c in (*SEGMENT_COLUMNS, *_EXTRA))
-        con.executemany(f"INSERT INTO segments ({cols}) VALUES ({', '.join('?' * (len(SEGMENT_COLUMNS) + 3))})",
+        _insert(con, f"INSERT INTO segments ({cols}) VALUES ({', '.join('?' * (len(SEGMENT_COLUMNS) + 3))})",
                         s_rows)
         con.execute("COMMIT")
     except BaseException:
