@@ -40,6 +40,7 @@ from scipy import stats
 from ..recidivism._checks import durations_events, require_columns, require_frame, two_groups
 from ..recidivism._design import design_matrix
 from ..recidivism._plots import axes, forest
+from ..recidivism.cox import score_residuals
 from ..recidivism.km import km_table
 from ..recidivism.power import DetectableEffect, detectable_effect
 from ..results import Result
@@ -83,25 +84,32 @@ def weighted_km(data, *, duration="duration", event="event", group="group", weig
 def cox_table(X: pd.DataFrame, t, e, w, clusters, conf_level=0.95) -> tuple[pd.DataFrame, int | None]:
     """Weighted Cox fit (lifelines, Efron) with sandwich SEs clustered on ``clusters`` (R's ``robust se``).
 
+    ``clusters=None`` gives R's ``robust=TRUE`` (one cluster per row). The
+    sandwich uses the weighted score residuals of
+    :func:`analysis.recidivism.score_residuals` (lifelines' own weighted
+    sandwich differs from R's).
+
     Returns the summary frame (see :class:`WeightedCoxResult`) and the number of clusters.
     """
     from lifelines import CoxPHFitter
 
     df = X.assign(_T=t, _E=e, _W=w)
-    kw = {}
-    if clusters is not None:
-        df["_C"] = pd.factorize(clusters)[0]
-        kw["cluster_col"] = "_C"
-    fit = CoxPHFitter().fit(df, "_T", "_E", weights_col="_W", robust=True,
-                            fit_options={"precision": 1e-11, "r_precision": 1e-12}, **kw)
+    fit = CoxPHFitter().fit(df, "_T", "_E", weights_col="_W", robust=False,
+                            fit_options={"precision": 1e-11, "r_precision": 1e-12})
     beta = fit.params_[X.columns].to_numpy()
-    se_r = fit.standard_errors_[X.columns].to_numpy()
+    V = fit.variance_matrix_.loc[X.columns, X.columns].to_numpy()
+    # R's robust variance: V (sum_g sum_{i in g} w_i L_i)^2 V with the weighted score residuals L_i
+    L = score_residuals(t, e, X, beta, ties="efron", weights=w) * np.asarray(w, dtype=float)[:, None]
+    codes = np.arange(len(t)) if clusters is None else pd.factorize(clusters)[0]
+    S = np.zeros((codes.max() + 1, X.shape[1]))
+    np.add.at(S, codes, L)
+    se_r = np.sqrt(np.diag(V @ (S.T @ S) @ V))
     if X.shape[1] == 1:
         _, v = cox_one_term(t, e, X.iloc[:, 0], w)
         se = np.array([np.sqrt(v)])
     else:
-        se = np.full(len(beta), np.nan)
-    G = int(df["_C"].nunique()) if clusters is not None else None
+        se = np.sqrt(np.diag(V))
+    G = int(codes.max() + 1) if clusters is not None else None
     if G is not None:
         se_cr = se_r * np.sqrt(G / (G - 1))
         q, dist = stats.t.ppf(0.5 + conf_level / 2, G - 1), stats.t(G - 1)

@@ -93,7 +93,7 @@ def wild_cluster_score_bootstrap(scores_by_cluster, variance, *, n_boot=9999, we
     return np.nanquantile(tstar, conf_level, axis=0)
 
 
-def score_residuals(durations, events, x, beta, *, strata=None, ties: str = "efron") -> np.ndarray:
+def score_residuals(durations, events, x, beta, *, strata=None, ties: str = "efron", weights=None) -> np.ndarray:
     """Score residuals of a Cox model, as R's ``residuals(fit, type="score")``.
 
     ``L_i = int (x_i - xbar(t)) dM_i(t)``. With Efron ties the ``d`` tied
@@ -101,24 +101,32 @@ def score_residuals(durations, events, x, beta, *, strata=None, ties: str = "efr
     removes ``k/d`` of the tied events' weight); a tied event is at risk in
     step ``k`` with weight ``1 - k/d`` and its event part is
     ``x_i - mean_k xbar_k``.
+
+    With case ``weights`` (R's ``coxph(weights=)``) the risk-set sums and the
+    hazard increments are weighted (Efron: each step carries the mean weight
+    of the tied events); the residuals stay per unit, so R's robust variance
+    is ``V (sum_g sum_{i in g} w_i L_i)^2 V``.
     """
     t = np.asarray(durations, dtype=float)
     e = np.asarray(events, dtype=int)
     X = np.asarray(x, dtype=float)
     X = X - X.mean(axis=0)
     b = np.asarray(beta, dtype=float)
+    w = np.ones(len(t)) if weights is None else np.asarray(weights, dtype=float)
     out = np.zeros_like(X)
     codes = np.zeros(len(t), dtype=int) if strata is None else pd.factorize(np.asarray(strata))[0]
     efron = ties == "efron"
     for s in np.unique(codes):
         idx = np.flatnonzero(codes == s)
-        out[idx] = _stratum_scores(t[idx], e[idx], X[idx], b, efron)
+        out[idx] = _stratum_scores(t[idx], e[idx], X[idx], b, efron, w[idx])
     return out
 
 
-def _stratum_scores(t, e, X, b, efron):
+def _stratum_scores(t, e, X, b, efron, w=None):
     n, p = X.shape
-    r = np.exp(X @ b)
+    risk = np.exp(X @ b)
+    w = np.ones(n) if w is None else w
+    r = w * risk  # weighted contributions to the risk-set sums
     times, tix = np.unique(t, return_inverse=True)
     m = len(times)
     ev = e == 1
@@ -128,6 +136,7 @@ def _stratum_scores(t, e, X, b, efron):
     s0 = n0[::-1].cumsum()[::-1]  # risk set: time >= t
     s1 = n1[::-1].cumsum(axis=0)[::-1]
     d = np.bincount(tix[ev], minlength=m).astype(float)
+    dw = np.bincount(tix[ev], weights=w[ev], minlength=m)  # weighted events
     de0 = np.bincount(tix[ev], weights=r[ev], minlength=m)
     de1 = np.zeros((m, p))
     np.add.at(de1, tix[ev], r[ev, None] * X[ev])
@@ -139,7 +148,7 @@ def _stratum_scores(t, e, X, b, efron):
         frac = k / d[on] if efron else 0.0
         den = s0[on] - frac * de0[on]
         xb = (s1[on] - (frac * de1[on].T).T) / den[:, None]
-        haz = 1.0 / den if efron else d[on] / den
+        haz = dw[on] / d[on] / den if efron else dw[on] / den
         h0[on] += haz
         h1[on] += haz[:, None] * xb
         wd = (1 - frac) if efron else 1.0
@@ -150,7 +159,7 @@ def _stratum_scores(t, e, X, b, efron):
     c1 = np.vstack([np.zeros((1, p)), np.cumsum(h1, axis=0)[:-1]])
     a0 = c0[tix] + np.where(ev, h0d[tix], h0[tix])
     a1 = c1[tix] + np.where(ev[:, None], h1d[tix], h1[tix])
-    res = -r[:, None] * (X * a0[:, None] - a1)
+    res = -risk[:, None] * (X * a0[:, None] - a1)
     res[ev] += X[ev] - xbm[tix[ev]]
     return res
 
