@@ -27,11 +27,10 @@ test: install system-deps
 	$(BIN)/python -m pytest
 
 book: install system-deps
-	@if ! $(BIN)/peer-eval demo --help >/dev/null 2>&1; then \
-	  echo "The report is not built yet: 'peer-eval demo' and 'peer-eval build' are still to come (see the README)."; \
-	  exit 1; fi
-	$(BIN)/peer-eval demo $(WORKSPACE)
+	@# the demo workspace is made once (a fixed seed: always the same data); delete it to make it again
+	@if [ ! -f $(WORKSPACE)/workspace.yaml ]; then $(BIN)/peer-eval demo $(WORKSPACE); fi
 	$(BIN)/peer-eval build $(WORKSPACE)
+	@echo "The report: $(CURDIR)/$(WORKSPACE)/book/_build/html/index.html"
 
 lock:
 	$(PYTHON) -m venv .venv-lock

@@ -1,0 +1,52 @@
+"""The built book loads in headless Chromium without console errors.
+
+Chromium is installed by scripts/system-deps.sh when CI is set (or with
+BROWSER_CHECK=1). Without it the test is skipped locally, and FAILS in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evaluation.build import build_book
+from evaluation.build.browser import CHROMIUM, console_errors
+from evaluation.build.chapters import BOOK_DIR
+
+
+def _need_chromium():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing in CI: scripts/system-deps.sh installs it when CI is set")
+        pytest.skip("chromium not installed (BROWSER_CHECK=1 bash scripts/system-deps.sh installs it)")
+
+
+def test_the_check_sees_a_javascript_error(tmp_path):
+    _need_chromium()
+    page = tmp_path / "bad.html"
+    page.write_text("<html><body><script>console.error('boom'); undefinedFunction();</script>"
+                    "<script src='missing.js'></script></body></html>")
+    errors = console_errors(page)
+    assert any("boom" in e for e in errors)
+    assert any("undefinedFunction" in e for e in errors)
+    assert any("missing.js" in e for e in errors)
+    clean = tmp_path / "ok.html"
+    clean.write_text("<html><body><p>fine</p></body></html>")
+    assert console_errors(clean) == []
+
+
+@pytest.mark.slow
+def test_built_book_has_no_console_errors(small_workspace, tmp_path):
+    _need_chromium()
+    book = tmp_path / "book"
+    book.mkdir()
+    for name in ("_config.yml", "_toc.yml", "intro.md", "methods.md", "assumptions.md", "data.md"):
+        shutil.copy(BOOK_DIR / name, book / name)
+    (book / "intro.md").write_text((book / "intro.md").read_text().replace("{doc}`provenance`", "the provenance page"))
+    result = build_book(small_workspace, book_dir=book, progress=None)
+    for page in ("index.html", "intro.html", "data.html"):
+        if (result.html / page).exists():
+            assert console_errors(result.html / page) == [], page
