@@ -15,7 +15,9 @@ counting), so they live here rather than in the chapter:
 * :func:`publishable_remarks` – a result's remarks, except those that state
   a number of persons below the disclosure threshold (or from which such a
   number follows: "only 95 of 100 respondents ..." discloses 5 lost), which
-  are replaced by one plain sentence saying a remark was withheld.
+  are replaced by one plain sentence saying a remark was withheld; so is a
+  remark naming a site whose number of pairs is small (it would tell which
+  hidden cell of a table is the small one).
 
 Conventions
 -----------
@@ -54,7 +56,7 @@ from analysis.wellbeing.mixed import MixedModelResult
 from analysis.wellbeing.reliability import ReliabilityResult
 from analysis.wellbeing.scoring import _require_columns
 
-__all__ = ["wave_summary", "forest_plot", "publishable_remarks", "remark_counts", "WITHHELD_REMARK"]
+__all__ = ["wave_summary", "n_complete_pairs", "forest_plot", "publishable_remarks", "remark_counts", "WITHHELD_REMARK"]
 
 WITHHELD_REMARK = "{k} remark(s) not shown because they state a number of fewer than {threshold} persons."
 
@@ -112,6 +114,28 @@ def wave_summary(
         rows.append(rec)
     cols = keys + ["n_persons", "mean", "sd"] + (["pct_category"] if category is not None else [])
     return pd.DataFrame(rows, columns=cols)
+
+
+def n_complete_pairs(
+    scores: pd.DataFrame,
+    *,
+    subject: str = "pid",
+    wave: str = "wave",
+    outcome: str = "score",
+    pre=1,
+    post=2,
+) -> int:
+    """Number of persons with a valid score at both ``pre`` and ``post`` (0 when a wave is absent).
+
+    Lets a chapter decide whether a paired analysis can be published before
+    running it (:func:`~analysis.wellbeing.change.paired_change` needs both
+    waves and at least three pairs).
+    """
+    _require_columns(scores, subject=subject, wave=wave, outcome=outcome)
+    valid = scores[pd.to_numeric(scores[outcome], errors="coerce").notna()]
+    at_pre = set(valid.loc[valid[wave] == pre, subject])
+    at_post = set(valid.loc[valid[wave] == post, subject])
+    return len(at_pre & at_post)
 
 
 def forest_plot(
@@ -246,9 +270,15 @@ def publishable_remarks(
     counts, pairs = remark_counts(result)
     small = sorted({int(c) for c in counts if c > 0 and pol.is_small(int(c))})
     risky_pairs = [(a, b) for a, b in pairs if a != b and pol.is_small(abs(int(a) - int(b)))]
+    # a remark naming a site whose count is small tells which hidden cell is the small one
+    small_sites = []
+    if isinstance(result, PairedChangeResult) and len(result.by_site):
+        small_sites = [str(s) for s, k in zip(result.by_site["site"], result.by_site["n_pairs"])
+                       if pol.is_small(int(k))]
     out, withheld = [], 0
     for r in result.remarks if remarks is None else remarks:
         bad = any(_states(r, c) for c in small) or any(_states(r, a) and _states(r, b) for a, b in risky_pairs)
+        bad = bad or any(re.search(rf"(?<!\w){re.escape(s)}(?!\w)", r) for s in small_sites)
         if bad:
             withheld += 1
         else:

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from analysis.disclosure import DisclosurePolicy
 from analysis.wellbeing import attrition, paired_change, reliable_change, scale_reliability
-from analysis.wellbeing.publish import forest_plot, publishable_remarks, remark_counts, wave_summary
+from analysis.wellbeing.publish import forest_plot, n_complete_pairs, publishable_remarks, remark_counts, wave_summary
 
 from .conftest import WHO5
 
@@ -133,3 +133,20 @@ def test_a_small_count_never_survives(n, threshold, text):
     # a count at or above the threshold is kept unless it is another small count of the result
     elif n not in {40 - 30}:
         assert remark in safe
+
+
+def test_n_complete_pairs():
+    d = long_scores(20, 12)
+    d.loc[(d["pid"] == "p0") & (d["wave"] == 2), "score"] = np.nan
+    assert n_complete_pairs(d) == 11
+    assert n_complete_pairs(d[d["wave"] == 1]) == 0
+
+
+def test_remark_naming_a_small_site_is_withheld():
+    d = long_scores(60, 40)
+    d.loc[d["pid"].isin([f"p{i}" for i in range(0, 40, 3)]), "site"] = "S0"  # S0 has 14 pairs
+    d.loc[d["pid"].isin([f"p{i}" for i in range(40, 60)]), "site"] = "S9"   # baseline only
+    d.loc[d["pid"].isin(["p1", "p2", "p4"]), "site"] = "S9"                 # S9: 3 pairs
+    res = paired_change(d)
+    assert any("S9" in r for r in res.remarks)
+    assert not any("S9" in r for r in publishable_remarks(res))
