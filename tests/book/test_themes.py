@@ -2,8 +2,9 @@
 
 The workspace is built through the real intake (detainee questionnaires at
 baseline and follow-up). Coded interview segments are synthetic (random words,
-fictional names); until the workspace can hold them (``ctx.segments()``), the
-test hands them to the chapter through a first cell that adds the loader.
+fictional names) and reach the chapter through a first cell that replaces
+``ctx.segments()``; importing them through ``evaluation.qda`` is left to the
+demo workspace, and sign-offs (no store table yet) come the same way.
 """
 
 from __future__ import annotations
@@ -26,14 +27,15 @@ from evaluation.instruments import Catalogue
 from evaluation.instruments.synthetic import synthetic_responses
 from evaluation.intake.pseudonymise import PseudonymKey
 from evaluation.intake.submit import submit_file
+from evaluation.qda import load_codebook
 from evaluation.store import Workspace
 
 CHAPTER = Path(__file__).resolve().parents[2] / "book" / "themes.md"
 WORDS = ("peer worker helps me trust talk cell guard hope day week support drugs "
          "prison staff listen time program group visit plan release work").split()
-PARENTS = {"trust": "service_delivery", "hope": "service_delivery", "supervision": "organisational_integration",
-           "training": "organisational_integration", "stigma_work": "stigma", "stigma_society": "stigma",
-           "security": "prison_specific"}
+PARENTS = load_codebook().parents
+CODES = ["svc_trust", "svc_hope", "org_supervision", "org_training", "stigma_workplace", "stigma_society",
+         "prison_security"]
 # participants per (group, site): detainees enough at P01/P02 for some published cells
 PEOPLE = {("detainee", "P01"): 16, ("detainee", "P02"): 12, ("detainee", "P03"): 5,
           ("peer_worker", "P01"): 2, ("peer_worker", "P02"): 3, ("peer_worker", "P03"): 1,
@@ -45,7 +47,7 @@ RATES = {"detainee": [0.7, 0.5, 0.1, 0.1, 0.3, 0.4, 0.2], "peer_worker": [0.5, 0
 def synthetic_segments(seed: int = 8) -> pd.DataFrame:
     """Coded segments in the segments() contract: coder C1 codes all, C2 double-codes 14 transcripts."""
     rng = np.random.default_rng(seed)
-    codes = list(PARENTS)
+    codes = CODES
     rows, t = [], 0
     for (group, site), n in PEOPLE.items():
         for _ in range(n):
@@ -113,10 +115,8 @@ def signoffs(segments):
 def shim_cell(seg_path: Path, signoff_path: Path | None) -> str:
     """A first cell giving the context the loaders the workspace does not have yet."""
     lines = ["import pandas as _pd", "from evaluation.book import BookContext as _BC"]
-    if not hasattr(BookContext, "segments"):
-        lines.append(f"_BC.segments = lambda self: _pd.read_pickle({str(seg_path)!r})")
-    if not hasattr(BookContext, "codebook_parents"):
-        lines.append(f"_BC.codebook_parents = lambda self: {PARENTS!r}")
+    # the fixture's segments stand in for the store's (the demo workspace exercises the import)
+    lines.append(f"_BC.segments = lambda self: _pd.read_pickle({str(seg_path)!r})")
     if signoff_path is not None and not hasattr(BookContext, "quote_signoffs"):
         lines.append(f"_BC.quote_signoffs = lambda self: _pd.read_pickle({str(signoff_path)!r})")
     return "\n".join(lines)
