@@ -9,14 +9,11 @@ file), sets the workspace's primary outcomes (one-year reoffending, WHO-5
 change) and writes the known truth to ``<workspace>/demo_truth.yaml``.
 
 Interview transcripts and coded segments are written to
-``<workspace>/incoming/interviews/``; when the interview import
-(``evaluation.qda``) provides ``import_segments``, they are submitted with it.
+``<workspace>/incoming/interviews/`` (not yet imported into the store).
 """
 
 from __future__ import annotations
 
-import importlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -219,16 +216,8 @@ def _write_interviews(folder: Path, talks) -> Path:
 
 
 def _import_interviews(ws: Workspace, folder: Path, out) -> bool:
-    """Submit the coded segments through the interview import when it exists."""
-    try:
-        qda = importlib.import_module("evaluation.qda")
-    except ImportError:
-        qda = None
-    fn = getattr(qda, "import_segments", None) if qda else None
-    if fn is None:
-        out(f"Interview transcripts and coded segments written to {folder} "
-            "(the interview import is not available yet: nothing imported).")
-        return False
-    fn(folder / "segments.csv", workspace=ws)
-    out(f"Interview segments imported from {folder}.")
-    return True
+    """Interviews are not imported yet: the demo's segment files do not follow the interview import's
+    spreadsheet template (``evaluation.qda.spreadsheet``) so far; they are left in ``folder``."""
+    out(f"Interview transcripts and coded segments written to {folder} (not imported: the demo does not "
+        "write the interview import's template yet).")
+    return False
