@@ -33,6 +33,19 @@ class Result:
 
     remarks: tuple[str, ...] = field(default=(), kw_only=True)
 
+    def __init_subclass__(cls, **kwargs):
+        # A result holds the data it was computed from (individual rows, which cells
+        # were suppressed as small, ...). The dataclass repr would print all of it into
+        # a notebook's text output, so every result gets the short, safe repr below;
+        # ``@dataclass`` keeps a ``__repr__`` that the class already defines.
+        super().__init_subclass__(**kwargs)
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = Result.__repr__
+
+    def __repr__(self) -> str:
+        return (f"<{type(self).__name__}: {len(self.remarks)} remark(s); "
+                "see .to_frame(), .plot() and .remarks>")
+
     def to_frame(self) -> pd.DataFrame:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} does not define to_frame()")
 
