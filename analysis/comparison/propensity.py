@@ -137,8 +137,10 @@ def fit_propensity(data: pd.DataFrame, spec: PropensitySpec):
     tr, _ = two_groups(data[spec.group], spec.group, spec.treated)
     z = (data[spec.group] == tr).to_numpy()
     X, filled, dropped = _design(data, spec)
-    X = sm.add_constant(X, has_constant="add")
-    res = sm.GLM(z.astype(float), X, family=sm.families.Binomial()).fit()
+    names = ["const"] + list(X.columns)
+    Xa = np.column_stack([np.ones(len(X)), X.to_numpy(dtype=float)])
+    res = sm.GLM(z.astype(float), Xa, family=sm.families.Binomial()).fit()
+    res.term_names = names
     ps = np.asarray(res.fittedvalues, dtype=float)
     keep = np.ones(len(ps), dtype=bool)
     if spec.trim is not None:
@@ -261,7 +263,8 @@ def propensity_score(
     spec = replace(spec, treated=notes["treated"])
     z = notes["z"]
     out = data.assign(ps=ps, weight=w, treated=z)
-    coef = pd.DataFrame({"coef": res.params, "se": res.bse, "odds_ratio": np.exp(res.params), "p_val": res.pvalues})
+    coef = pd.DataFrame({"coef": res.params, "se": res.bse, "odds_ratio": np.exp(res.params), "p_val": res.pvalues},
+                        index=res.term_names)
     coef.index.name = "term"
     kept = out.loc[keep]
     ess = {str(notes["treated"]): kish_effective_n(kept.loc[kept["treated"], "weight"]),

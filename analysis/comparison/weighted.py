@@ -31,6 +31,7 @@ counted and skipped. Curves stop where fewer than ``min_at_risk`` people
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,10 +93,13 @@ def cox_table(X: pd.DataFrame, t, e, w, clusters, conf_level=0.95) -> tuple[pd.D
     Returns the summary frame (see :class:`WeightedCoxResult`) and the number of clusters.
     """
     from lifelines import CoxPHFitter
+    from lifelines.exceptions import StatisticalWarning
 
     df = X.assign(_T=t, _E=e, _W=w)
-    fit = CoxPHFitter().fit(df, "_T", "_E", weights_col="_W", robust=False,
-                            fit_options={"precision": 1e-11, "r_precision": 1e-12})
+    with warnings.catch_warnings():  # lifelines warns about non-integer weights; the sandwich below handles them
+        warnings.simplefilter("ignore", StatisticalWarning)
+        fit = CoxPHFitter().fit(df, "_T", "_E", weights_col="_W", robust=False,
+                                fit_options={"precision": 1e-11, "r_precision": 1e-12})
     beta = fit.params_[X.columns].to_numpy()
     V = fit.variance_matrix_.loc[X.columns, X.columns].to_numpy()
     # R's robust variance: V (sum_g sum_{i in g} w_i L_i)^2 V with the weighted score residuals L_i
