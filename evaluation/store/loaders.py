@@ -160,7 +160,9 @@ def _labels(defn, frame: pd.DataFrame, columns) -> pd.DataFrame:
             continue
         if item.type != "single_choice":
             continue
-        labels = {c.code: (c.label.get("en") or next(iter(c.label.values()))).strip().lower()
+        # "Re-imprisonment" -> "reimprisonment": the contract's values are the English label,
+        # lower case, without hyphens (what analysis.recidivism expects)
+        labels = {c.code: (c.label.get("en") or next(iter(c.label.values()))).strip().lower().replace("-", "")
                   for c in defn.choices[item.choices]}
         frame[name] = frame[name].map(lambda v: labels.get(int(v)) if pd.notna(v) and int(v) in labels else None)
     return frame

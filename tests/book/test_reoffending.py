@@ -89,7 +89,7 @@ def test_glued_numbers_exist(executed):
 
 
 def test_chapter_numbers_match_the_analysis(workspace, executed):
-    data = outcomes(workspace).replace({"reoffence_kind": {"re-imprisonment": "reimprisonment"}})
+    data = outcomes(workspace)
     cohort = build_cohort(data)
     values = glued(executed[0])
     assert values["reoff_analysed"] == f"'{cohort.counts['analysed']}'"
