@@ -59,14 +59,20 @@ def newcombe_interval(x1, n1, x2, n2, conf_level: float = 0.95) -> tuple[float, 
     return float(d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)), float(d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
 
 
+def _per_100(x: float) -> str:
+    """Whole numbers per 100, one decimal below 1 (so a bound never reads "0 more")."""
+    x = abs(100 * x)
+    return f"{x:.0f}" if round(x) >= 1 else f"{x:.1f}"
+
+
 def _per_100_sentence(lo, hi, treated_label, window):
-    a, b = round(100 * lo), round(100 * hi)
+    a, b = _per_100(lo), _per_100(hi)
     who = f"For every 100 {treated_label}s"
     if hi < 0:
-        return f"{who}, between {-b} and {-a} fewer reoffended within {window} than in the comparison group."
+        return f"{who}, between {b} and {a} fewer reoffended within {window} than in the comparison group."
     if lo > 0:
         return f"{who}, between {a} and {b} more reoffended within {window} than in the comparison group."
-    return (f"{who}, the number who reoffended within {window} lies between {-a} fewer and {b} more than in the "
+    return (f"{who}, the number who reoffended within {window} lies between {a} fewer and {b} more than in the "
             "comparison group: the data cannot tell whether participation lowered or raised reoffending.")
 
 

@@ -84,3 +84,12 @@ def test_interval_properties(n1, n2, data):
     # swapping the groups mirrors the interval
     slo, shi = newcombe_interval(x2, n2, x1, n1)
     assert slo == pytest.approx(-dhi) and shi == pytest.approx(-dlo)
+
+
+def test_per_100_sentence_never_says_zero_more():
+    from analysis.recidivism.headline import _per_100_sentence
+
+    text = _per_100_sentence(-0.153, 0.002, "participant", "one year")
+    assert "between 15 fewer and 0.2 more" in text
+    assert "between 3 and 12 fewer" in _per_100_sentence(-0.12, -0.03, "participant", "one year")
+    assert "between 3 and 12 more" in _per_100_sentence(0.03, 0.12, "participant", "one year")
