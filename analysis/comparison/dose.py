@@ -138,7 +138,8 @@ def dose_response(
     require_frame(data)
     if form not in ("log2", "per_contact", "rate"):
         raise ValueError(f"form={form!r} is not supported; pass 'log2', 'per_contact' or 'rate'")
-    require_columns(data, dose=dose, site=site, outcome=outcome, eligible=eligible, custody=custody,
+    require_columns(data, dose=dose, site=site, outcome=outcome, eligible=eligible if outcome else None,
+                    custody=custody,
                     entry_date=entry_date if custody is None else None,
                     release_date=release_date if custody is None else None)
     d = data
