@@ -170,28 +170,42 @@ def table_name(instrument: str, version: str) -> str:
     return f"responses_{instrument}_{version.replace('.', '_')}"
 
 
-def _column_values(s: pd.Series, sql_type: str) -> list:
-    """A column as Python values with None for missing (what sqlite3 binds fastest)."""
+def _column_values(s: pd.Series, sql_type: str) -> np.ndarray:
+    """A column as a 1-D object array of Python values, None for missing (what sqlite3 binds).
+
+    Whole numbers bound to an INTEGER column are passed as ``int`` (SQLite's
+    INTEGER affinity would turn an integral float into the same integer; an
+    ``int`` is cheaper to make and to bind); any other float keeps its value.
+    Only numpy operations, no per-value Python loop, except for an object
+    column of mixed Python values.
+    """
     if sql_type == "TEXT_DATE":
         d = pd.to_datetime(s, errors="coerce")
         out = d.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
         out[pd.isna(d).to_numpy()] = None
-        return out.tolist()
+        return out
     arr = s.to_numpy()
     if arr.dtype.kind in "iub":
-        return arr.tolist()
+        return arr.astype(object)
     if arr.dtype.kind == "f":
         missing = np.isnan(arr)
-        if not missing.any():
-            return arr.tolist()
-        values = arr.astype(object)
+        if sql_type == "INTEGER":
+            with np.errstate(invalid="ignore"):
+                whole = ~missing & (np.abs(arr) <= 2.0 ** 53) & (np.floor(arr) == arr)
+            if np.array_equal(whole, ~missing):
+                values = np.where(missing, 0, arr).astype(np.int64).astype(object)
+                values[missing] = None
+                return values
+        values = arr.astype(np.float64).astype(object)
         values[missing] = None
-        return values.tolist()
-    values = s.astype(object).where(s.notna(), None).tolist()
+        return values
+    values = s.astype(object).where(s.notna(), None).to_numpy(dtype=object)
     if pd.api.types.is_string_dtype(s.dtype) and not s.dtype == object:
         return values  # pandas string dtype: str or None already
-    out = []
-    for v in values:
+    if all(type(v) is str for v in values[values != None]):  # noqa: E711 (elementwise)
+        return values
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values):
         if isinstance(v, (np.integer,)):
             v = int(v)
         elif isinstance(v, (np.floating,)):
@@ -200,11 +214,11 @@ def _column_values(s: pd.Series, sql_type: str) -> list:
             v = v.strftime("%Y-%m-%d")
         elif v is pd.NA or v is pd.NaT:
             v = None
-        out.append(v)
+        out[i] = v
     return out
 
 
-def _insert_chunk(con: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
+def _insert_chunk(con: sqlite3.Connection, sql: str, rows: list[list]) -> None:
     """Insert one chunk of rows (a seam for the crash-in-the-middle test)."""
     con.executemany(sql, rows)
 
@@ -383,24 +397,24 @@ class Store:
 
         sid = self._new_id(meta.sha256)
         n = len(frame)
-        columns: list[list] = []
+        # one object array, row by column: a chunk of rows is a slice of it (no per-row Python work)
+        block = np.empty((n, len(layout) + 2), dtype=object)
         if layout[0][2] is not None:
-            columns.append(_column_values(frame["pid"], "TEXT"))
+            block[:, 0] = _column_values(frame["pid"], "TEXT")
         elif defn.meta.anonymous:
-            columns.append([f"{sid}-{i + 1}" for i in range(n)])  # anonymous: a row id, identifies nobody
+            block[:, 0] = [f"{sid}-{i + 1}" for i in range(n)]  # anonymous: a row id, identifies nobody
         else:
             raise ValueError("frame has no 'pid' column: pseudonymise it first (pseudonymise_frame adds 'pid')")
         site_col = layout[1][2]
-        columns.append(_column_values(frame[site_col], "TEXT") if site_col else [meta.site] * n)
-        columns.append(_column_values(pd.to_numeric(frame[wave_col], errors="coerce"), "INTEGER")
-                       if wave_col else [waves[0] if waves else None] * n)
+        block[:, 1] = _column_values(frame[site_col], "TEXT") if site_col else meta.site
+        block[:, 2] = (_column_values(pd.to_numeric(frame[wave_col], errors="coerce"), "INTEGER")
+                       if wave_col else (waves[0] if waves else None))
         date_col = layout[3][2]
-        columns.append(_column_values(frame[date_col], "TEXT_DATE") if date_col else [None] * n)
-        columns.append([defn.version] * n)
-        columns.append([sid] * n)
-        for col, t, src in layout[4:]:
-            columns.append(_column_values(frame[src], t) if src is not None else [None] * n)
-        rows = list(zip(*columns)) if n else []
+        block[:, 3] = _column_values(frame[date_col], "TEXT_DATE") if date_col else None
+        block[:, 4] = defn.version
+        block[:, 5] = sid
+        for j, (col, t, src) in enumerate(layout[4:], start=6):
+            block[:, j] = _column_values(frame[src], t) if src is not None else None
         names = ["pid", "site", "wave", "date", "instrument_version", "submission_id"] + [c for c, _, _ in layout[4:]]
         now = meta.received_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         from .audit import current_user
@@ -420,8 +434,8 @@ class Store:
                 con.execute("UPDATE submissions SET status = 'superseded', superseded_by = ? WHERE submission_id = ?",
                             (sid, replaces))
             sql = f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in names)}) VALUES ({", ".join("?" * len(names))})'
-            for start in range(0, len(rows), _CHUNK):
-                _insert_chunk(con, sql, rows[start:start + _CHUNK])
+            for start in range(0, n, _CHUNK):
+                _insert_chunk(con, sql, block[start:start + _CHUNK].tolist())
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

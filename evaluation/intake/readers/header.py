@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from .result import ReadResult
 
@@ -21,6 +20,8 @@ __all__ = ["header_name", "apply_header", "trim_trailing_empty_rows", "column_le
 
 def column_letter(position: int) -> str:
     """The spreadsheet letter of a 1-based column position (1 -> ``A``, 28 -> ``AB``)."""
+    from openpyxl.utils import get_column_letter  # imported when needed: openpyxl takes ~0.3 s to import
+
     return get_column_letter(position)
 
 

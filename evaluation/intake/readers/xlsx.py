@@ -28,8 +28,6 @@ from pathlib import Path
 
 import pandas as pd
 from lxml import etree
-from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
 
 from .header import apply_header, header_name, trim_trailing_empty_rows
 from .result import ReadResult
@@ -51,6 +49,8 @@ def is_metadata_sheet(name: str) -> bool:
 
 def read_xlsx(path: Path, result: ReadResult) -> None:
     """Fill ``result`` from the workbook at ``path``."""
+    from openpyxl import load_workbook  # imported when needed: openpyxl takes ~0.3 s to import
+
     result.first_data_row = 2
     # A file object, not the path: openpyxl refuses paths whose extension is not .xlsx/.xlsm,
     # and the content has already been recognised as a workbook.
@@ -191,6 +191,8 @@ def header_merges(path: Path, sheet: str) -> tuple[list[str], frozenset[int]]:
     Read-only openpyxl does not load merged cells, so the sheet's XML is
     scanned for ``<mergeCell ref=...>`` (in chunks: it can be large).
     """
+    from openpyxl.utils.cell import range_boundaries
+
     cells: list[str] = []
     covered: set[int] = set()
     with zipfile.ZipFile(path) as zf:
