@@ -140,7 +140,7 @@ class BalanceResult(Result):
         d = self.ps
         keys = ["site", "treated"] if by_site else ["treated"]
         groups = list(d.groupby(keys, sort=True))
-        ax.boxplot([g["ps"].to_numpy() for _, g in groups], vert=False)
+        ax.boxplot([g["ps"].to_numpy() for _, g in groups], orientation="horizontal")
         ax.set_yticks(np.arange(1, len(groups) + 1))
         labels = [" ".join(str(v) for v in (k if isinstance(k, tuple) else (k,))) for k, _ in groups]
         ax.set_yticklabels([lab.replace("True", "participant").replace("False", "comparison") for lab in labels])
