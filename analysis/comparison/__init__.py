@@ -3,12 +3,12 @@
 A typical sequence, after :mod:`analysis.recidivism` built the cohort and the group::
 
     el = comparison_eligibility(part.data, contacts)       # who can be compared; counts excluded
-    ps = propensity_score(el.data, site=None)              # logistic model, ATT weights
+    ps = propensity_score(el.data)                         # logistic model, ATT weights
     bal = balance(ps)                                      # SMDs before/after, Love plot, overlap, ESS
     wc = weighted_comparison(ps, n_boot=500)               # weighted KM, Cox HR, one-year rate difference
     ev = e_value(*wc.hazard_ratio, outcome_share=...)      # unmeasured confounding needed to explain it away
     m = caliper_match(ps); mc = matched_comparison(m)      # nearest-neighbour match beside the weighting
-    rule = without_rule(el)                                # the same analysis without the eligibility rule
+    rule = without_rule(el, ps)                            # with and without the rule, and a caliper match
     dr = dose_response(el.data)                            # contacts before release, time in custody adjusted
 
 Every function takes a tidy frame (or a previous result) plus keyword-only
