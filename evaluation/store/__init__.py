@@ -25,6 +25,7 @@ from .db import (
 from .erase import ErasureResult, RotationResult, erase, rotate
 from .loaders import CONTACT_COLUMNS, OUTCOME_COLUMNS, LoadReport, contacts, linkage, outcomes, responses, status, submissions
 from .segments import SEGMENT_COLUMNS, TRANSCRIPT_COLUMNS, segments, transcripts, write_segments
+from .signoffs import SIGNOFF_COLUMNS, SignoffRefused, quote_signoffs, record_signoff, segment_text_sha256
 from .retention import PurgeResult, RetentionNotDue, purge_identifiers, retention_due
 from .workspace import (
     KeyMismatch,
@@ -71,4 +72,9 @@ __all__ = [
     "write_segments",
     "SEGMENT_COLUMNS",
     "TRANSCRIPT_COLUMNS",
+    "record_signoff",
+    "quote_signoffs",
+    "segment_text_sha256",
+    "SignoffRefused",
+    "SIGNOFF_COLUMNS",
 ]
