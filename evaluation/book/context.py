@@ -47,9 +47,17 @@ class BookContext:
         """
         return list(self.workspace.config.get("primary_outcomes") or [])
 
+    def primary_outcome_ids(self) -> list[str]:
+        """The primary outcomes' ids (an entry is an id or a mapping with ``id`` and ``label``)."""
+        return [str(o.get("id")) if isinstance(o, dict) else str(o) for o in self.primary_outcomes]
+
+    def primary_outcome_labels(self) -> list[str]:
+        """The primary outcomes as readers see them (``label``, else the id)."""
+        return [str(o.get("label") or o.get("id")) if isinstance(o, dict) else str(o) for o in self.primary_outcomes]
+
     def is_primary(self, outcome: str) -> bool:
-        """Whether ``outcome`` is one of the workspace's primary outcomes."""
-        return outcome in self.primary_outcomes
+        """Whether ``outcome`` (an id) is one of the workspace's primary outcomes."""
+        return outcome in self.primary_outcome_ids()
 
     def label(self, outcome: str) -> str:
         """``"primary"`` or ``"exploratory"``: how the book labels a result on ``outcome``."""
