@@ -9,7 +9,12 @@ file), sets the workspace's primary outcomes (one-year reoffending, WHO-5
 change) and writes the known truth to ``<workspace>/demo_truth.yaml``.
 
 Interview transcripts and coded segments are written to
-``<workspace>/incoming/interviews/`` (not yet imported into the store).
+``<workspace>/incoming/interviews/`` as each site's REFI-QDA project and names
+list (see :mod:`.interviews`) and imported per site with
+:func:`evaluation.qda.importer.import_segments` while the throwaway key still
+exists; a few quotes are then signed off by a fictional reviewer
+(:func:`evaluation.store.signoffs.record_signoff`) so that the themes chapter
+can show quotes.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 
 from evaluation.instruments import Catalogue
 from evaluation.intake.pseudonymise import PseudonymKey
@@ -27,7 +31,7 @@ from evaluation.intake.submit import submit_file
 from evaluation.store import Workspace, WorkspaceError
 
 from .files import SYNTHETIC_NOTICE, faulty_staff_file, site_lang, write_csv_data, write_sav_data, write_xlsx_data
-from .interviews import CODES, simulate_interviews
+from .interviews import simulate_interviews, write_interview_files
 from .people import simulate_population
 from .surveys import simulate_surveys
 from .truth import DEFAULT_SEED, DEMO_TODAY, SCALES, Effects, write_truth
@@ -69,6 +73,7 @@ class DemoResult:
     interview_dir: Path
     interviews_imported: bool
     sample: dict = field(default_factory=dict)
+    interview_reports: dict = field(default_factory=dict)  # site -> interview import report (None: failed)
 
 
 def _check_target(path: Path) -> None:
@@ -116,7 +121,8 @@ def run_demo(
 
     pop = simulate_population(site_codes, sc, effects, rng)
     surveys = simulate_surveys(pop, defs, sc, effects, rng, seed)
-    talks = simulate_interviews(site_codes, pop.peer_workers, sc.interviews, rng)
+    interviewees = {s: surveys.detainee[(s, "baseline")]["prison_number"].astype(str).tolist() for s in site_codes}
+    talks = simulate_interviews(site_codes, pop.peer_workers, sc.interviews, rng, detainees=interviewees)
 
     ws = Workspace.open(path, demo=True)
     key = PseudonymKey.generate()
@@ -168,10 +174,13 @@ def run_demo(
         except Exception as exc:  # an intake failure must not hide the other files: shown, then reported
             f.error = f"{type(exc).__name__}: {exc}"
         out(_status_line(f))
+    interview_dir = incoming / "interviews"
+    interview_files = write_interview_files(interview_dir, talks, notice=SYNTHETIC_NOTICE)
+    interview_reports = _import_interviews(ws, interview_files, key, out)
     del key
-
-    interview_dir = _write_interviews(incoming / "interviews", talks)
-    imported = _import_interviews(ws, interview_dir, out)
+    imported = bool(interview_reports) and all(r is not None and r.status == "accepted"
+                                               for r in interview_reports.values())
+    signed = _sign_off_quotes(ws, out) if imported else 0
     ws.set_config(primary_outcomes=PRIMARY_OUTCOMES)
     ep = pop.episodes
     sample = {
@@ -189,6 +198,8 @@ def run_demo(
         "interview_transcripts": len(talks.transcripts),
         "interview_segments": int(len(talks.segments)),
         "double_coded_transcripts": len(talks.double_coded),
+        "interview_participants": int(talks.respondents["participant"].nunique()),
+        "quotes_signed_off": signed,
         "files_submitted": len(files),
         "files_rejected": sum(f.status == "rejected" for f in files),
         "files_failed": [f.path.name for f in files if f.status == "error"],
@@ -198,26 +209,58 @@ def run_demo(
     out(f"Known true effects written to {truth}.")
     if wrong:
         out("UNEXPECTED: " + ", ".join(f"{f.path.name} was {f.status}" for f in wrong))
-    return DemoResult(ws, files, truth, interview_dir, imported, sample)
+    return DemoResult(ws, files, truth, interview_dir, imported, sample, interview_reports)
 
 
-def _write_interviews(folder: Path, talks) -> Path:
-    (folder / "transcripts").mkdir(parents=True, exist_ok=True)
-    for tid, text in talks.transcripts.items():
-        (folder / "transcripts" / f"{tid}.txt").write_text(text, encoding="utf-8")
-    with open(folder / "segments.csv", "w", encoding="utf-8", newline="") as fh:
-        fh.write(f"# {SYNTHETIC_NOTICE}\n")
-        talks.segments.to_csv(fh, index=False)
-    with open(folder / "codebook.csv", "w", encoding="utf-8", newline="") as fh:
-        fh.write(f"# {SYNTHETIC_NOTICE}\n")
-        pd.DataFrame({"code": list(CODES), "label": list(CODES.values())}).to_csv(fh, index=False)
-    talks.respondents.to_csv(folder / "respondents.csv", index=False)
-    return folder
+def _import_interviews(ws: Workspace, files: dict[str, tuple[Path, Path]], key, out) -> dict:
+    """Import each site's coded project with its names list; return ``{site: report or None}``."""
+    from evaluation.qda.importer import import_segments
+
+    reports: dict = {}
+    out(f"Importing {len(files)} coded interview projects (names replaced, participants pseudonymised):")
+    for site, (qdpx, names) in files.items():
+        try:
+            r = import_segments(qdpx, site=site, workspace=ws, key=key, names=names, lang=site_lang(site))
+        except Exception as exc:  # shown, then reported like the other files
+            reports[site] = None
+            out(f"  {'ERROR':<9} {qdpx.name:<34} interview import failed: {type(exc).__name__}: {exc}")
+            continue
+        reports[site] = r
+        codes = sorted({p.code for p in r.errors})
+        extra = f"  errors: {', '.join(codes)}" if codes else ""
+        out(f"  {r.status:<9} {qdpx.name:<34} {r.instrument or '?':<22} {r.n_rows:>5} codings{extra}")
+    return reports
 
 
-def _import_interviews(ws: Workspace, folder: Path, out) -> bool:
-    """Interviews are not imported yet: the demo's segment files do not follow the interview import's
-    spreadsheet template (``evaluation.qda.spreadsheet``) so far; they are left in ``folder``."""
-    out(f"Interview transcripts and coded segments written to {folder} (not imported: the demo does not "
-        "write the interview import's template yet).")
-    return False
+#: the fictional reviewer who signs off the demo's quotes
+DEMO_REVIEWER = "demo reviewer (fictional)"
+
+
+def _sign_off_quotes(ws: Workspace, out, per_group: int = 2) -> int:
+    """Sign off up to ``per_group`` quotes per theme and respondent group (coder A's, fewest digits first).
+
+    The chapter still screens them: a signed-off quote that names a date or a
+    place is not shown.
+    """
+    import datetime as dt
+    import hashlib
+
+    from evaluation.qda import load_codebook
+    from evaluation.store.segments import segments
+    from evaluation.store.signoffs import record_signoff
+
+    parents = load_codebook("1.0").parents
+    seg = segments(ws)
+    seg = seg[seg["coder"] == "A"].copy()
+    if seg.empty:
+        return 0
+    seg["theme"] = seg["code"].map(lambda c: parents.get(c, c))
+    seg["_digits"] = seg["text"].fillna("").str.count(r"\d")
+    seg = seg.sort_values(["theme", "respondent_group", "_digits", "segment_id"], kind="stable")
+    picked = seg.groupby(["theme", "respondent_group"], sort=True).head(per_group)
+    when = dt.datetime.combine(DEMO_TODAY, dt.time(12), tzinfo=dt.timezone.utc)
+    for r in picked.itertuples(index=False):
+        record_signoff(ws, r.segment_id, approved_by=DEMO_REVIEWER,
+                       text_sha256=hashlib.sha256(str(r.text).encode("utf-8")).hexdigest(), at=when)
+    out(f"{len(picked)} quotes signed off by a fictional reviewer (the chapter still screens them).")
+    return int(len(picked))

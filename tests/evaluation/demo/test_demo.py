@@ -42,10 +42,11 @@ def test_every_file_submitted_faulty_one_rejected(demo):
     # every file is in the workspace's raw store, and the store knows every submission
     with Store(result.workspace) as store:
         subs = store.submissions()
-    assert len(subs) == sum(f.report is not None for f in files)
+    n_interview = sum(r is not None for r in result.interview_reports.values())
+    assert len(subs) == sum(f.report is not None for f in files) + n_interview
     assert (subs["status"] == "rejected").sum() == 1
     # one status line per file on stdout, and the key notice
-    assert sum(1 for line in lines if re.match(r"^\s+(accepted|rejected|ERROR)\s", line)) == len(files)
+    assert sum(1 for line in lines if re.match(r"^\s+(accepted|rejected|ERROR)\s", line)) == len(files) + SITES
     assert any("NOT stored anywhere" in line for line in lines)
 
 
@@ -75,6 +76,36 @@ def test_loaders_return_the_generated_rows(demo):
     assert len(staff) == sample["staff"]
     cfg = ws.config["primary_outcomes"]
     assert [o["id"] for o in cfg] == ["reoffending_1y", "who5_change"]
+
+
+def test_interviews_imported_per_site_with_names_replaced(demo):
+    from evaluation.qda import load_codebook
+    from evaluation.demo.interviews import FICTIONAL_NAMES, PLACES
+    from evaluation.store import quote_signoffs, segments, transcripts
+
+    result, lines = demo
+    ws, sample = result.workspace, load_truth(result.workspace.root)["sample"]
+    assert result.interviews_imported
+    assert sorted(result.interview_reports) == [f"P{i:02d}" for i in range(1, SITES + 1)]
+    assert all(r.status == "accepted" and not r.problems for r in result.interview_reports.values())
+    seg, trans = segments(ws), transcripts(ws)
+    assert len(seg) == sample["interview_segments"] and len(trans) == sample["interview_transcripts"]
+    assert trans["pid"].nunique() == sample["interview_participants"]
+    assert set(seg["coder"]) == {"A", "B"}
+    assert seg.groupby("transcript_id")["coder"].nunique().eq(2).sum() == sample["double_coded_transcripts"]
+    assert set(seg["code"]) <= set(load_codebook("1.0").all_codes())
+    assert seg["pid"].str.match(r"^k1-[0-9a-f]{64}$").all()
+    # offsets refer to the original transcripts (which hold the names); the stored texts hold labels
+    names = re.compile(r"\b(" + "|".join(map(re.escape, FICTIONAL_NAMES + PLACES)) + r")\b")
+    assert not any(names.search(t) for t in [*seg["text"], *trans["text"]])
+    assert seg["text"].str.contains(r"\[(?:peer worker|director|nurse|officer|town)", regex=True).any()
+    # interviewed detainees are people who answered the questionnaire (same pseudonym)
+    det, _ = responses(ws, "detainee")
+    interviewed = set(trans.loc[trans["respondent_group"] == "detainee", "pid"])
+    assert interviewed and interviewed <= set(det["pid"])
+    signed = quote_signoffs(ws)
+    assert len(signed) == sample["quotes_signed_off"] > 0 and set(signed["segment_id"]) <= set(seg["segment_id"])
+    assert sum("codings" in line and "accepted" in line for line in lines) == SITES
 
 
 def test_hazard_ratio_recovered(demo):
@@ -126,8 +157,8 @@ def test_every_file_says_synthetic_and_key_is_nowhere(demo):
         assert _says_synthetic(f.path), f.path.name
     raw = [p for p in (root / "raw").iterdir() if not p.name.startswith(".")]
     assert raw and all(_says_synthetic(p) for p in raw)
-    seg = (root / "incoming" / "interviews" / "segments.csv").read_text(encoding="utf-8")
-    assert seg.startswith("# SYNTHETIC")
+    projects = sorted((root / "incoming" / "interviews").glob("coded_*.qdpx"))
+    assert len(projects) == SITES and all(_says_synthetic(p) for p in projects)
     for t in (root / "incoming" / "interviews" / "transcripts").iterdir():
         assert "[SYNTHETIC interview" in t.read_text(encoding="utf-8")
     assert load_truth(root)["synthetic"] is True
@@ -188,6 +219,9 @@ def _says_synthetic(path: Path) -> bool:
         with zipfile.ZipFile(path) as z:
             text = b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
         return b"SYNTHETIC DATA" in text and b"_meta" in text
+    if suffix == ".qdpx":
+        with zipfile.ZipFile(path) as z:
+            return b'name="SYNTHETIC DATA' in z.read("project.qde")
     if suffix == ".csv":
         with open(path, "rb") as fh:
             return fh.readline().startswith(b"# SYNTHETIC DATA")
