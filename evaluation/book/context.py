@@ -180,6 +180,43 @@ class BookContext:
 
         return segments(self.workspace)
 
+    def transcripts(self) -> pd.DataFrame:
+        """Interview transcripts (``evaluation.store.transcripts``): one row per transcript.
+
+        ``sha256`` is the hash of the ORIGINAL text the segments' offsets
+        refer to (the version the coders saw); ``text`` is the de-identified
+        text and ``replacements`` the positions where names were replaced
+        (``[[orig_start, orig_end, new_start, new_end], ...]``), so an original
+        offset can be carried onto ``text``. The original text itself, which
+        holds names, never enters the store.
+        """
+        self._record("segments")
+        from evaluation.store.segments import transcripts
+
+        return transcripts(self.workspace)
+
+    def interviews(self) -> pd.DataFrame:
+        """Everyone interviewed: one row per participant and transcript (normally one each).
+
+        Columns ``pid``, ``respondent_group``, ``site``, ``transcript_id``.
+        Participants who raised no theme are included: this is the
+        denominator of prevalence (``analysis.themes.theme_prevalence(...,
+        interviews=ctx.interviews())``).
+        """
+        frame = self.transcripts()
+        cols = ["pid", "respondent_group", "site", "transcript_id"]
+        return (frame[cols].drop_duplicates().sort_values(["respondent_group", "site", "pid", "transcript_id"])
+                .reset_index(drop=True))
+
+    def quote_signoffs(self) -> pd.DataFrame:
+        """Human sign-offs of quotes (``evaluation.store.quote_signoffs``): ``segment_id``,
+        ``approved_by``, ``approved_at``, ``text_sha256`` — the ``signoff`` frame of
+        ``analysis.themes.select_quotes``."""
+        self._record("segments")
+        from evaluation.store.signoffs import quote_signoffs
+
+        return quote_signoffs(self.workspace)
+
 
 def _sha256(path) -> str | None:
     import hashlib

@@ -108,6 +108,27 @@ def test_interviews_imported_per_site_with_names_replaced(demo):
     assert sum("codings" in line and "accepted" in line for line in lines) == SITES
 
 
+def test_book_context_gives_interviews_transcripts_and_signoffs(demo, tmp_path, monkeypatch):
+    from evaluation.book.context import LOADS_ENV, BookContext
+    from evaluation.store import transcripts
+
+    result, _ = demo
+    monkeypatch.setenv(LOADS_ENV, str(tmp_path / "loads.json"))
+    ctx = BookContext(result.workspace)
+    people = ctx.interviews()
+    assert list(people.columns) == ["pid", "respondent_group", "site", "transcript_id"]
+    trans = transcripts(result.workspace)
+    assert len(people) == len(trans) and set(people["transcript_id"]) == set(trans["transcript_id"])
+    # everyone interviewed, also those without a segment of the primary coder
+    assert set(ctx.segments()["pid"]) <= set(people["pid"])
+    assert set(people["respondent_group"]) == {"detainee", "peer_worker", "staff"}
+    assert ctx.transcripts()["sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
+    signed = ctx.quote_signoffs()
+    assert {"segment_id", "approved_by", "approved_at", "text_sha256"} <= set(signed.columns) and len(signed)
+    assert ctx.loaded == {"segments"}
+    assert (tmp_path / "loads.json").read_text() == '["segments"]'
+
+
 def test_hazard_ratio_recovered(demo):
     from analysis.recidivism import build_cohort, cox_model, derive_participation
 
