@@ -12,6 +12,16 @@ identifier columns are pseudonymised again and compared. A quarantined file
 whose identifier columns are unknown (the instrument was not recognised) is
 searched in every column.
 
+Coded interview files (instrument ``codebook``: a ``.qdpx`` project or a
+spreadsheet of coded segments) are handled as interviews: the person's rows
+of ``segments`` and ``transcripts`` go, and with them the sign-offs of their
+quotes (``quote_signoffs``); in the raw file, a spreadsheet loses the person's
+rows, and a ``.qdpx`` project loses the person's case, their transcripts
+(``TextSource`` with its codings and its text in ``sources/``) and every
+reference to them. A participant's pseudonym in a coded file is computed by
+role, as the import does: prison number for a detainee, study code for peer
+workers and staff (both when the role is unknown).
+
 :func:`rotate` moves a workspace to a new key version (see
 :mod:`evaluation.intake.pseudonymise`, "Key rotation").
 """
@@ -29,7 +39,13 @@ from .db import Store
 from .rawfiles import RawTable, UnsupportedRaw, load_raw
 from .workspace import Workspace, remove_readonly, write_readonly
 
-__all__ = ["erase", "ErasureResult", "rotate", "RotationResult", "redact_file", "identifier_pseudonyms"]
+__all__ = ["erase", "ErasureResult", "rotate", "RotationResult", "redact_file", "identifier_pseudonyms",
+           "CodedRaw", "load_coded_raw", "participant_pseudonyms", "CODED_INSTRUMENT", "INTERVIEW_TABLES"]
+
+#: the instrument name of coded interview files in ``submissions``
+CODED_INSTRUMENT = "codebook"
+#: interview tables with a ``pid`` column (``quote_signoffs`` follows ``segments``)
+INTERVIEW_TABLES = ("segments", "transcripts")
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,243 @@ def redact_file(path: Path, drop_rows: list[int]) -> tuple[bytes, str]:
     return data, hashlib.sha256(data).hexdigest()
 
 
+# -- coded interview files ------------------------------------------------------
+
+def participant_pseudonyms(value, role, ps: Pseudonymiser) -> set[str]:
+    """The pseudonyms a participant identifier of a coded file may have.
+
+    As :func:`evaluation.qda.importer.prepare` computes them: a detainee's
+    prison number, a peer worker's or staff member's study code; with the
+    role unknown, both. A value that is already a pseudonym (after retention)
+    is itself.
+    """
+    if value is None:
+        return set()
+    v = str(value).strip()
+    if not v:
+        return set()
+    if is_pseudonym(v):
+        return {v}
+    from ..qda.coded import role_of
+    from ..qda.importer import study_code_pseudonym
+
+    group = role_of(role) if role else None
+    out: set[str] = set()
+    if group in (None, "detainee"):
+        p, _ = ps.try_pseudonym("prison_number", v)
+        if p:
+            out.add(p)
+    if group != "detainee":
+        try:
+            out.add(study_code_pseudonym(ps.key, v))
+        except ValueError:
+            pass
+    return out
+
+
+def _scrub(text, value, new) -> object:
+    """``text`` with every occurrence of the identifier ``value`` replaced by ``new`` (a transcript's name)."""
+    import re
+
+    if not text or not value or not str(value).strip():
+        return text
+    return re.sub(re.escape(str(value).strip()), new or "[participant]", str(text), flags=re.IGNORECASE)
+
+
+class CodedRaw:
+    """A raw coded file as units (transcripts of a ``.qdpx``, rows of a spreadsheet), each with its
+    participant identifier and role; units can be dropped and identifiers replaced, then written back.
+
+    Use :func:`load_coded_raw`.
+    """
+
+    kind = "coded"
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    units: list[tuple[object, object]]  # (participant, role) per unit
+
+    def drop(self, positions: list[int]) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def set_participants(self, new) -> None:  # pragma: no cover - interface
+        """Replace each participant identifier ``v`` (role ``r``) by ``new(v, r)`` (None: blank)."""
+        raise NotImplementedError
+
+    def to_bytes(self) -> bytes:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _SheetCoded(CodedRaw):
+    def __init__(self, path: Path):
+        from ..qda.coded import FIELD_WORDS, field_of
+
+        super().__init__(path)
+        wanted = [w for w, f in FIELD_WORDS.items() if f == "participant"]
+        self.table = load_raw(path, wanted)
+        header = self.table.header
+        self._pcol = next((str(h) for h in header if h is not None and field_of(h) == "participant"), None)
+        self._rcol = next((str(h) for h in header if h is not None and field_of(h) == "role"), None)
+        self._tcol = next((str(h) for h in header if h is not None and field_of(h) == "transcript"), None)
+        if self._pcol is None:
+            raise UnsupportedRaw(f"cannot find the participant column of {path.name}")
+        self._refresh()
+
+    def _refresh(self) -> None:
+        parts = self.table.column(self._pcol) or []
+        roles = (self.table.column(self._rcol) if self._rcol else None) or [None] * len(parts)
+        self.units = list(zip(parts, roles))
+
+    def drop(self, positions: list[int]) -> None:
+        self.table.drop_rows(positions)
+        self._refresh()
+
+    def set_participants(self, new) -> None:
+        values = [new(v, r) if v not in (None, "") else v for v, r in self.units]
+        if self._tcol is not None:  # a transcript named after its participant
+            names = self.table.column(self._tcol) or []
+            self.table.replace_column(self._tcol, self._tcol, [_scrub(t, v, n) for t, (v, _), n
+                                                               in zip(names, self.units, values)])
+        self.table.replace_column(self._pcol, self._pcol, values)
+        self._refresh()
+
+    def to_bytes(self) -> bytes:
+        return self.table.to_bytes()
+
+
+class _QdpxCoded(CodedRaw):
+    def __init__(self, path: Path):
+        import io
+        import zipfile
+
+        from lxml import etree
+
+        super().__init__(path)
+        try:
+            with zipfile.ZipFile(path) as zf:
+                self._infos = zf.infolist()
+                self._data = {i.filename: zf.read(i.filename) for i in self._infos}
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise UnsupportedRaw(f"cannot read {path.name} as a .qdpx project: {type(exc).__name__}") from None
+        lower = {n.lower(): n for n in self._data}
+        self._qde = lower.get("project.qde") or next((lower[n] for n in lower if n.endswith(".qde")), None)
+        if self._qde is None:
+            raise UnsupportedRaw(f"{path.name} holds no project.qde")
+        try:
+            self._doc = etree.parse(io.BytesIO(self._data[self._qde]),
+                                    etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError:
+            raise UnsupportedRaw(f"the project.qde of {path.name} is not XML") from None
+        self._refresh()
+
+    def _q(self, tag: str) -> str:
+        ns = self._doc.getroot().nsmap.get(None)
+        return f"{{{ns}}}{tag}" if ns else tag
+
+    def _var_fields(self) -> dict[str, str | None]:
+        from ..qda.coded import field_of
+
+        return {v.get("guid"): field_of(v.get("name")) for v in self._doc.getroot().iter(self._q("Variable"))}
+
+    def _values(self, el, fields) -> list[tuple[str, object]]:
+        """``(field, TextValue element)`` of the participant/role variable values of ``el``."""
+        out = []
+        for vv in el.findall(self._q("VariableValue")):
+            ref = vv.find(self._q("VariableRef"))
+            f = fields.get(ref.get("targetGUID")) if ref is not None else None
+            tv = vv.find(self._q("TextValue"))
+            if f in ("participant", "role") and tv is not None:
+                out.append((f, tv))
+        return out
+
+    def _refresh(self) -> None:
+        root = self._doc.getroot()
+        fields = self._var_fields()
+        case_info: dict[str, dict] = {}
+        for case in root.iter(self._q("Case")):
+            info = {"participant": case.get("name"), "role": None}
+            for f, tv in self._values(case, fields):
+                info[f] = tv.text
+            for sr in case.findall(self._q("SourceRef")):
+                case_info[sr.get("targetGUID")] = info
+        self._sources = list(root.iter(self._q("TextSource")))
+        self.units = []
+        for ts in self._sources:
+            info = dict(case_info.get(ts.get("guid"), {}))
+            for f, tv in self._values(ts, fields):
+                if tv.text:
+                    info[f] = tv.text
+            self.units.append((info.get("participant"), info.get("role")))
+
+    def drop(self, positions: list[int]) -> None:
+        root = self._doc.getroot()
+        gone = [self._sources[i] for i in sorted(set(positions))]
+        guids = {ts.get("guid") for ts in gone}
+        for ts in gone:
+            path = ts.get("plainTextPath") or ""
+            inner = path.split("://", 1)[1] if path.startswith("internal://") else path
+            for name in list(self._data):
+                if inner and name.lower() in (f"sources/{inner}".lower(), inner.lower()):
+                    del self._data[name]
+            ts.getparent().remove(ts)
+        for case in list(root.iter(self._q("Case"))):
+            refs = case.findall(self._q("SourceRef"))
+            if refs and all(r.get("targetGUID") in guids for r in refs):
+                case.getparent().remove(case)  # the person's case, with their identifier
+        for el in [e for e in root.iter() if e.get("targetGUID") in guids]:
+            if el.getparent() is not None:
+                el.getparent().remove(el)
+        self._refresh()
+
+    def set_participants(self, new) -> None:
+        root = self._doc.getroot()
+        fields = self._var_fields()
+        for case in root.iter(self._q("Case")):
+            role = next((tv.text for f, tv in self._values(case, fields) if f == "role"), None)
+            if case.get("name"):
+                case.set("name", new(case.get("name"), role) or "")
+            for f, tv in self._values(case, fields):
+                if f == "participant" and tv.text:
+                    tv.text = new(tv.text, role) or ""
+        for ts, (value, role) in zip(self._sources, self.units):
+            for f, tv in self._values(ts, fields):
+                if f == "participant" and tv.text:
+                    tv.text = new(tv.text, role) or ""
+            if value and ts.get("name"):  # a transcript named after its participant
+                ts.set("name", _scrub(ts.get("name"), value, new(value, role)))
+        self._refresh()
+
+    def to_bytes(self) -> bytes:
+        import io
+        import zipfile
+
+        from lxml import etree
+
+        self._data[self._qde] = etree.tostring(self._doc, xml_declaration=True, encoding="utf-8")
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for info in self._infos:
+                if info.filename in self._data:
+                    zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                    zi.compress_type = zipfile.ZIP_DEFLATED
+                    zf.writestr(zi, self._data[info.filename])
+        return buf.getvalue()
+
+
+def load_coded_raw(path: Path | str) -> CodedRaw:
+    """Open a raw coded interview file (``.qdpx``/``.zip``, ``.csv``, ``.xlsx``) for redaction."""
+    path = Path(path)
+    if path.suffix.lower() in (".qdpx", ".zip"):
+        return _QdpxCoded(path)
+    return _SheetCoded(path)
+
+
+def _raw_paths(workspace: Workspace, sha: str) -> list[Path]:
+    return [p for folder in (workspace.raw_dir, workspace.quarantine_dir)
+            for p in folder.glob(f"{sha}*") if not p.name.startswith(".tmp-") and not p.name.endswith(".json")]
+
+
 def _targets(who: str, ps: Pseudonymiser, store: Store) -> set[str]:
     targets: set[str] = set()
     who = str(who).strip()
@@ -94,6 +347,8 @@ def _targets(who: str, ps: Pseudonymiser, store: Store) -> set[str]:
             p, _ = ps.try_pseudonym(kind, who)
             if p:
                 targets.add(p)
+        if targets:  # a peer worker's or staff member's study code (coded interviews)
+            targets |= participant_pseudonyms(who, "staff", ps)
     # the same person's pseudonyms under earlier / later keys
     if targets:
         q = ",".join("?" * len(targets))
@@ -118,12 +373,31 @@ def erase(workspace: Workspace, key: PseudonymKey, pseudonym_or_identifier: str,
         raise ValueError("pseudonym_or_identifier is neither a pseudonym (k<version>-<64 hex>) nor a valid "
                          "prison number or national register number")
     # 1. redacted copies of files holding the person (written before the database changes)
-    subs = st.query("SELECT submission_id, sha256, status, id_columns FROM submissions")
+    subs = st.query("SELECT submission_id, sha256, status, id_columns, instrument FROM submissions")
     redactions: dict[str, tuple[list[Path], list[Path], str]] = {}  # old sha -> (old paths, new paths, new sha)
     unreadable: list[str] = []
     for sha, group in subs.groupby("sha256", sort=False):
-        paths = [p for folder in (workspace.raw_dir, workspace.quarantine_dir)
-                 for p in folder.glob(f"{sha}*") if not p.name.startswith(".tmp-") and not p.name.endswith(".json")]
+        paths = _raw_paths(workspace, sha)
+        if (group["instrument"] == CODED_INSTRUMENT).all():
+            for path in paths:
+                try:
+                    coded = load_coded_raw(path)
+                except UnsupportedRaw:
+                    unreadable.append(sha)
+                    continue
+                rows = [i for i, (v, r) in enumerate(coded.units) if participant_pseudonyms(v, r, ps) & targets]
+                if not rows:
+                    continue
+                coded.drop(rows)
+                data = coded.to_bytes()
+                new_sha = hashlib.sha256(data).hexdigest()
+                new_path = path.parent / f"{new_sha}{path.suffix.lower()}"
+                if not new_path.exists():
+                    write_readonly(new_path, data)
+                olds, news, _ = redactions.setdefault(sha, ([], [], new_sha))
+                olds.append(path)
+                news.append(new_path)
+            continue
         id_columns: dict[str, str] = {}
         for text in group["id_columns"]:
             id_columns.update(json.loads(text or "{}"))
@@ -152,6 +426,9 @@ def erase(workspace: Workspace, key: PseudonymKey, pseudonym_or_identifier: str,
     con = st.con
     removed, tables_changed = 0, []
     q = ",".join("?" * len(targets))
+    from .signoffs import ensure_signoffs_table
+
+    ensure_signoffs_table(st)  # (DDL outside the transaction: executescript commits)
     con.execute("BEGIN IMMEDIATE")
     try:
         for (_, _), table in st.tables().items():
@@ -168,6 +445,21 @@ def erase(workspace: Workspace, key: PseudonymKey, pseudonym_or_identifier: str,
             for sid, n in affected:
                 con.execute("UPDATE submissions SET n_stored = n_stored - ?, n_rows = MAX(n_rows - ?, 0) "
                             "WHERE submission_id = ?", (n, n, sid))
+        # interviews: the person's segments (and the sign-offs of their quotes), their transcripts
+        con.execute(f"DELETE FROM quote_signoffs WHERE segment_id IN (SELECT segment_id FROM segments WHERE pid IN ({q}))",
+                    tuple(targets))
+        for table in INTERVIEW_TABLES:
+            affected = con.execute(f"SELECT submission_id, COUNT(*) FROM {table} WHERE pid IN ({q}) GROUP BY submission_id",
+                                   tuple(targets)).fetchall()
+            if not affected:
+                continue
+            cur = con.execute(f"DELETE FROM {table} WHERE pid IN ({q})", tuple(targets))
+            removed += cur.rowcount
+            tables_changed.append(table)
+            if table == "segments":
+                for sid, n in affected:
+                    con.execute("UPDATE submissions SET n_stored = n_stored - ?, n_rows = MAX(n_rows - ?, 0) "
+                                "WHERE submission_id = ?", (n, n, sid))
         con.execute(f"DELETE FROM pseudonym_map WHERE old_pid IN ({q}) OR new_pid IN ({q})", (*targets, *targets))
         for old_sha, (_, _, new_sha) in redactions.items():
             con.execute("UPDATE submissions SET sha256 = ? WHERE sha256 = ?", (new_sha, old_sha))
@@ -194,6 +486,33 @@ def erase(workspace: Workspace, key: PseudonymKey, pseudonym_or_identifier: str,
                          tuple((o, n) for o, (_, _, n) in redactions.items()), tuple(unreadable))
 
 
+def _rekey_coded(path: Path | None, old_ps: Pseudonymiser, new_ps: Pseudonymiser, mapping: dict[str, str]) -> None:
+    """Add the old -> new pseudonym of every participant of a raw coded file to ``mapping``."""
+    if path is None:
+        return
+    try:
+        coded = load_coded_raw(path)
+    except UnsupportedRaw:
+        return
+    from ..qda.coded import role_of
+    from ..qda.importer import study_code_pseudonym
+
+    for v, r in coded.units:
+        if v is None or not str(v).strip() or is_pseudonym(str(v).strip()):
+            continue
+        group = role_of(r) if r else None
+        if group == "detainee":
+            o, _ = old_ps.try_pseudonym("prison_number", v)
+            n, _ = new_ps.try_pseudonym("prison_number", v)
+            if o and n:
+                mapping[o] = n
+        elif group is not None:
+            try:
+                mapping[study_code_pseudonym(old_ps.key, v)] = study_code_pseudonym(new_ps.key, v)
+            except ValueError:
+                pass
+
+
 @dataclass(frozen=True)
 class RotationResult:
     mapped: int  # distinct pseudonyms carried to the new key
@@ -217,8 +536,11 @@ def rotate(workspace: Workspace, old_key: PseudonymKey, new_key: PseudonymKey, *
     st = store or Store(workspace)
     old_ps, new_ps = Pseudonymiser(old_key), Pseudonymiser(new_key)
     mapping: dict[str, str] = {}
-    subs = st.query("SELECT sha256, id_columns FROM submissions WHERE status IN ('accepted', 'superseded')")
-    for sha, text in subs.drop_duplicates("sha256").itertuples(index=False):
+    subs = st.query("SELECT sha256, id_columns, instrument FROM submissions WHERE status IN ('accepted', 'superseded')")
+    for sha, text, instrument in subs.drop_duplicates("sha256").itertuples(index=False):
+        if instrument == CODED_INSTRUMENT:
+            _rekey_coded(workspace.find_raw(sha), old_ps, new_ps, mapping)
+            continue
         id_columns = {c: k for c, k in json.loads(text or "{}").items() if k in KINDS}
         path = workspace.find_raw(sha)
         if path is None or not id_columns:
@@ -237,12 +559,15 @@ def rotate(workspace: Workspace, old_key: PseudonymKey, new_key: PseudonymKey, *
     con = st.con
     prefix = f"k{old_key.version}-"
     unmapped, changed = 0, []
+    from .segments import _ensure as _ensure_segments
+
+    _ensure_segments(st)  # (DDL outside the transaction: executescript commits)
     con.execute("BEGIN IMMEDIATE")
     try:
         con.execute("CREATE TEMP TABLE IF NOT EXISTS _rekey (old TEXT PRIMARY KEY, new TEXT NOT NULL)")
         con.execute("DELETE FROM _rekey")
         con.executemany("INSERT INTO _rekey VALUES (?, ?)", mapping.items())
-        for table in st.tables().values():
+        for table in [*st.tables().values(), *INTERVIEW_TABLES]:
             for c in [c for c in st.table_columns(table) if c == "pid" or c.startswith("pid_")]:
                 cur = con.execute(f'UPDATE "{table}" SET "{c}" = (SELECT new FROM _rekey WHERE old = "{table}"."{c}") '
                                   f'WHERE "{c}" IN (SELECT old FROM _rekey)')

@@ -12,6 +12,7 @@ import pytest
 
 from evaluation.intake.pseudonymise import PseudonymKey, Pseudonymiser
 from evaluation.store import (
+    Store,
     KeyMismatch,
     RetentionNotDue,
     Workspace,
@@ -163,3 +164,108 @@ def test_retention_without_key_drops_the_columns(ws, store):
     purge_identifiers(ws, force=True)
     df, _ = pyreadstat.read_sav(str(next(ws.raw_dir.glob("*.sav"))))
     assert "prison_number" not in df.columns and len(df) == 3
+
+
+# -- coded interviews ----------------------------------------------------------------------------
+
+def _interviews(ws, tmp_path):
+    """Three interviewees in a .qdpx project and two of them again in a spreadsheet (another file)."""
+    from .test_signoffs import import_coded
+
+    import_coded(ws, tmp_path / "q")
+    import_coded(ws, tmp_path / "s", people=("AB123", "PW-07"), name="coded.csv", fmt="csv")
+
+
+def _sign_all(ws):
+    from evaluation.store import record_signoff, segment_text_sha256, segments
+
+    for sid in segments(ws)["segment_id"]:
+        record_signoff(ws, sid, approved_by="A", text_sha256=segment_text_sha256(ws, sid))
+
+
+@pytest.mark.parametrize("who, kind", [("AB123", "prison_number"), ("ab 123", "prison_number"),
+                                       ("PW-07", "study_code"), (None, "pseudonym")])
+def test_erasure_of_an_interviewee_leaves_no_trace(ws, tmp_path, who, kind):
+    from evaluation.qda import load_codebook
+    from evaluation.qda.importer import read_coded_file, study_code_pseudonym
+    from evaluation.store import quote_signoffs, segments, transcripts
+
+    from .test_signoffs import CODINGS, TEXTS
+
+    _interviews(ws, tmp_path)
+    _sign_all(ws)
+    person = "PW-07" if kind == "study_code" else "AB123"
+    pseudonym = (study_code_pseudonym(KEY, person) if kind == "study_code"
+                 else Pseudonymiser(KEY).pseudonym("prison_number", person))
+    before = segments(ws)
+    mine = before[before["pid"] == pseudonym]
+    assert len(mine) == 4  # two codings in each of two files
+    texts = list(mine["text"]) + [f for f, _ in CODINGS[person]] + [TEXTS[person]]
+    assert _found(ws, [t.encode() for t in texts])
+
+    result = erase(ws, KEY, who or pseudonym)
+
+    needles = [person.encode(), person.replace("-", "").encode(), pseudonym.encode(), pseudonym[3:].encode(),
+               *(t.encode() for t in texts), *(s.encode() for s in mine["segment_id"])]
+    assert _found(ws, needles) == []
+    assert {"segments", "transcripts"} <= set(result.tables) and len(result.files_redacted) == 2
+    assert result.rows_removed == 4 + 2  # segments, and the transcript under each of the two files
+    # everyone else is still there: segments, transcripts, sign-offs and the raw files
+    after = segments(ws)
+    assert len(after) == len(before) - 4 and pseudonym not in set(transcripts(ws)["pid"])
+    assert set(quote_signoffs(ws)["segment_id"]) == set(after["segment_id"])
+    cb = load_codebook()
+    for old, new in result.files_redacted:
+        path = ws.find_raw(new)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o444 and not list(ws.raw_dir.glob(f"{old}*"))
+        coded = read_coded_file(path, cb, tmp_path / "s" / "transcripts")
+        assert person not in {s.participant for s in coded.sources.values()}
+        assert coded.sources and coded.selections and coded.problems == []  # still a valid project
+    with Store(ws) as st:
+        n = dict(st.con.execute("SELECT format, n_stored FROM submissions").fetchall())
+    assert n == {"qdpx": 4, "csv": 2}
+    assert [e for e in ws.audit.entries() if e["action"] == "erasure"][-1]["rows"] == 6
+
+
+def test_rotation_rekeys_interview_pseudonyms(ws, tmp_path):
+    from evaluation.qda.importer import study_code_pseudonym
+    from evaluation.store import segments, transcripts
+
+    _interviews(ws, tmp_path)
+    new_key = PseudonymKey(bytes(range(50, 82)), 2)
+    result = rotate(ws, KEY, new_key)
+    assert result.mapped == 3 and result.unmapped == 0 and {"segments", "transcripts"} <= set(result.tables)
+    seg = segments(ws)
+    assert seg["pid"].str.startswith("k2-").all()
+    assert study_code_pseudonym(new_key, "PW-07") in set(seg["pid"])
+    assert Pseudonymiser(new_key).pseudonym("prison_number", "CD456") in set(transcripts(ws)["pid"])
+    # the person can still be erased under the new key
+    assert erase(ws, new_key, "PW-07").rows_removed == 4 + 2
+
+
+def test_retention_replaces_participants_in_coded_files(ws, tmp_path):
+    from evaluation.qda import load_codebook
+    from evaluation.qda.importer import read_coded_file, study_code_pseudonym
+
+    _interviews(ws, tmp_path)
+    result = purge_identifiers(ws, KEY, force=True)
+    assert len(result.files_purged) == 2 and not result.files_skipped
+    assert _found(ws, [b"AB123", b"CD456", b"PW-07", b"PW07"]) == []
+    qdpx = next(ws.raw_dir.glob("*.qdpx"))
+    coded = read_coded_file(qdpx, load_codebook())
+    assert {s.participant for s in coded.sources.values()} == {
+        Pseudonymiser(KEY).pseudonym("prison_number", "AB123"), Pseudonymiser(KEY).pseudonym("prison_number", "CD456"),
+        study_code_pseudonym(KEY, "PW-07")}
+    assert len(coded.selections) == 6  # the codings and texts stay
+    # erasure still finds the person's transcripts in the purged files, through the pseudonyms
+    erased = erase(ws, KEY, "CD456")
+    assert len(erased.files_redacted) == 1
+    assert len(read_coded_file(ws.find_raw(erased.files_redacted[0][1]), load_codebook()).sources) == 2
+
+
+def test_retention_without_key_blanks_coded_participants(ws, tmp_path):
+    _interviews(ws, tmp_path)
+    purge_identifiers(ws, force=True)
+    assert _found(ws, [b"AB123", b"CD456", b"PW-07"]) == []
+    sheet = load_raw(next(ws.raw_dir.glob("*.csv")))
+    assert set(sheet.column("participant")) == {""} and len(sheet.column("participant")) == 4
