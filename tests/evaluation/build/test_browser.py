@@ -45,6 +45,7 @@ def test_built_book_has_no_console_errors(small_workspace, tmp_path):
     book.mkdir()
     for name in ("_config.yml", "_toc.yml", "intro.md", "methods.md", "assumptions.md", "data.md"):
         shutil.copy(BOOK_DIR / name, book / name)
+    shutil.copytree(BOOK_DIR / "_ext", book / "_ext")
     (book / "intro.md").write_text((book / "intro.md").read_text().replace("{doc}`provenance`", "the provenance page"))
     result = build_book(small_workspace, book_dir=book, progress=None)
     for page in ("index.html", "intro.html", "data.html"):

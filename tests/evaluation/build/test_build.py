@@ -44,6 +44,7 @@ def frame_book(tmp_path) -> Path:
     dest.mkdir()
     for name in ("_config.yml", "_toc.yml", "jupytext.toml", *[f"{c}.md" for c in FRAME]):
         shutil.copy(BOOK_DIR / name, dest / name)
+    shutil.copytree(BOOK_DIR / "_ext", dest / "_ext")
     (dest / "wellbeing.md").write_text(WELLBEING_STUB, encoding="utf-8")
     return dest
 
