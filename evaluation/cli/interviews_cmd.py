@@ -1,4 +1,5 @@
-"""``peer-eval interviews codebook export | check``, ``interviews import``, ``interviews check``, ``interviews template``."""
+"""``peer-eval interviews codebook export | check``, ``interviews import``, ``interviews check``, ``interviews template``,
+``interviews quotes`` (candidate quotes for reviewers) and ``interviews signoff`` (approve a quote)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,23 @@ def register(sub) -> None:
             c.set_defaults(func=_import)
         else:
             c.set_defaults(func=_check)
+
+    q = isub.add_parser("quotes", help="list candidate quotes of a theme for the reviewers",
+                        description="Candidate quotes of a theme (its sub-themes included): segment id, respondent "
+                                    "group, code, sign-off and the de-identified text. The book shows a quote only "
+                                    "once it is signed off and passes the de-identification screen.")
+    q.add_argument("--theme", required=True, metavar="THEME", help="theme or sub-theme code (or label)")
+    q.add_argument("--group", choices=["detainee", "peer_worker", "staff"], help="only this respondent group")
+    q.add_argument("--workspace", metavar="DIR")
+    q.set_defaults(func=_quotes)
+    so = isub.add_parser("signoff", help="approve a quote for publication (after reading it)",
+                         description="Show a quote's de-identified text and record that you approve it. "
+                                     "The approval holds for this exact text: if the text changes, sign it off again.")
+    so.add_argument("segment", metavar="SEGMENT_ID", help="from 'peer-eval interviews quotes'")
+    so.add_argument("--by", required=True, metavar="NAME", help="who approves (name or initials)")
+    so.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    so.add_argument("--workspace", metavar="DIR")
+    so.set_defaults(func=_signoff)
 
     t = isub.add_parser("template", help="the empty spreadsheet template for coded segments")
     t.add_argument("--lang", choices=["nl", "fr", "en"], default="en")
@@ -124,4 +142,83 @@ def _template(args) -> int:
 
     out = export_segment_template(args.output or f"segments_template_{args.lang}.xlsx", args.lang)
     print(f"wrote {out}")
+    return 0
+
+
+def _open_workspace(path):
+    from evaluation.store import Workspace, WorkspaceError
+
+    try:
+        return Workspace.open(path, create=False)
+    except WorkspaceError as exc:
+        print(str(exc), file=sys.stderr)
+        return None
+
+
+def _quotes(args) -> int:
+    from evaluation.qda import load_codebook
+    from evaluation.store import quote_signoffs, segments
+
+    ws = _open_workspace(args.workspace)
+    if ws is None:
+        return 2
+    codebook = load_codebook()
+    code = codebook.resolve(args.theme)
+    if code is None:
+        print(f"--theme {args.theme!r} is not a code of {codebook.ref}; use one of "
+              f"{', '.join(codebook.theme_codes())}", file=sys.stderr)
+        return 2
+    parents = codebook.parents
+    seg = segments(ws)
+    keep = seg["code"].map(lambda c: c == code or parents.get(c) == code)
+    if args.group:
+        keep &= seg["respondent_group"] == args.group
+    seg = seg.loc[keep].drop_duplicates("segment_id")
+    signed = quote_signoffs(ws).drop_duplicates("segment_id", keep="last").set_index("segment_id")
+    print(f"{len(seg)} candidate quote(s) for {code}" + (f" ({args.group})" if args.group else "") +
+          ". Texts are de-identified; read each before signing it off.")
+    import hashlib
+
+    for r in seg.itertuples(index=False):
+        text = " ".join(str(r.text or "").split())
+        status = "not signed off"
+        if r.segment_id in signed.index:
+            s = signed.loc[r.segment_id]
+            current = hashlib.sha256(str(r.text or "").encode("utf-8")).hexdigest() == s["text_sha256"]
+            status = (f"signed off by {s['approved_by']} on {s['approved_at']:%Y-%m-%d}" if current
+                      else "text changed after sign-off")
+        print(f"\n{r.segment_id}  {r.respondent_group}  {r.code}  [{status}]\n  {text}")
+    return 0
+
+
+def _signoff(args) -> int:
+    import hashlib
+
+    from evaluation.store import SignoffRefused, record_signoff, segments
+
+    ws = _open_workspace(args.workspace)
+    if ws is None:
+        return 2
+    seg = segments(ws)
+    row = seg.loc[seg["segment_id"] == args.segment]
+    if row.empty:
+        print(f"{args.segment!r} is not a segment of an accepted import; list the candidates with "
+              "'peer-eval interviews quotes --theme THEME'", file=sys.stderr)
+        return 2
+    r = row.iloc[0]
+    text = str(r["text"] or "")
+    print(f"Quote {args.segment} ({r['respondent_group']}, {r['code']}), as it would be published:\n")
+    print("  " + " ".join(text.split()) + "\n")
+    if not args.yes:
+        answer = input(f"Approve this quote for publication as {args.by!r}? [y/N] ").strip().lower()
+        if answer not in ("y", "yes", "j", "ja", "o", "oui"):
+            print("not signed off")
+            return 1
+    try:
+        rec = record_signoff(ws, args.segment, approved_by=args.by,
+                             text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    except SignoffRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(f"signed off by {rec['approved_by']} at {rec['approved_at']}")
     return 0

@@ -138,3 +138,28 @@ def test_superseded_import_drops_its_signoffs_from_the_loader(ws, imported, tmp_
 def test_empty_workspace_has_an_empty_signoff_frame(ws):
     frame = quote_signoffs(ws)
     assert frame.empty and list(frame.columns) == list(SIGNOFF_COLUMNS)
+
+
+def test_cli_quotes_and_signoff(ws, imported, monkeypatch, capsys):
+    from evaluation.cli import main
+
+    trust = imported.loc[imported["code"] == "svc_trust"].iloc[0]
+    assert main(["interviews", "quotes", "--theme", "service_delivery", "--workspace", str(ws.root)]) == 0
+    out = capsys.readouterr().out
+    assert "3 candidate quote(s) for service_delivery" in out and trust["segment_id"] in out
+    assert "not signed off" in out and "Jan" not in out and trust["text"] in out
+    # asked, declined: nothing recorded
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    assert main(["interviews", "signoff", trust["segment_id"], "--by", "evaluator A",
+                 "--workspace", str(ws.root)]) == 1
+    assert quote_signoffs(ws).empty
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    assert main(["interviews", "signoff", trust["segment_id"], "--by", "evaluator A",
+                 "--workspace", str(ws.root)]) == 0
+    assert trust["text"] in capsys.readouterr().out  # the reviewer saw the text approved
+    assert main(["interviews", "quotes", "--theme", "svc_trust", "--group", "detainee",
+                 "--workspace", str(ws.root)]) == 0
+    assert "signed off by evaluator A" in capsys.readouterr().out
+    assert main(["interviews", "signoff", "G" + "0" * 16, "--by", "B", "--yes", "--workspace", str(ws.root)]) == 2
+    assert main(["interviews", "quotes", "--theme", "nonsense", "--workspace", str(ws.root)]) == 2
+    assert list(quote_signoffs(ws)["approved_by"]) == ["evaluator A"]
