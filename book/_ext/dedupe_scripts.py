@@ -13,7 +13,8 @@ def _dedupe(app, pagename, templatename, context, doctree):
         return
     seen, kept = set(), []
     for js in scripts:
-        key = (str(js), repr(sorted(getattr(js, "attributes", {}).items())))
+        attrs = getattr(js, "attributes", {}) or {}
+        key = (str(js), attrs.get("body"), attrs.get("src"))
         if key in seen:
             continue
         seen.add(key)
