@@ -3,7 +3,9 @@
 The workspace is synthetic (see ``reoffending_workspace.py``), submitted through the real intake.
 The chapter is executed once, with the workspace's disclosure threshold raised to 20: the fixture's
 12 deaths are then a small count that must not appear anywhere in the chapter's outputs, while its
-25 removals from the country must still be shown.
+25 removals from the country must still be shown. In the comparison section, the participants left
+without a match within the caliper, the women (a few per group) and the small prison P10 are the
+small counts that must not show.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from analysis.comparison import caliper_match, comparison_eligibility, e_value, propensity_score, weighted_cox
 from analysis.disclosure import find_suppressed_counts
-from analysis.recidivism import build_cohort
+from analysis.recidivism import build_cohort, derive_participation
 from evaluation.build.chapters import front_matter
 from evaluation.build.execute import run_chapter
+from evaluation.store import contacts as load_contacts
 from evaluation.store import outcomes
 
 from .reoffending_workspace import build_workspace
@@ -29,6 +33,11 @@ GLUED = [
     "reoff_median_comp", "reoff_lr_chisq", "reoff_lr_p", "reoff_lrs_chisq", "reoff_lrs_p", "reoff_hr",
     "reoff_hr_ci", "reoff_hr_boot", "reoff_hr_naive", "reoff_ph_p", "reoff_ph_global_p", "reoff_1y_part",
     "reoff_1y_comp", "reoff_headline", "reoff_mde_low", "reoff_mde_high", "reoff_need", "reoff_events_cox",
+    # Compared with similar non-participants
+    "cmp_min_days", "cmp_excluded", "cmp_comp_kept", "cmp_ess_part", "cmp_ess_comp", "cmp_n_comp", "cmp_smd_before",
+    "cmp_smd_after", "cmp_hr", "cmp_hr_boot", "cmp_hr_robust", "cmp_n_sites", "cmp_1y_part", "cmp_1y_comp",
+    "cmp_1y_diff", "cmp_1y_diff_ci", "cmp_sentence", "cmp_evalue", "cmp_evalue_limit", "cmp_dose_hr", "cmp_dose_ci",
+    "cmp_dose_p", "cmp_deff", "cmp_mde_low", "cmp_mde_high", "cmp_eff_events",
 ]
 
 
@@ -118,3 +127,57 @@ def test_no_small_count_in_any_output(workspace, executed):
     assert "[c]" in html and "suppressed" in html
     # no ProtectedTable repr (its internal suppression pattern) reaches the notebook
     assert not any("ProtectedTable(" in t for t in texts(nb))
+
+
+@pytest.fixture(scope="module")
+def comparison(workspace):
+    """The comparison section's inputs, recomputed outside the chapter (no bootstrap)."""
+    cohort = build_cohort(outcomes(workspace), kind="reconviction", lag_months=6)
+    con = load_contacts(workspace)
+    part = derive_participation(cohort.data, con)
+    el = comparison_eligibility(part.data, con)
+    return el, propensity_score(el.data)
+
+
+def test_comparison_numbers_match_the_analysis(executed, comparison):
+    el, ps = comparison
+    values = glued(executed[0])
+    hr = float(weighted_cox(ps.data).summary["hr"].iloc[0])
+    assert values["cmp_hr"] == f"'{hr:.2f}'"
+    lo, hi = (float(v) for v in values["cmp_hr_boot"].strip("'").split(" to "))
+    assert lo < hr < hi
+    assert values["cmp_comp_kept"] == f"'{len(el.data) - int(ps.data['treated'].sum())}'"
+    assert values["cmp_ess_comp"] == f"'{ps.effective_n['comparison']:.0f}'"
+    assert int(values["cmp_n_sites"]) == 10
+    share = float(ps.data["event"].mean())
+    # the E-value glued is the one of the glued weighted HR and its bootstrap interval
+    assert float(values["cmp_evalue"]) == pytest.approx(e_value(hr, lo, hi, outcome_share=share).e_point, abs=0.02)
+    assert float(values["cmp_evalue_limit"]) <= float(values["cmp_evalue"])
+    assert values["cmp_sentence"].startswith("'For every 100 participants")
+    assert 0 < float(values["cmp_mde_low"]) < 1 < float(values["cmp_mde_high"])
+
+
+def test_comparison_shows_no_small_count(executed, comparison):
+    nb = executed[0]
+    _, ps = comparison
+    seen = texts(nb)
+    text = "\n".join(seen)
+    match = caliper_match(ps)
+    un, n_part = match.n_unmatched, int(ps.data["treated"].sum())
+    assert 0 < un < THRESHOLD  # the fixture's design
+    # neither the unmatched participants nor the matched total (participants minus them) are shown
+    assert not [t for t in seen if re.search(rf"(?<![\\d.]){un} participant", t)]
+    assert not [t for t in seen if re.search(rf"(?<![\\d.]){n_part - un} of {n_part}", t)]
+    tables = [t for t in seen if "<table" in t and "matched (caliper)" in t]
+    assert tables and not any(f">{len(match.data)}<" in t for t in tables)
+    assert any("all but fewer than 20 of" in t for t in tables)
+    # women are few in each group: their share (a count times a published group size) is suppressed
+    women = int((ps.data["sex"] == "female").groupby(ps.data["treated"]).sum().min())
+    assert 0 < women < THRESHOLD
+    balance_html = next(t for t in seen if "<table" in t and "sex[female]" in t)
+    row = re.search(r"sex\[female\]</th>(.*?)</tr>", balance_html, re.S).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["[c]"] * 5
+    # the small prison is left out of the per-site overlap figure, and said so
+    assert "prison(s) not shown in the overlap figure" in text
+    findings = [f for t in seen for f in find_suppressed_counts(t, [(("unmatched",), un), (("female",), women)])]
+    assert not findings, findings
