@@ -125,9 +125,14 @@ class Interviews:
 
 
 def simulate_interviews(sites: list[str], peer_workers: dict[str, list[str]], n_range: tuple[int, int],
-                        rng: np.random.Generator, detainees: dict[str, list[str]] | None = None) -> Interviews:
+                        rng: np.random.Generator, detainees: dict[str, list[str]] | None = None,
+                        extra_detainees: dict[str, int] | None = None) -> Interviews:
     """Transcripts per site and their coded segments (see the module docstring).
 
+    ``n_range`` is the number of interviews per site (a peer worker, then
+    staff and detainees at random); ``extra_detainees`` adds detainee
+    interviews at some sites (deep-dive sites, where enough detainees are
+    interviewed for per-site results to pass disclosure control).
     ``detainees`` gives each site's prison numbers to interview (those who
     answered the baseline questionnaire); without it, numbers are made up.
     """
@@ -138,6 +143,7 @@ def simulate_interviews(sites: list[str], peer_workers: dict[str, list[str]], n_
     for site in sites:
         n = int(rng.integers(n_range[0], n_range[1] + 1))
         groups = ["peer_worker"] + [str(g) for g in rng.choice(["staff", "detainee"], n - 1, p=[0.4, 0.6])]
+        groups += ["detainee"] * int((extra_detainees or {}).get(site, 0))
         pool = list((detainees or {}).get(site) or [])
         chosen_det = [str(v) for v in rng.choice(pool, min(len(pool), groups.count("detainee")), replace=False)] \
             if pool else []

@@ -10,7 +10,8 @@ change) and writes the known truth to ``<workspace>/demo_truth.yaml``.
 
 Interview transcripts and coded segments are written to
 ``<workspace>/incoming/interviews/`` as each site's REFI-QDA project and names
-list (see :mod:`.interviews`) and imported per site with
+list (see :mod:`.interviews`; the first two sites are deep-dive sites with
+more detainee interviews) and imported per site with
 :func:`evaluation.qda.importer.import_segments` while the throwaway key still
 exists; a few quotes are then signed off by a fictional reviewer
 (:func:`evaluation.store.signoffs.record_signoff`) so that the themes chapter
@@ -46,6 +47,11 @@ PRIMARY_OUTCOMES = [
      "label": "Change in WHO-5 wellbeing (0-100) from baseline to follow-up", "instrument": "detainee",
      "scale": "who5"},
 ]
+
+
+#: the first sites are deep-dive sites for the interviews: this many more detainees are interviewed there, so
+#: that the themes chapter's per-prison joint display has prisons above the disclosure threshold
+DEEP_DIVE_SITES, DEEP_DIVE_DETAINEES = 2, 11
 
 
 @dataclass
@@ -122,7 +128,8 @@ def run_demo(
     pop = simulate_population(site_codes, sc, effects, rng)
     surveys = simulate_surveys(pop, defs, sc, effects, rng, seed)
     interviewees = {s: surveys.detainee[(s, "baseline")]["prison_number"].astype(str).tolist() for s in site_codes}
-    talks = simulate_interviews(site_codes, pop.peer_workers, sc.interviews, rng, detainees=interviewees)
+    talks = simulate_interviews(site_codes, pop.peer_workers, sc.interviews, rng, detainees=interviewees,
+                                extra_detainees={s: DEEP_DIVE_DETAINEES for s in site_codes[:DEEP_DIVE_SITES]})
 
     ws = Workspace.open(path, demo=True)
     key = PseudonymKey.generate()
@@ -257,6 +264,7 @@ def _sign_off_quotes(ws: Workspace, out, per_group: int = 2) -> int:
     seg["theme"] = seg["code"].map(lambda c: parents.get(c, c))
     seg["_digits"] = seg["text"].fillna("").str.count(r"\d")
     seg = seg.sort_values(["theme", "respondent_group", "_digits", "segment_id"], kind="stable")
+    seg = seg.drop_duplicates(["theme", "respondent_group", "text"])  # two people may say the same words
     picked = seg.groupby(["theme", "respondent_group"], sort=True).head(per_group)
     when = dt.datetime.combine(DEMO_TODAY, dt.time(12), tzinfo=dt.timezone.utc)
     for r in picked.itertuples(index=False):
