@@ -87,6 +87,7 @@ __all__ = [
     "load_key",
     "parse_key",
     "normalise_identifier",
+    "normalise_series",
     "nrn_check_digits",
     "is_pseudonym",
     "pseudonymise_frame",
@@ -228,6 +229,48 @@ def normalise_identifier(kind: str, raw) -> str:
                      nrn_check_digits(first9, born_2000_or_later=True)):
         raise InvalidIdentifier("nrn-check-digits", kind)
     return text
+
+
+def _normalise_codes(kind: str, values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(codes, normalised, reason)``: each distinct value of ``values`` normalised once.
+
+    ``codes`` gives, per row, the position in ``normalised`` (canonical
+    identifier or None) and ``reason`` (None or a reason code); the last
+    position stands for a missing cell (reason ``"missing"``).
+    """
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    norm = np.empty(len(uniques) + 1, dtype=object)
+    reason = np.empty(len(uniques) + 1, dtype=object)
+    reason[-1] = "missing"  # code -1: missing cell
+    strip, alnum = _STRIP.sub, _ALNUM.match
+    fast = kind == "prison_number"
+    for i, u in enumerate(uniques):
+        if fast and type(u) is str:  # the common case, inlined (same result as normalise_identifier)
+            t = u.upper()
+            if not alnum(t):
+                t = strip("", t)
+            if t and alnum(t):
+                norm[i] = t
+                continue
+        try:
+            norm[i] = normalise_identifier(kind, u)
+        except InvalidIdentifier as exc:
+            reason[i] = exc.reason
+    return codes, norm, reason
+
+
+def normalise_series(kind: str, values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`normalise_identifier` over a column, each distinct value once.
+
+    Returns ``(normalised, reason)`` aligned on ``values``: the canonical
+    identifier (None where missing or invalid) and the reason code (None
+    where valid, ``"missing"`` for an empty cell).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    codes, norm, reason = _normalise_codes(kind, values)
+    return (pd.Series(norm[codes], index=values.index, dtype=object),
+            pd.Series(reason[codes], index=values.index, dtype=object))
 
 
 def is_pseudonym(value: str) -> bool:
@@ -373,37 +416,44 @@ class Pseudonymiser:
         except InvalidIdentifier as exc:
             return None, exc.reason
 
-    def series(self, kind: str, values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    def series(self, kind: str, values: pd.Series, *, normalised=None) -> tuple[pd.Series, pd.Series]:
         """Pseudonyms of a column and the reason code where one failed (both aligned on ``values``).
 
-        Each distinct value is hashed once.
+        Each distinct value is normalised and hashed once. ``normalised``
+        (optional, aligned on ``values`` by position) holds what
+        :func:`normalise_series` gave for ``values`` — the canonical
+        identifier, or None where the cell is missing or invalid — so that
+        identifiers already normalised by validation are not normalised again.
         """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        obj = values.astype(object)
-        missing = obj.isna().to_numpy()
-        codes, uniques = pd.factorize(obj, use_na_sentinel=True)
-        pseud = np.empty(len(uniques) + 1, dtype=object)
-        reason = np.empty(len(uniques) + 1, dtype=object)
-        pseud[-1], reason[-1] = None, "missing"  # code -1: missing cell
-        strip, alnum = _STRIP.sub, _ALNUM.match
+        if normalised is None:
+            codes, norm, reason = _normalise_codes(kind, values)
+        else:
+            norm_values = np.asarray(normalised, dtype=object)
+            if len(norm_values) != len(values):
+                raise ValueError(f"normalised has {len(norm_values)} values for {len(values)} rows: pass the "
+                                 "canonical identifiers of the same rows (normalise_series(kind, values))")
+            codes, uniques = pd.factorize(norm_values, use_na_sentinel=True)
+            norm = np.append(uniques.astype(object), None)
+            reason = np.empty(len(norm), dtype=object)
+            reason[-1] = "missing"
         inner0, outer0, prefix, label = self._inner, self._outer, self._prefix, f"{kind}:"
-        fast = kind == "prison_number"
-        for i, u in enumerate(uniques):
-            if fast and type(u) is str:  # the common case, inlined (same result as self.pseudonym)
-                t = u.upper()
-                if not alnum(t):
-                    t = strip("", t)
-                if t and alnum(t):
-                    inner = inner0.copy()
-                    inner.update((label + t).encode())
-                    outer = outer0.copy()
-                    outer.update(inner.digest())
-                    pseud[i] = prefix + outer.hexdigest()
-                    continue
-            pseud[i], reason[i] = self.try_pseudonym(kind, u)
+        pseud = np.empty(len(norm), dtype=object)
+        for i, t in enumerate(norm):
+            if t is not None:
+                inner = inner0.copy()
+                inner.update((label + t).encode())
+                outer = outer0.copy()
+                outer.update(inner.digest())
+                pseud[i] = prefix + outer.hexdigest()
         out = pd.Series(pseud[codes], index=values.index, dtype=object)
         why = pd.Series(reason[codes], index=values.index, dtype=object)
+        if normalised is not None:
+            # cells with a value but no canonical identifier are invalid: their reason is found again (rare)
+            obj = values.astype(object)
+            for pos in np.flatnonzero((codes < 0) & obj.notna().to_numpy()):
+                out.iloc[pos], why.iloc[pos] = self.try_pseudonym(kind, obj.iloc[pos])
         return out, why
 
     def pseudonymise_frame(self, frame: pd.DataFrame, columns: dict[str, str], **kwargs):
@@ -429,6 +479,7 @@ def pseudonymise_frame(
     *,
     first_data_row: int = 1,
     pid_kind: str | None = None,
+    normalised: dict | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Replace identifier columns by pseudonyms.
 
@@ -447,6 +498,11 @@ def pseudonymise_frame(
     pid_kind : str, optional
         Which kind becomes ``pid`` when there are several (default:
         ``prison_number`` if present, else the first column).
+    normalised : dict, optional
+        ``{column: canonical identifiers}`` for columns already normalised
+        (validation does it): per row, what :func:`normalise_series` gives
+        for that column (None where missing or invalid). They are hashed
+        without being normalised a second time; same result.
 
     Returns
     -------
@@ -481,7 +537,7 @@ def pseudonymise_frame(
                             index=vals.index, dtype=object)
             why[why.isna()] = None
         else:
-            pseud, why = ps.series(kind, frame[col])
+            pseud, why = ps.series(kind, frame[col], normalised=(normalised or {}).get(col))
         bad = np.flatnonzero(why.notna().to_numpy())
         for pos in bad:
             problems.append(_problem(why.iloc[pos], first_data_row + int(pos), col, kind))
@@ -491,5 +547,5 @@ def pseudonymise_frame(
     for name in ("pid", *[n for n in new_cols if n != "pid"]):
         if name in rest.columns:
             rest = rest.drop(columns=[name])
-    out = pd.concat([pd.DataFrame(new_cols, index=frame.index), rest], axis=1)
+    out = pd.concat([pd.DataFrame(new_cols, index=frame.index), rest], axis=1, copy=False)  # rest is a copy already
     return out, problems

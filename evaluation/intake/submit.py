@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
+
 from evaluation.instruments import Catalogue, InstrumentDefinition
 
 from .detect import detect
@@ -138,9 +140,13 @@ def submit_file(
             return _reject(store, report, meta)
 
         row_numbers = v.frame["_row"].to_numpy()
-        frame = v.frame.drop(columns=["_row", "_pid_norm"], errors="ignore").reset_index(drop=True)
+        frame = v.frame.drop(columns=["_row", "_pid_norm"], errors="ignore")
+        frame.index = pd.RangeIndex(len(frame))  # as reset_index(drop=True), without copying the frame again
         if meta.id_columns:
-            frame, id_problems = Pseudonymiser(key).pseudonymise_frame(frame, meta.id_columns, first_data_row=0)
+            # identifiers validation has normalised already are hashed without a second normalisation
+            normalised = {col: norm.to_numpy() for col, norm in v.identifiers.items() if col in meta.id_columns}
+            frame, id_problems = Pseudonymiser(key).pseudonymise_frame(frame, meta.id_columns, first_data_row=0,
+                                                                       normalised=normalised)
             # validation has reported invalid identifiers already; add only what it could not see
             seen = {(p.code, p.row, p.column) for p in report.problems}
             for p in id_problems:

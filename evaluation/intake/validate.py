@@ -15,7 +15,7 @@ Values of identifier and free-text columns are never put into a problem.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,9 @@ class Validated:
     frame: pd.DataFrame          # typed, one column per data column, plus `_row` (the coordinator's row number)
     problems: list[Problem]
     dropped_no_consent: int = 0
+    #: ``{column: canonical identifiers}`` of text identifier columns, aligned with ``frame``
+    #: (None where missing or invalid): pseudonymisation hashes them without normalising again
+    identifiers: dict[str, pd.Series] = field(default_factory=dict)
 
 
 def _is_private(item: Item) -> bool:
@@ -306,7 +309,7 @@ def validate(
         s = out[site_item.name].astype("string").str.strip().str.upper()
         out[site_item.name] = s
         known = [x.code for x in defn.sites.sites]
-        unknown_codes = sorted(set(s.dropna()) - set(known))
+        unknown_codes = sorted(set(s.dropna().unique()) - set(known))
         for code in unknown_codes:
             problems.append(Problem("site-unknown", None, site_item.name, code, {"allowed": ", ".join(known)}))
         if site is not None:
@@ -397,9 +400,12 @@ def validate(
                                         {"before_column": earlier,
                                          "before_value": out[earlier].iloc[i].strftime("%d/%m/%Y")}))
 
+    identifiers = {col: norm for col, norm in normalised.items() if isinstance(out[col].dtype, pd.StringDtype)}
     if dropped:
-        out = out[~(out[CONSENT_ITEM] == 0)]
-    return Validated(out, problems, dropped)
+        kept = ~(out[CONSENT_ITEM] == 0)
+        out = out[kept]
+        identifiers = {col: norm[kept] for col, norm in identifiers.items()}
+    return Validated(out, problems, dropped, identifiers)
 
 
 def _fmt(x) -> str:
@@ -430,19 +436,11 @@ def _align_value_labels(values: pd.Series, labels: dict, defn: InstrumentDefinit
 
 def _normalise_ids(ids: pd.Series, kind: str) -> tuple[pd.Series, dict]:
     """Canonical identifiers (each distinct value normalised once) and the reason for each invalid row."""
-    from .pseudonymise import InvalidIdentifier, normalise_identifier
+    from .pseudonymise import normalise_series
 
-    codes, uniques = pd.factorize(ids.astype(object), use_na_sentinel=True)
-    norm = np.empty(len(uniques) + 1, dtype=object)
-    reason = np.empty(len(uniques) + 1, dtype=object)
-    for k, u in enumerate(uniques):
-        try:
-            norm[k] = normalise_identifier(kind, str(u))
-        except InvalidIdentifier as exc:
-            reason[k] = getattr(exc, "reason", "invalid")
-    out = pd.Series(norm[codes], index=ids.index, dtype=object)
-    why = reason[codes]
-    bad = {ids.index[i]: why[i] for i in np.flatnonzero(pd.notna(why) & (codes >= 0))}
+    out, why = normalise_series(kind, ids)  # ids are text (pandas string dtype): normalised as typed
+    why = why.to_numpy()
+    bad = {ids.index[i]: why[i] for i in np.flatnonzero(pd.notna(why) & (why != "missing"))}
     return out, bad
 
 

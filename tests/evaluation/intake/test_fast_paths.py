@@ -1,0 +1,125 @@
+"""The intake's fast paths give the same answers as the straightforward ones.
+
+Validation normalises each identifier once and hands the canonical forms to
+pseudonymisation; its code checks use numpy comparisons instead of
+``Series.isin``. Property tests compare both ways on generated columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evaluation.intake.pseudonymise import (
+    InvalidIdentifier,
+    PseudonymKey,
+    Pseudonymiser,
+    normalise_identifier,
+    normalise_series,
+    pseudonymise_frame,
+)
+from evaluation.intake.validate import _isin, validate
+
+from .test_validate import good_rows
+
+KEY = PseudonymKey(bytes(range(32)), 1, "generated")
+
+# identifiers as typed: valid, with spaces and punctuation, lower case, invalid characters, blank, missing
+prison_numbers = st.one_of(
+    st.none(),
+    st.text(alphabet="ab12 .-/_é#", max_size=8),
+    st.sampled_from(["AB 123", "ab-123", "AB123", "  ", "", "12/34", "ß9"]),
+)
+nrns = st.one_of(st.none(), st.sampled_from(["85.07.31-003.43", "85073100343", "85073100344", "12345", "x"]),
+                 st.text(alphabet="0123456789.- ", max_size=14))
+
+
+def _reference(kind, values):
+    out = []
+    for v in values:
+        if v is None:
+            out.append(None)
+            continue
+        try:
+            out.append(normalise_identifier(kind, v))
+        except InvalidIdentifier:
+            out.append(None)
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(prison_numbers, max_size=25), st.lists(nrns, max_size=25))
+def test_normalise_series_is_normalise_identifier_per_value(pns, ns):
+    for kind, values in (("prison_number", pns), ("national_register", ns)):
+        norm, why = normalise_series(kind, pd.Series(values, dtype=object))
+        assert norm.tolist() == _reference(kind, values)
+        assert [w == "missing" for w in why] == [v is None for v in values]
+        assert [w is None for w in why] == [n is not None for n in norm]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(prison_numbers, min_size=1, max_size=25), st.lists(nrns, min_size=1, max_size=25))
+def test_pseudonyms_from_normalised_identifiers_equal_those_from_raw_ones(pns, ns):
+    n = min(len(pns), len(ns))
+    frame = pd.DataFrame({"prison_number": pd.Series(pns[:n], dtype="string"),
+                          "national_register": pd.Series(ns[:n], dtype="string"), "x": np.arange(n)})
+    columns = {"prison_number": "prison_number", "national_register": "national_register"}
+    plain, plain_problems = pseudonymise_frame(frame, columns, KEY)
+    normalised = {c: normalise_series(k, frame[c])[0].to_numpy() for c, k in columns.items()}
+    fast, fast_problems = pseudonymise_frame(frame, columns, KEY, normalised=normalised)
+    pd.testing.assert_frame_equal(fast, plain)
+    assert fast_problems == plain_problems
+
+
+def test_normalised_of_the_wrong_length_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="normalised has 1 values for 2 rows"):
+        Pseudonymiser(KEY).series("prison_number", pd.Series(["A1", "B2"]), normalised=np.array(["A1"], dtype=object))
+
+
+codes = st.lists(st.one_of(st.integers(-9, 9), st.sampled_from([0.5, -7.0, 1e9])), max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=True), st.integers(-9, 9).map(float)), max_size=40), codes)
+def test_isin_is_series_isin(values, code_list):
+    s = pd.Series(values, dtype=float, index=np.arange(len(values)) * 2)
+    got = _isin(s, set(code_list))
+    pd.testing.assert_series_equal(got, s.isin(list(set(code_list))), check_names=False)
+    text = pd.Series([str(v) for v in values], dtype=object)
+    pd.testing.assert_series_equal(_isin(text, ["1.0"]), text.isin(["1.0"]))  # not numbers: pandas itself
+
+
+def test_validation_hands_over_the_canonical_identifiers(mini):
+    frame = good_rows(mini, 4)
+    pid = mini.role_item("pid").name
+    frame[pid] = ["ab 1", "AB-2", "ab3", None][: len(frame)]
+    v = validate(mini, frame, site="P01")
+    assert list(v.identifiers) == [pid]
+    assert v.identifiers[pid].tolist() == ["AB1", "AB2", "AB3", None]
+    assert v.identifiers[pid].index.equals(v.frame.index)
+
+
+def test_rows_without_consent_are_dropped_and_the_rest_keep_their_own_pseudonyms(tmp_path):
+    from evaluation.instruments import Catalogue
+    from evaluation.instruments.synthetic import synthetic_responses
+    from evaluation.intake.submit import submit_file
+    from evaluation.store import Store, Workspace
+
+    from .test_submit import DET, write_sav
+
+    frame = synthetic_responses(DET, 12, site="P03", seed=21)
+    frame.loc[[2, 5, 6], "consent"] = 0
+    key = PseudonymKey.generate()
+    ws = Workspace.open(tmp_path / "ws")
+    report = submit_file(write_sav(frame, tmp_path / "c.sav"), site="P03", workspace=ws, key=key, catalogue=Catalogue())
+    assert report.status == "accepted", report.text()
+    with Store(ws) as store:
+        table = store.tables()[("detainee", DET.version)]
+        pids = [r[0] for r in store.con.execute(f'SELECT pid FROM "{table}" ORDER BY rowid')]
+    kept = frame[frame["consent"] != 0]
+    ps = Pseudonymiser(key)
+    assert pids == [ps.pseudonym("prison_number", str(v)) for v in kept["prison_number"]]

@@ -1,0 +1,108 @@
+"""How the store binds a submission: the fast path stores exactly what plain Python values would.
+
+The store builds one object array per submission and binds whole numbers as
+``int`` and missing cells as NaN (which SQLite stores as NULL). These tests
+compare what ends up in SQLite — value and storage class — with a reference
+insert of the plain values (None for missing, the float as it is).
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evaluation.store import db as dbmod
+from evaluation.store import table_name
+
+from .conftest import mini_frame, submit
+
+
+def _stored(values: list, sql_type: str) -> list[tuple]:
+    """``(typeof, value)`` of each value after an insert into a column of ``sql_type``."""
+    con = sqlite3.connect(":memory:")
+    con.execute(f"CREATE TABLE t (v {sql_type})")
+    con.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+    return con.execute("SELECT typeof(v), v FROM t ORDER BY rowid").fetchall()
+
+
+def _plain(s: pd.Series) -> list:
+    """The reference: each cell as a plain Python value, None where missing."""
+    return [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in s.astype(object)]
+
+
+def _same(a: list[tuple], b: list[tuple]) -> bool:
+    return all(ta == tb and (va == vb or (isinstance(va, float) and math.isnan(va) and math.isnan(vb)))
+               for (ta, va), (tb, vb) in zip(a, b)) and len(a) == len(b)
+
+
+floats = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-10, 10).map(float),
+    st.sampled_from([-0.0, 2.0 ** 53, 2.0 ** 53 + 2, 2.0 ** 62, -7.0, 0.5, 1e300]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(floats, max_size=30), st.sampled_from(["INTEGER", "REAL", "TEXT"]))
+def test_float_columns_are_stored_as_the_plain_values_would_be(values, sql_type):
+    s = pd.Series(values, dtype=float)
+    fast = _stored(dbmod._column_values(s, sql_type).tolist(), sql_type)
+    assert _same(fast, _stored(_plain(s), sql_type))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=5), st.integers(-5, 300),
+                          st.floats(allow_nan=True, allow_infinity=False)), max_size=20))
+def test_object_and_string_columns_are_stored_as_the_plain_values_would_be(values):
+    s = pd.Series(values, dtype=object)
+    assert _same(_stored(dbmod._column_values(s, "TEXT").tolist(), "TEXT"), _stored(_plain(s), "TEXT"))
+    text = pd.Series([v if isinstance(v, str) else None for v in values], dtype="string")
+    assert _same(_stored(dbmod._column_values(text, "TEXT").tolist(), "TEXT"), _stored(_plain(text), "TEXT"))
+
+
+def test_object_column_of_numpy_scalars_and_dates_is_converted():
+    s = pd.Series([np.int64(3), np.float64(2.5), pd.Timestamp("2024-02-29"), None, "x"], dtype=object)
+    assert _stored(dbmod._column_values(s, "TEXT").tolist(), "TEXT") == [
+        ("text", "3"), ("text", "2.5"), ("text", "2024-02-29"), ("null", None), ("text", "x")]
+    d = pd.Series(pd.to_datetime(["2024-01-31", None]))
+    assert _stored(dbmod._column_values(d, "TEXT_DATE").tolist(), "TEXT") == [("text", "2024-01-31"), ("null", None)]
+
+
+def test_missing_cells_are_sql_null_and_codes_integers(ws, store):
+    frame = mini_frame(7)
+    sid = submit(ws, store, frame)
+    table = table_name("mini", "1.0")
+    kinds = dict(store.con.execute(f'SELECT typeof(used_drugs_30d), COUNT(*) FROM "{table}" GROUP BY 1').fetchall())
+    assert set(kinds) <= {"integer", "null"} and sum(kinds.values()) == 7
+    assert store.con.execute(f'SELECT COUNT(*) FROM "{table}" WHERE submission_id = ?', (sid,)).fetchone()[0] == 7
+    # no NaN ever reaches the table: a missing cell is NULL, in every column
+    cols = store.table_columns(table)
+    for c in cols:
+        types = {r[0] for r in store.con.execute(f'SELECT DISTINCT typeof("{c}") FROM "{table}"')}
+        assert "real" not in types or c == "hours", (c, types)
+
+
+def test_rows_keep_their_order_whatever_the_statement_grouping(ws, store, monkeypatch):
+    monkeypatch.setattr(dbmod, "_ROWS_PER_STATEMENT", 3)
+    monkeypatch.setattr(dbmod, "_CHUNK", 7)  # chunks of 7 rows: two statements of 3 rows and one single row
+    frame = mini_frame(17)
+    submit(ws, store, frame)
+    table = table_name("mini", "1.0")
+    stored = pd.read_sql_query(f'SELECT pid, who5_1 FROM "{table}" ORDER BY rowid', store.con)
+    assert len(stored) == 17 and stored["pid"].is_unique
+    expected = pd.to_numeric(frame["who5_1"], errors="coerce").tolist()
+    assert [None if pd.isna(v) else v for v in stored["who5_1"]] == [None if pd.isna(v) else v for v in expected]
+
+
+def test_insert_chunk_groups_rows_within_the_variable_limit():
+    con = sqlite3.connect(":memory:")
+    con.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 10)  # at most 3 rows of 3 values per statement
+    con.execute("CREATE TABLE t (a, b, c)")
+    rows = np.array([[i, f"r{i}", dbmod._NULL] for i in range(11)], dtype=object)
+    dbmod._insert_chunk(con, "INSERT INTO t (a, b, c) VALUES (?, ?, ?)", rows)
+    assert con.execute("SELECT a, b, c FROM t ORDER BY rowid").fetchall() == [(i, f"r{i}", None) for i in range(11)]
