@@ -1,10 +1,11 @@
 """The themes chapter executes against a workspace, glues its numbers and leaks no small count.
 
 The workspace is built through the real intake (detainee questionnaires at
-baseline and follow-up). Coded interview segments are synthetic (random words,
-fictional names) and reach the chapter through a first cell that replaces
-``ctx.segments()``; importing them through ``evaluation.qda`` is left to the
-demo workspace, and sign-offs (no store table yet) come the same way.
+baseline and follow-up) and the real interview import: synthetic coded
+interviews (random words, fictional names) are written as one REFI-QDA
+project per prison and imported with ``evaluation.qda.importer.import_segments``;
+quotes are signed off with ``evaluation.store.record_signoff``. The chapter
+reads them through ``ctx.segments()`` and ``ctx.quote_signoffs()``.
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ import pytest
 from analysis.disclosure import DisclosurePolicy, SuppressedValue, find_suppressed_counts, protect_table
 from analysis.themes import theme_prevalence
 from analysis.themes.coding import one_coding_per_transcript
-from evaluation.book.context import BookContext
 from evaluation.build.execute import execute_notebook, read_chapter
 from evaluation.instruments import Catalogue
 from evaluation.instruments.synthetic import synthetic_responses
 from evaluation.intake.pseudonymise import PseudonymKey
 from evaluation.intake.submit import submit_file
 from evaluation.qda import load_codebook
-from evaluation.store import Workspace
+from evaluation.qda.importer import import_segments
+from evaluation.qda.refi import write_qdpx
+from evaluation.store import Workspace, record_signoff, segment_text_sha256
+from evaluation.store import segments as stored_segments
 
 CHAPTER = Path(__file__).resolve().parents[2] / "book" / "themes.md"
 WORDS = ("peer worker helps me trust talk cell guard hope day week support drugs "
@@ -44,32 +47,34 @@ RATES = {"detainee": [0.7, 0.5, 0.1, 0.1, 0.3, 0.4, 0.2], "peer_worker": [0.5, 0
          "staff": [0.3, 0.2, 0.5, 0.5, 0.3, 0.1, 0.7]}
 
 
-def synthetic_segments(seed: int = 8) -> pd.DataFrame:
-    """Coded segments in the segments() contract: coder C1 codes all, C2 double-codes 14 transcripts."""
+def synthetic_interviews(seed: int = 8) -> dict[str, list[dict]]:
+    """Coded interviews per prison, for ``write_qdpx``: coder C1 codes all, C2 double-codes 14 transcripts."""
     rng = np.random.default_rng(seed)
     codes = CODES
-    rows, t = [], 0
+    out: dict[str, list[dict]] = {}
+    t = 0
     for (group, site), n in PEOPLE.items():
         for _ in range(n):
             t += 1
-            pid = f"k1-{rng.bytes(32).hex()}"  # pseudonym-like: must never reach the page
+            # study identifiers (fictional): a prison number for detainees, a study code for the others
+            participant = f"ZX{t:04d}" if group == "detainee" else f"{site}-R{t}"
             paragraphs = [" ".join(rng.choice(WORDS, 8)).capitalize() + "." for _ in range(len(codes))]
             if t == 3:
                 paragraphs[0] = "Jan told me on 12/03/2024 that the peer worker helps."
             truth = rng.random(len(codes)) < RATES[group]
             truth[0] |= t == 3
+            codings = []
             for coder in ("C1", "C2") if t <= 14 else ("C1",):
                 applied = truth ^ (rng.random(len(codes)) < (0.0 if coder == "C1" else 0.15))
                 pos = 0
                 for i, p in enumerate(paragraphs):
                     if applied[i]:
-                        rows.append({"transcript_id": f"T{t:03d}", "pid": pid, "respondent_group": group,
-                                     "site": site, "coder": coder, "code": codes[i], "start": pos,
-                                     "end": pos + len(p), "text": p})
+                        codings.append((pos, pos + len(p), codes[i], coder))
                     pos += len(p) + 1
-    seg = pd.DataFrame(rows)
-    seg.insert(0, "segment_id", [f"S{i:04d}" for i in range(1, len(seg) + 1)])
-    return seg
+            out.setdefault(site, []).append({"name": f"T{t:03d}", "text": " ".join(paragraphs),
+                                             "participant": participant, "role": group, "site": site,
+                                             "codings": codings})
+    return out
 
 
 def write_sav(frame: pd.DataFrame, path: Path, defn) -> Path:
@@ -95,45 +100,38 @@ def workspace(tmp_path_factory):
             report = submit_file(write_sav(frame, root / f"{site}_{wave}.sav", det), site=site, workspace=ws,
                                  key=key, lang="en")
             assert report.status == "accepted", report.text()
+    codebook = load_codebook()
+    for site, interviews in synthetic_interviews().items():
+        path = write_qdpx(root / f"coded_{site}.qdpx", codebook, interviews)
+        report = import_segments(path, site=site, workspace=ws, key=key, codebook=codebook)
+        assert report.status == "accepted" and not report.problems, report.text()
+    # two quotes approved: a clean one (a detainee's, in a transcript only one coder coded) and the one
+    # naming "Jan" and a date (which the screen must still stop)
+    seg = stored_segments(ws)
+    single = seg.groupby("transcript_id")["coder"].transform("nunique") == 1
+    first = seg.loc[(seg["respondent_group"] == "detainee") & single, "segment_id"].iloc[0]
+    named = seg.loc[seg["text"].str.contains("Jan"), "segment_id"].iloc[0]
+    for sid in (first, named):
+        record_signoff(ws, sid, approved_by="evaluator A", text_sha256=segment_text_sha256(ws, sid),
+                       at="2025-06-01")
     return ws
 
 
 @pytest.fixture(scope="module")
-def segments():
-    return synthetic_segments()
+def segments(workspace):
+    return stored_segments(workspace)
 
 
 @pytest.fixture(scope="module")
-def signoffs(segments):
-    # two quotes approved: a clean one and the one naming "Jan" (which the screen must still stop)
-    first = segments.loc[segments["respondent_group"] == "detainee", "segment_id"].iloc[0]
-    named = segments.loc[segments["text"].str.contains("Jan"), "segment_id"].iloc[0]
-    return pd.DataFrame({"segment_id": [first, named], "approved_by": ["evaluator A", "evaluator A"],
-                         "approved_at": ["2025-06-01", "2025-06-01"]})
+def signed(workspace):
+    from evaluation.store import quote_signoffs
+
+    return quote_signoffs(workspace)
 
 
-def shim_cell(seg_path: Path, signoff_path: Path | None) -> str:
-    """A first cell giving the context the loaders the workspace does not have yet."""
-    lines = ["import pandas as _pd", "from evaluation.book import BookContext as _BC"]
-    # the fixture's segments stand in for the store's (the demo workspace exercises the import)
-    lines.append(f"_BC.segments = lambda self: _pd.read_pickle({str(seg_path)!r})")
-    if signoff_path is not None and not hasattr(BookContext, "quote_signoffs"):
-        lines.append(f"_BC.quote_signoffs = lambda self: _pd.read_pickle({str(signoff_path)!r})")
-    return "\n".join(lines)
-
-
-def execute(workspace, segments, signoffs, tmp_path):
-    import nbformat
-
-    seg_path = tmp_path / "segments.pkl"
-    segments.to_pickle(seg_path)
-    signoff_path = None
-    if signoffs is not None:
-        signoff_path = tmp_path / "signoffs.pkl"
-        signoffs.to_pickle(signoff_path)
+def execute(workspace_root: Path, tmp_path):
     nb = read_chapter(CHAPTER)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(shim_cell(seg_path, signoff_path), id="shim"))
-    return execute_notebook(nb, workspace=workspace.root, cwd=CHAPTER.parent,
+    return execute_notebook(nb, workspace=workspace_root, cwd=CHAPTER.parent,
                             config_dir=tmp_path / "mpl", name="themes", timeout=300)
 
 
@@ -162,8 +160,8 @@ def glued(nb) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def executed(workspace, segments, signoffs, tmp_path_factory):
-    return execute(workspace, segments, signoffs, tmp_path_factory.mktemp("run"))
+def executed(workspace, tmp_path_factory):
+    return execute(workspace.root, tmp_path_factory.mktemp("run"))
 
 
 def test_chapter_glues_every_number_it_cites(executed, segments):
@@ -175,7 +173,9 @@ def test_chapter_glues_every_number_it_cites(executed, segments):
     assert values["n_interviewed"] == str(len(people)) and int(values["n_interviewed"]) >= 40
     assert values["n_detainee"] == str(int((people["respondent_group"] == "detainee").sum()))
     assert values["n_peer_worker"] == "fewer than 10" and values["n_staff"] == "fewer than 10"
-    assert values["n_double"] == "14" and values["n_coders"] == "2"
+    both = segments.groupby("transcript_id")["coder"].nunique().eq(2).sum()
+    assert 10 <= both <= 14  # C2 double-codes 14 transcripts (one may carry no code of C2's)
+    assert values["n_double"] == str(both) and values["n_coders"] == "2"
     assert values["n_sites_joint"] == "2"  # P01 and P02: 16 and 12 detainees interviewed
 
 
@@ -198,11 +198,13 @@ def test_no_suppressed_count_reaches_the_outputs(executed, segments, workspace):
     assert find_suppressed_counts(text, small) == []
 
 
-def test_quotes_need_screen_and_sign_off(executed, segments):
+def test_quotes_need_screen_and_sign_off(executed, segments, signed):
     text = outputs_text(executed)
     values = glued(executed)
-    first = segments.loc[segments["respondent_group"] == "detainee"].iloc[0]
-    assert values["n_quotes"] == "1" and first["text"] in text
+    approved = segments.set_index("segment_id").loc[signed["segment_id"], "text"]
+    clean = [t for t in approved if "Jan" not in t]
+    assert len(approved) == 2 and len(clean) == 1
+    assert values["n_quotes"] == "1" and clean[0] in text
     assert "Jan told me" not in text  # signed off, but the screen finds a name and a date
     assert "evaluator A" in text
 
@@ -213,12 +215,19 @@ def test_no_pseudonym_or_path_on_the_page(executed, segments, workspace):
     assert str(workspace.root) not in text
 
 
-def test_without_sign_offs_no_quote_is_shown_and_the_chapter_says_why(workspace, segments, tmp_path):
-    if hasattr(BookContext, "quote_signoffs"):
-        pytest.skip("the store now holds sign-offs; covered by the demo workspace")
-    nb = execute(workspace, segments, None, tmp_path)
+def test_without_sign_offs_no_quote_is_shown_and_the_chapter_says_why(workspace, segments, signed, tmp_path):
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "ws"
+    shutil.copytree(workspace.root, copy)
+    con = sqlite3.connect(Workspace.open(copy, create=False).db_path)
+    con.execute("DELETE FROM quote_signoffs")
+    con.commit()
+    con.close()
+    nb = execute(copy, tmp_path)
     values = glued(nb)
     assert values["n_quotes"] == "0"
     assert "No quote has been signed off" in values["quote_status"]
-    first = segments.loc[segments["respondent_group"] == "detainee"].iloc[0]
-    assert first["text"] not in outputs_text(nb)
+    approved = segments.set_index("segment_id").loc[signed["segment_id"], "text"]
+    assert not any(t in outputs_text(nb) for t in approved)
