@@ -166,8 +166,8 @@ def test_comparison_shows_no_small_count(executed, comparison):
     un, n_part = match.n_unmatched, int(ps.data["treated"].sum())
     assert 0 < un < THRESHOLD  # the fixture's design
     # neither the unmatched participants nor the matched total (participants minus them) are shown
-    assert not [t for t in seen if re.search(rf"(?<![\\d.]){un} participant", t)]
-    assert not [t for t in seen if re.search(rf"(?<![\\d.]){n_part - un} of {n_part}", t)]
+    assert not [t for t in seen if re.search(rf"(?<![\d.]){un} participant", t)]
+    assert not [t for t in seen if re.search(rf"(?<![\d.]){n_part - un} of {n_part}", t)]
     tables = [t for t in seen if "<table" in t and "matched (caliper)" in t]
     assert tables and not any(f">{len(match.data)}<" in t for t in tables)
     assert any("all but fewer than 20 of" in t for t in tables)
