@@ -437,7 +437,7 @@ def protect_table(
             d.update(zip(cols, c_keys[ci]))
         return d
 
-    small = np.array([pol.is_small(n) for n in counts])
+    small = np.array([pol.is_small(n) for n in counts], dtype=bool)  # bool even when the table is empty
     forced = np.zeros(K, dtype=bool)
     elsewhere = np.zeros(K, dtype=bool)
     cell_keys: list[CellKey] = []

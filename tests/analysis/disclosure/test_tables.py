@@ -230,3 +230,14 @@ def test_margins_larger_than_the_cells_persons_without_a_category():
 def test_styler_carries_the_note_as_a_bottom_caption(staff):
     html = protect_table(staff, row="site", col="sex").to_styler().to_html()
     assert "caption-side: bottom" in html and "1 cell with fewer than 10 persons suppressed" in html
+
+
+def test_empty_table_with_a_ledger_is_published_empty():
+    # a chapter whose filter leaves no site with enough people must not crash
+    from analysis.disclosure import DisclosurePolicy, SuppressionLedger, protect_table
+
+    empty = pd.DataFrame({"site": pd.Series([], dtype=object), "theme": pd.Series([], dtype=object),
+                          "n_persons": pd.Series([], dtype=int)})
+    table = protect_table(empty, row="site", col="theme", policy=DisclosurePolicy(), ledger=SuppressionLedger(),
+                          family="empty", name="empty")
+    assert table.to_styler().to_html()
