@@ -247,9 +247,7 @@ def _normalise_codes(kind: str, values: pd.Series) -> tuple[np.ndarray, np.ndarr
     for i, u in enumerate(uniques):
         if fast and type(u) is str:  # the common case, inlined (same result as normalise_identifier)
             t = u.upper()
-            if not alnum(t):
-                t = strip("", t)
-            if t and alnum(t):
+            if alnum(t) or ((t := strip("", t)) and alnum(t)):
                 norm[i] = t
                 continue
         try:

@@ -140,8 +140,12 @@ def submit_file(
             return _reject(store, report, meta)
 
         row_numbers = v.frame["_row"].to_numpy()
-        frame = v.frame.drop(columns=["_row", "_pid_norm"], errors="ignore")
-        frame.index = pd.RangeIndex(len(frame))  # as reset_index(drop=True), without copying the frame again
+        # validation's own frame, only read from here on: its helper columns go without copying the data
+        frame = v.frame.copy(deep=False)
+        for helper in ("_row", "_pid_norm"):
+            if helper in frame.columns:
+                del frame[helper]
+        frame.index = pd.RangeIndex(len(frame))  # as reset_index(drop=True)
         if meta.id_columns:
             # identifiers validation has normalised already are hashed without a second normalisation
             normalised = {col: norm.to_numpy() for col, norm in v.identifiers.items() if col in meta.id_columns}

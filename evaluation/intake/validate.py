@@ -74,6 +74,25 @@ def _blank(series: pd.Series) -> pd.Series:
     return series.isna()
 
 
+def _text(raw: pd.Series, *, upper: bool = False) -> pd.Series:
+    """``raw.astype("string").str.strip()`` (then ``.str.upper()`` if ``upper``).
+
+    A column of Python strings (what every reader gives for text) is
+    stripped in one list comprehension, several times faster than the
+    ``.str`` accessor on 100,000 rows; anything else goes through pandas.
+    """
+    if raw.dtype == object or isinstance(raw.dtype, pd.StringDtype):
+        values = raw.to_numpy(dtype=object)
+        missing = pd.isna(values)
+        present = values[~missing]
+        if pd.api.types.infer_dtype(present, skipna=False) in ("string", "empty"):
+            out = np.full(len(values), pd.NA, dtype=object)
+            out[~missing] = [v.strip().upper() for v in present] if upper else [v.strip() for v in present]
+            return pd.Series(pd.array(out, dtype="string"), index=raw.index)
+    text = raw.astype("string").str.strip()
+    return text.str.upper() if upper else text
+
+
 def _isin(values: pd.Series, codes) -> pd.Series:
     """``values.isin(codes)``; for a float column and a few numeric codes, one numpy comparison per code.
 
@@ -214,7 +233,7 @@ def validate(
         raw = frame[present[col]]
         nr_codes = set(defn.nonresponse_codes(item).values())
         if item.type == "text":
-            text = raw.astype("string").str.strip()
+            text = _text(raw)
             # blank: missing, or only spaces (the text already stripped: no second pass over the column)
             blank = raw.isna()
             if raw.dtype == object:
@@ -306,7 +325,7 @@ def validate(
     # -- site --------------------------------------------------------------
     site_item = defn.role_item("site")
     if site_item is not None and site_item.name in out:
-        s = out[site_item.name].astype("string").str.strip().str.upper()
+        s = _text(out[site_item.name], upper=True)
         out[site_item.name] = s
         known = [x.code for x in defn.sites.sites]
         unknown_codes = sorted(set(s.dropna().unique()) - set(known))

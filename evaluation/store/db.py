@@ -187,7 +187,10 @@ def _column_values(s: pd.Series, sql_type: str) -> np.ndarray:
     """
     if sql_type == "TEXT_DATE":
         d = pd.to_datetime(s, errors="coerce")
-        out = d.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+        if d.dtype == np.dtype("datetime64[ns]"):  # naive, years 1677-2262: numpy formats in C
+            out = np.datetime_as_string(d.to_numpy().astype("datetime64[D]"), unit="D").astype(object)
+        else:
+            out = d.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
         out[pd.isna(d).to_numpy()] = _NULL
         return out
     arr = s.to_numpy()
@@ -211,8 +214,8 @@ def _column_values(s: pd.Series, sql_type: str) -> np.ndarray:
     if pd.api.types.is_string_dtype(s.dtype) and not s.dtype == object:
         return values  # pandas string dtype: str where not missing
     present = np.flatnonzero(~missing)
-    if all(type(v) is str for v in values[present]):
-        return values
+    if pd.api.types.infer_dtype(values[present], skipna=False) in ("string", "empty"):
+        return values  # str only
     for i in present:
         v = values[i]
         if isinstance(v, (np.integer,)):
@@ -400,7 +403,7 @@ class Store:
         layout = self._layout(defn, frame)
         wave_col = layout[2][2]
         if wave_col is not None:
-            waves = sorted({int(w) for w in pd.to_numeric(frame[wave_col], errors="coerce").dropna()})
+            waves = sorted({int(w) for w in np.unique(pd.to_numeric(frame[wave_col], errors="coerce").dropna().to_numpy())})
         else:
             waves = [defn.meta.waves[0].code] if len(defn.meta.waves) == 1 else []
         wave_keys = {str(w) for w in waves}

@@ -123,3 +123,18 @@ def test_rows_without_consent_are_dropped_and_the_rest_keep_their_own_pseudonyms
     kept = frame[frame["consent"] != 0]
     ps = Pseudonymiser(key)
     assert pids == [ps.pseudonym("prison_number", str(v)) for v in kept["prison_number"]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.just(np.nan), st.text(alphabet=" \tabcßé\u00a0x", max_size=6),
+                          st.integers(-3, 3)), max_size=30),
+       st.booleans())
+def test_text_is_astype_string_then_strip(values, upper):
+    from evaluation.intake.validate import _text
+
+    for s in (pd.Series(values, dtype=object),
+              pd.Series([v if isinstance(v, str) else None for v in values], dtype="string")):
+        expected = s.astype("string").str.strip()
+        if upper:
+            expected = expected.str.upper()
+        pd.testing.assert_series_equal(_text(s, upper=upper), expected)

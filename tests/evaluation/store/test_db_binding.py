@@ -106,3 +106,13 @@ def test_insert_chunk_groups_rows_within_the_variable_limit():
     rows = np.array([[i, f"r{i}", dbmod._NULL] for i in range(11)], dtype=object)
     dbmod._insert_chunk(con, "INSERT INTO t (a, b, c) VALUES (?, ?, ?)", rows)
     assert con.execute("SELECT a, b, c FROM t ORDER BY rowid").fetchall() == [(i, f"r{i}", None) for i in range(11)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.datetimes(min_value=pd.Timestamp("1700-01-01").to_pydatetime(),
+                                                  max_value=pd.Timestamp("2250-12-31").to_pydatetime())),
+                max_size=20))
+def test_dates_are_stored_as_iso_days(values):
+    d = pd.Series(pd.to_datetime(values), dtype="datetime64[ns]")
+    expected = [None if v is None else pd.Timestamp(v).strftime("%Y-%m-%d") for v in values]
+    assert [v for _, v in _stored(dbmod._column_values(d, "TEXT_DATE").tolist(), "TEXT")] == expected
