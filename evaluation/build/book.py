@@ -7,21 +7,31 @@
    notebook kept in ``<workspace>/book-cache``. A chapter that loads data it
    does not declare in ``peer_eval.loads`` fails the build (its cache key
    would miss that data).
-3. The chapters share the book's suppression ledger
-   (``<workspace>/book-cache/ledger.json``, through ``ctx.ledger``). When a
-   chapter hides a cell another chapter shows, the other chapter's key
-   changes and it is executed again; passes repeat until a pass executes
-   nothing (hiding only grows, so this ends) and no conflict remains.
+3. Chapters are executed two at a time (``jobs``). They share the book's
+   suppression ledger (``<workspace>/book-cache/ledger.json``, through
+   ``ctx.ledger``): in a pass, each chapter works on its own copy of the
+   ledger as it stood when the pass began, and the copies are merged in
+   the order of the table of contents (:mod:`.ledger`), so the result never
+   depends on which chapter finished first. When a chapter hides a cell of
+   a family another chapter shows, the other chapter's key changes and it
+   is executed again; passes repeat until a pass executes nothing (hiding
+   only grows, so this ends) and no conflict remains.
 4. Assemble the generated book, run ``jupyter-book build`` on a fresh
    ``_build`` (:mod:`.sphinx`), check every page (:mod:`.pagecheck`), and
-   put the site in ``<workspace>/book/_build/html`` (or ``output``).
+   put the site in ``<workspace>/book/_build/html`` (or ``output``). When
+   the assembled sources are exactly those of the last build and its site
+   is untouched (both hashed in ``book-cache/site.json``), the site is kept
+   as it is: a fresh build of the same sources would give the same files.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,13 +40,29 @@ from evaluation.book.provenance import git_commit
 from evaluation.instruments import Catalogue
 from evaluation.store import Workspace
 
-from .cache import ChapterCache, chapter_key
+from .cache import ChapterCache, chapter_key, code_hash
 from .chapters import BOOK_DIR, discover, read_toc
 from .execute import run_chapter
+from .ledger import ledger_tables, merge_ledgers
 from .pagecheck import check_built_pages
 from .sphinx import assemble, install_html, run_sphinx
 
-__all__ = ["BuildResult", "UndeclaredLoad", "LedgerUnsettled", "build_book", "ledger_conflicts"]
+__all__ = ["BuildResult", "UndeclaredLoad", "LedgerUnsettled", "build_book", "ledger_conflicts", "default_jobs",
+           "JOBS_ENV"]
+
+#: Environment variable: how many chapters ``peer-eval build`` executes at a time.
+JOBS_ENV = "PEER_EVAL_BUILD_JOBS"
+
+
+def default_jobs() -> int:
+    """``$PEER_EVAL_BUILD_JOBS`` if set, else 2 (1 on a single core): kernels wait on each other's I/O."""
+    value = os.environ.get(JOBS_ENV)
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ValueError(f"${JOBS_ENV}={value!r} is not a whole number; set it to e.g. 2") from None
+    return 2 if (os.cpu_count() or 1) > 1 else 1
 
 
 class UndeclaredLoad(RuntimeError):
@@ -77,19 +103,25 @@ def ledger_conflicts(ledger_text: str | None) -> list[str]:
     return out
 
 
-def _tables(ledger_text: str | None) -> set[str]:
-    if not ledger_text:
-        return set()
-    return {t for c in json.loads(ledger_text).get("cells", []) for t in c.get("tables", {})}
+def _tree_hash(root: Path) -> str:
+    """SHA-256 over every file under ``root`` (relative path and content)."""
+    h = hashlib.sha256()
+    for p in sorted(Path(root).rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(root).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
 
 
 def build_book(workspace, *, output=None, progress: Callable[[str], None] | None = print, force: bool = False,
                book_dir: Path = BOOK_DIR, timeout: int = 900, max_passes: int = 5,
-               check_pages: bool = True) -> BuildResult:
+               check_pages: bool = True, jobs: int | None = None) -> BuildResult:
     """Build the book from ``workspace`` (a folder or :class:`~evaluation.store.Workspace`).
 
     ``force=True`` executes every chapter and starts a fresh suppression
-    ledger. Raises :class:`~evaluation.build.ChapterFailed` (the failing
+    ledger. ``jobs`` chapters are executed at a time (default
+    :func:`default_jobs`: ``$PEER_EVAL_BUILD_JOBS``, else 2, or 1 on a
+    single core); the result does not depend on it. Raises :class:`~evaluation.build.ChapterFailed` (the failing
     cell and its error), :class:`UndeclaredLoad`, :class:`LedgerUnsettled`,
     :class:`~evaluation.build.SphinxFailed`, or
     ``analysis.disclosure.PageCheckError``.
@@ -116,29 +148,63 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
     notebooks = {}
     forced = set(c.name for c in present) if force else set()
     n = len(present)
-    for pass_no in range(1, max_passes + 1):
-        ran = 0
-        for i, ch in enumerate(present, start=1):
-            def key_now(own):
-                return chapter_key(ch, workspace_root=ws.root, config=ws.config, instruments_root=catalogue.root,
-                                   all_instruments=all_instruments, ledger_text=cache.ledger_text(),
-                                   own_tables=own, commit=commit)
+    index = {c.name: i for i, c in enumerate(present, start=1)}
+    jobs = max(1, int(jobs or default_jobs()))
 
+    def key_of(ch, own, ledger_text):
+        return chapter_key(ch, workspace_root=ws.root, config=ws.config, instruments_root=catalogue.root,
+                           all_instruments=all_instruments, ledger_text=ledger_text, own_tables=own, commit=commit)
+
+    def execute(ch, base_text):
+        """Run one chapter on its own copy of the ledger as it stood when the pass began."""
+        copy = cache.root / f"ledger-{ch.name}.json"
+        if base_text is None:
+            copy.unlink(missing_ok=True)
+        else:
+            copy.write_text(base_text, encoding="utf-8")
+        t0 = time.perf_counter()
+        try:
+            nb, loaded = run_chapter(ch.path, ws.root, timeout=timeout, extra_env={LEDGER_ENV: str(copy)})
+            text = copy.read_text(encoding="utf-8") if copy.is_file() else None
+        finally:
+            copy.unlink(missing_ok=True)
+        return nb, loaded, text, time.perf_counter() - t0
+
+    for pass_no in range(1, max_passes + 1):
+        base_text = cache.ledger_text()
+        todo = []
+        for ch in present:
             own = cache.meta(ch.name).get("tables", [])
-            key = key_now(own)
-            nb = None if ch.name in forced else cache.get(ch.name, key)
+            nb = None if ch.name in forced else cache.get(ch.name, key_of(ch, own, base_text))
             if nb is not None:
                 notebooks[ch.name] = nb
                 if pass_no == 1:
                     result.skipped.append(ch.name)
-                    say(f"[{i}/{n}] {ch.name} … unchanged, skipped")
-                continue
-            forced.discard(ch.name)
-            before = _tables(cache.ledger_text())
-            t0 = time.perf_counter()
-            nb, loaded = run_chapter(ch.path, ws.root, timeout=timeout,
-                                     extra_env={LEDGER_ENV: str(cache.ledger_path)})
-            seconds = time.perf_counter() - t0
+                    say(f"[{index[ch.name]}/{n}] {ch.name} … unchanged, skipped")
+            else:
+                todo.append(ch)
+        if not todo:
+            break
+        forced.difference_update(c.name for c in todo)
+        done = {}
+        again = f" (pass {pass_no}: another chapter hid a cell it shows)" if pass_no > 1 else ""
+        with ThreadPoolExecutor(max_workers=min(jobs, len(todo)), thread_name_prefix="chapter") as pool:
+            # the longest chapters first (timings of the last build), so two workers finish together
+            order = sorted(todo, key=lambda c: -float(cache.meta(c.name).get("seconds", 0)))
+            futures = {pool.submit(execute, ch, base_text): ch for ch in order}
+            try:
+                for fut in as_completed(futures):
+                    ch = futures[fut]
+                    done[ch.name] = fut.result()
+                    say(f"[{index[ch.name]}/{n}] {ch.name} … executed in {done[ch.name][3]:.1f} s{again}")
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+        updates = []
+        before = ledger_tables(base_text)
+        for ch in todo:  # in the order of the table of contents: the merge does not depend on timing
+            nb, loaded, text, seconds = done[ch.name]
             if not ch.loads_all:
                 allowed = set(ch.loads)
                 extra = sorted(set(loaded) - allowed)
@@ -146,21 +212,25 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
                     raise UndeclaredLoad(
                         f"chapter {ch.name!r} loaded {extra} but its front matter declares loads: {sorted(allowed)}; "
                         f"add them to peer_eval.loads in {ch.path.name} so the build knows when to re-execute it")
-            after = _tables(cache.ledger_text())
+            own = cache.meta(ch.name).get("tables", [])
+            after = ledger_tables(text)
             own_now = sorted((after - before) | (set(own) & after))
-            cache.put(ch.name, key_now(own_now), nb, tables=own_now, loaded=loaded, seconds=seconds)
+            # the key under the ledger the chapter saw: if another chapter hid a cell of its families
+            # in this pass, the merged ledger gives another key and the next pass executes it again
+            cache.put(ch.name, key_of(ch, own_now, text), nb, tables=own_now, loaded=loaded, seconds=seconds)
+            updates.append((sorted(set(own_now) | set(own)), text))
             notebooks[ch.name] = nb
-            ran += 1
             result.timings[ch.name] = result.timings.get(ch.name, 0.0) + seconds
             if ch.name in result.skipped:
                 result.skipped.remove(ch.name)
             if ch.name not in result.executed:
                 result.executed.append(ch.name)
-            again = f" (pass {pass_no}: another chapter hid a cell it shows)" if pass_no > 1 else ""
-            say(f"[{i}/{n}] {ch.name} … executed in {seconds:.1f} s{again}")
+        merged = merge_ledgers(base_text, updates)
+        if merged is not None and merged != base_text:
+            tmp = cache.ledger_path.with_suffix(".tmp")
+            tmp.write_text(merged, encoding="utf-8")
+            os.replace(tmp, cache.ledger_path)
         result.passes = pass_no
-        if ran == 0:
-            break
     conflicts = ledger_conflicts(cache.ledger_text())
     if conflicts:
         raise LedgerUnsettled(
@@ -169,13 +239,25 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
             "(ledger=ctx.ledger(SuppressionLedger)) so they hide them too.")
     t0 = time.perf_counter()
     src = assemble(book_dir, cache.root / "src", notebooks, read_toc(book_dir), demo=ws.demo)
-    html = run_sphinx(src, ws.root / "book")
+    html = ws.root / "book" / "_build" / "html"
+    site_key = _tree_hash(src) + ":" + os.environ.get("SOURCE_DATE_EPOCH", "") + ":" + code_hash()
+    site = cache.root / "site.json"
+    before = json.loads(site.read_text(encoding="utf-8")) if site.is_file() else {}
+    reuse = (not force and before.get("key") == site_key and (html / "index.html").is_file()
+             and before.get("html") == _tree_hash(html))
+    if reuse:  # the same sources give the same site: it was built (and checked) from exactly these
+        say("  jupyter-book: the sources are unchanged, the site built from them is kept")
+    else:
+        site.unlink(missing_ok=True)
+        html = run_sphinx(src, ws.root / "book")
     result.timings["jupyter-book"] = time.perf_counter() - t0
     pages = sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
                    if not p.relative_to(html).parts[0].startswith("_"))
-    if check_pages:
+    if check_pages and not reuse:
         check_built_pages(html)
         say(f"  page check: {len(pages)} pages, no pseudonym or identifier")
+    if not reuse and check_pages:  # only a checked site is ever kept
+        site.write_text(json.dumps({"key": site_key, "html": _tree_hash(html)}, indent=1) + "\n", encoding="utf-8")
     if output:
         install_html(html, Path(output))
     result.pages = pages

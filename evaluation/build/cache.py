@@ -11,8 +11,9 @@ A chapter's cache key is the SHA-256 of:
   outcomes, demo flag);
 * the source of the ``analysis`` and ``evaluation`` packages and
   ``requirements.lock``;
-* the cells hidden by *other* chapters in the book's suppression ledger
-  (a chapter hides a cell that another hides);
+* the cells hidden by *other* chapters in the book's suppression ledger,
+  in the families of the chapter's own tables (a chapter hides a cell that
+  another hides);
 * with ``peer_eval.commit: true`` (the provenance page), the git commit.
 
 Executed notebooks and their keys are kept in ``<workspace>/book-cache/``
@@ -106,13 +107,24 @@ def data_fingerprint(db_path: Path, names: list[str]) -> list[list[str]]:
 
 
 def ledger_hidden_by_others(ledger_text: str | None, own_tables: list[str]) -> list:
-    """Cells hidden by tables that are not ``own_tables`` (the ledger's JSON, read without ``analysis``)."""
+    """Cells hidden by tables that are not ``own_tables``, in the families ``own_tables`` use.
+
+    A chapter's tables consult the ledger only for their own families (a
+    table of family ``staff_responses`` hides what another table of that
+    family hides), so a cell hidden elsewhere in another family does not
+    change what the chapter shows, and a chapter without tables in the
+    ledger does not depend on it at all. (The ledger's JSON is read without
+    ``analysis``.)
+    """
     if not ledger_text:
         return []
-    payload = json.loads(ledger_text)
+    cells = json.loads(ledger_text).get("cells", [])
     own = set(own_tables)
+    families = {c["family"] for c in cells if own & set(c.get("tables", {}))}
     out = []
-    for cell in payload.get("cells", []):
+    for cell in cells:
+        if cell["family"] not in families:
+            continue
         if any(h and t not in own for t, h in cell.get("tables", {}).items()):
             out.append([cell["family"], sorted(cell.get("dims", {}).items())])
     return sorted(out, key=json.dumps)

@@ -100,7 +100,11 @@ def kernel_env(workspace: str | os.PathLike, *, config_dir: str | os.PathLike,
     config_dir.mkdir(parents=True, exist_ok=True)
     rc = config_dir / "matplotlibrc"
     if not rc.exists() or rc.read_text(encoding="utf-8") != MATPLOTLIBRC:
-        rc.write_text(MATPLOTLIBRC, encoding="utf-8")
+        # atomically: chapters executed in parallel share this folder
+        fd, tmp = tempfile.mkstemp(dir=config_dir, prefix=".matplotlibrc-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(MATPLOTLIBRC)
+        os.replace(tmp, rc)
     env = dict(os.environ)
     env.update({
         "PEER_EVAL_WORKSPACE": str(Path(workspace).resolve()),

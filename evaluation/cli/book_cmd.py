@@ -31,6 +31,7 @@ examples:
   peer-eval build demo-workspace
   peer-eval build ~/evaluation --output /srv/www/report
   peer-eval build --force          # execute every chapter again
+  peer-eval build --jobs 1         # one chapter at a time (less memory)
 """
 
 LAB_DESCRIPTION = """\
@@ -62,6 +63,9 @@ def register(sub) -> None:
     p.add_argument("--output", metavar="DIR", help="where to put the website (default WORKSPACE/book/_build/html)")
     p.add_argument("--force", action="store_true",
                    help="execute every chapter, even unchanged ones, and start a fresh suppression ledger")
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="chapters executed at a time (default $PEER_EVAL_BUILD_JOBS, else 2); "
+                        "the book is the same whatever N")
     p.add_argument("--book", metavar="DIR", help=argparse.SUPPRESS)  # another book folder (tests)
     p.set_defaults(func=_build)
 
@@ -91,7 +95,7 @@ def _build(args) -> int:
         ws = _workspace(args.workspace)
         extra = {"book_dir": Path(args.book)} if args.book else {}
         result = build_book(ws, output=args.output, force=args.force, progress=lambda m: print(m, flush=True),
-                            **extra)
+                            jobs=args.jobs, **extra)
     except ChapterFailed as exc:
         print(f"\nThe build stopped: {exc}", file=sys.stderr)
         if exc.traceback:

@@ -1,4 +1,4 @@
-"""A small workspace for the build's tests (the demo generator makes the full one)."""
+"""Workspaces for the build's tests: a small one made here, and the demo book built once per session."""
 
 from __future__ import annotations
 
@@ -73,3 +73,18 @@ def small_workspace(small_workspace_template, tmp_path) -> Path:
         if p.is_file():
             p.chmod(0o644)
     return dest
+
+
+@pytest.fixture(scope="session")
+def demo_book(tmp_path_factory):
+    """The whole book (every chapter written so far) built once from the small demo workspace.
+
+    Shared by the end-to-end, disclosure and browser tests (a build takes a
+    minute or two); tests must not change the workspace or the site.
+    """
+    from evaluation.build import build_book
+    from evaluation.demo import run_demo
+
+    root = tmp_path_factory.mktemp("demo") / "demo-workspace"
+    demo = run_demo(root, scale="small", out=lambda _m: None)
+    return demo.workspace, build_book(demo.workspace, progress=None)

@@ -1,4 +1,7 @@
-"""End to end: the whole book (every chapter written so far) built from the demo workspace."""
+"""End to end: the whole book (every chapter written so far) built from the demo workspace.
+
+The book is built once per session (``demo_book`` in conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,6 @@ from analysis.disclosure import find_suppressed_counts
 from evaluation.book import context
 from evaluation.build import SYNTHETIC_NOTICE, build_book
 from evaluation.build.chapters import discover
-
-
-@pytest.fixture(scope="module")
-def demo_book(tmp_path_factory):
-    from evaluation.demo import run_demo
-
-    root = tmp_path_factory.mktemp("demo") / "demo-workspace"
-    demo = run_demo(root, scale="small", out=lambda _m: None)
-    return demo.workspace, build_book(demo.workspace, progress=None)
 
 
 @pytest.mark.slow

@@ -92,8 +92,10 @@ def test_frame_book_builds_reproducibly_and_uses_the_cache(small_workspace, fram
     assert _tree(html) == site
 
     # nothing changed: nothing executed
-    same = build_book(small_workspace, book_dir=frame_book, progress=None)
+    kept: list[str] = []
+    same = build_book(small_workspace, book_dir=frame_book, progress=kept.append)
     assert same.executed == [] and sorted(same.skipped) == sorted(first.executed)
+    assert any("site built from them is kept" in m for m in kept) and _tree(html) == site
 
     # one new staff submission: only the chapters that load staff data (data, provenance) run again
     ws = Workspace.open(small_workspace, create=False)
