@@ -89,7 +89,9 @@ class Item(_Model):
     )
     identifier: Literal["prison_number", "national_register", "pseudonym"] | None = Field(
         None,
-        description="A direct identifier, replaced by a pseudonym at intake (role pid or link).",
+        description="A direct identifier, replaced by a pseudonym at intake (role pid or link). "
+        "'pseudonym' is a code the research team gave the respondent (a study code): it is "
+        "pseudonymised again with the key, so codes never reach the store either.",
     )
     free_text: bool = Field(
         False, description="Free text may identify people: never echoed in reports or logs."

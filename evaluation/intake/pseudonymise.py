@@ -94,7 +94,11 @@ __all__ = [
     "git_working_tree",
 ]
 
-KINDS = ("prison_number", "national_register")
+KINDS = ("prison_number", "national_register", "study_code")
+# An item declared ``identifier: pseudonym`` carries a code the research team gave the
+# respondent (peer workers, staff interviewees): it is pseudonymised again, as a study code.
+DEFINITION_KINDS = {"prison_number": "prison_number", "national_register": "national_register",
+                    "pseudonym": "study_code", "study_code": "study_code"}
 KEY_ENV = "PEER_EVAL_KEY"
 KEY_FILE_ENV = "PEER_EVAL_KEY_FILE"
 MIN_KEY_BYTES = 32
@@ -199,8 +203,9 @@ def _as_text(raw) -> str:
 def normalise_identifier(kind: str, raw) -> str:
     """The canonical form of an identifier of ``kind``.
 
-    - ``prison_number``: spaces and punctuation removed, upper case; only
-      letters and digits may remain.
+    - ``prison_number`` and ``study_code`` (a code the research team gave a
+      respondent): spaces and punctuation removed, upper case; only letters
+      and digits may remain.
     - ``national_register``: 11 digits, with or without ``YY.MM.DD-XXX.CC``
       punctuation; a number read as a number (leading zero lost, as Excel does
       for people born 2000-2009) is zero-padded; the mod-97 check digits must
@@ -214,7 +219,7 @@ def normalise_identifier(kind: str, raw) -> str:
     text = _STRIP.sub("", _as_text(raw)).upper()
     if not text:
         raise InvalidIdentifier("empty", kind)
-    if kind == "prison_number":
+    if kind in ("prison_number", "study_code"):
         if not _ALNUM.match(text):
             raise InvalidIdentifier("characters", kind)
         return text
@@ -243,7 +248,7 @@ def _normalise_codes(kind: str, values: pd.Series) -> tuple[np.ndarray, np.ndarr
     reason = np.empty(len(uniques) + 1, dtype=object)
     reason[-1] = "missing"  # code -1: missing cell
     strip, alnum = _STRIP.sub, _ALNUM.match
-    fast = kind == "prison_number"
+    fast = kind in ("prison_number", "study_code")
     for i, u in enumerate(uniques):
         if fast and type(u) is str:  # the common case, inlined (same result as normalise_identifier)
             t = u.upper()

@@ -184,9 +184,10 @@ def submit_file(
 
 def _id_columns(defn: InstrumentDefinition) -> dict[str, str]:
     """Identifier columns of the file and their kind, the person's (role pid) first."""
-    items = sorted((i for i in defn.items if i.identifier in ("prison_number", "national_register")),
-                   key=lambda i: i.role != "pid")
-    return {i.name: i.identifier for i in items}
+    from .pseudonymise import DEFINITION_KINDS
+
+    items = sorted((i for i in defn.items if i.identifier in DEFINITION_KINDS), key=lambda i: i.role != "pid")
+    return {i.name: DEFINITION_KINDS[i.identifier] for i in items}
 
 
 def _reject(store, report: Report, meta) -> Report:

@@ -24,6 +24,7 @@ from evaluation.instruments import InstrumentDefinition, parse
 from evaluation.instruments.model import Item
 
 from .problems import Problem
+from .pseudonymise import DEFINITION_KINDS
 
 __all__ = ["validate", "Validated", "DATE_ORDER", "CONSENT_ITEM"]
 
@@ -379,8 +380,9 @@ def validate(
     # -- identifiers -------------------------------------------------------
     normalised = {}
     for item in defn.items:
-        if item.identifier in ("prison_number", "national_register") and item.name in out:
-            normalised[item.name], bad_reason = _normalise_ids(out[item.name].astype("string"), item.identifier)
+        if item.identifier in DEFINITION_KINDS and item.name in out:
+            normalised[item.name], bad_reason = _normalise_ids(out[item.name].astype("string"),
+                                                               DEFINITION_KINDS[item.identifier])
             for i, reason in bad_reason.items():
                 problems.append(Problem("identifier-invalid", int(rows.loc[i]), item.name, None,
                                         _reason_params(reason)))
@@ -391,7 +393,9 @@ def validate(
         key = pd.DataFrame({"id": norm})
         key["wave"] = out[wave_item.name] if wave_item is not None and wave_item.name in out else 0
         valid = key["id"].notna()
-        dup = valid & key.duplicated(["id", "wave"], keep=False)
+        # one row per person and wave holds for questionnaires only: a contact log has one
+        # row per contact, a release record one row per release episode
+        dup = valid & key.duplicated(["id", "wave"], keep=False) & (defn.meta.kind == "survey")
         if dup.any():
             groups = key[dup].groupby(["id", "wave"], dropna=False).groups
             for _, index in groups.items():

@@ -35,8 +35,8 @@ def test_every_file_submitted_faulty_one_rejected(demo):
     assert len(rejected) == 1 and rejected[0].instrument == "staff"
     codes = sorted({p.code for p in rejected[0].report.errors})
     assert codes == ["choice-error", "site-mismatch"]
-    # every other file is accepted (peer-worker files: see the xfail test below)
-    others = [f for f in files if f.expect == "accepted" and f.instrument != "peer_worker"]
+    # every other file is accepted
+    others = [f for f in files if f.expect == "accepted"]
     assert others and all(f.status == "accepted" for f in others), [
         (f.path.name, f.status) for f in others if f.status != "accepted"]
     # every file is in the workspace's raw store, and the store knows every submission
@@ -50,8 +50,6 @@ def test_every_file_submitted_faulty_one_rejected(demo):
     assert any("NOT stored anywhere" in line for line in lines)
 
 
-@pytest.mark.xfail(strict=True, reason="intake cannot store peer-worker codes (identifier: pseudonym) yet: "
-                                       "submit._id_columns leaves them out and the store finds no pid")
 def test_peer_worker_files_are_accepted(demo):
     result, _ = demo
     assert all(f.status == "accepted" for f in result.files if f.instrument == "peer_worker")

@@ -298,3 +298,27 @@ def test_one_corrupted_cell_is_reported_exactly(seed, item, row):
     assert (row + 1, item.name, expected_code) in errors
     # anything else may only be skip logic that depended on the corrupted answer
     assert all(c == item.name or code == "not-asked-answered" for _, c, code in errors)
+
+
+def test_peer_worker_codes_are_pseudonymised_as_study_codes(tmp_path, ws, key):
+    from evaluation.intake.pseudonymise import Pseudonymiser
+
+    pw = CAT.instrument("peer_worker")
+    frame = synthetic_responses(pw, 3, site="P03", seed=20)
+    frame["respondent_code"] = ["PW-P03-1", "PW-P03-2", "PW-P03-3"]
+    report = submit_file(write_sav(frame, tmp_path / "pw.sav", pw), site="P03", workspace=ws, key=key)
+    assert report.status == "accepted", report.text()
+    data, _ = responses(ws, "peer_worker", catalogue=CAT)
+    assert set(data["pid"]) == {Pseudonymiser(key).pseudonym("study_code", c) for c in frame["respondent_code"]}
+    assert b"PW-P03" not in all_bytes(ws)
+
+
+def test_contact_log_keeps_several_contacts_per_person(tmp_path, ws, key):
+    contacts = CAT.instrument("contacts")
+    frame = synthetic_responses(contacts, 6, site="P03", seed=21)
+    frame["prison_number"] = ["1000001"] * 3 + ["1000002"] * 3
+    path = tmp_path / "contacts.csv"
+    frame.to_csv(path, index=False)
+    report = submit_file(path, site="P03", workspace=ws, key=key)
+    assert report.status == "accepted", report.text()
+    assert "duplicate-respondent-wave" not in [p.code for p in report.problems]
