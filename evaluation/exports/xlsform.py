@@ -31,8 +31,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-
 from evaluation.instruments import LANGUAGE_NAMES, InstrumentDefinition, Item, parse
 
 from .common import (
@@ -213,6 +211,8 @@ def _write_sheet(ws, rows: list[dict]) -> None:
 def write_xlsform(definition: InstrumentDefinition, lang: str, out_path: Path | str) -> Path:
     """Write the XLSForm of ``definition`` (default language ``lang``) to ``out_path``."""
     sheets = xlsform_sheets(definition, lang)
+    from openpyxl import Workbook  # imported when used: intake imports this package on every file
+
     wb = Workbook()
     wb.remove(wb.active)
     for name in ("survey", "choices", "settings"):
@@ -225,6 +225,8 @@ def write_xlsform(definition: InstrumentDefinition, lang: str, out_path: Path | 
 
 def read_xlsform_ref(path: Path | str) -> str | None:
     """``form_id@version`` from an XLSForm's ``settings`` sheet, else None."""
+    from openpyxl import load_workbook
+
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         if "settings" not in wb.sheetnames:
