@@ -157,7 +157,7 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
 
     def execute(ch, base_text):
         """Run one chapter on its own copy of the ledger as it stood when the pass began."""
-        copy = cache.root / f"ledger-{ch.name}.json"
+        copy = cache.root / f"ledger-{ch.name.replace('/', '__')}.json"
         if base_text is None:
             copy.unlink(missing_ok=True)
         else:

@@ -170,10 +170,21 @@ def execute_notebook(nb: nbformat.NotebookNode, *, workspace: str | os.PathLike,
         record_timing=False, shutdown_kernel="immediate", allow_errors=False,
         resources={"metadata": {"path": str(cwd)}},
     )
-    try:
-        client.execute(env=env, cwd=str(cwd))
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
-        raise _failure(nb, name, exc) from None
+    # The kernel process's own stderr (not the cells' output, which comes over the protocol) holds only
+    # start-up notices ("Kernel is running over TCP without encryption", once per chapter): kept out of
+    # the build's output, and shown when the kernel dies.
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", prefix="peer-eval-kernel-") as kernel_log:
+        try:
+            client.execute(env=env, cwd=str(cwd), stderr=kernel_log)
+        except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+            failure = _failure(nb, name, exc)
+            if isinstance(exc, DeadKernelError):
+                kernel_log.seek(0)
+                notes = [line for line in kernel_log.read().splitlines()
+                         if line.strip() and "without encryption" not in line]
+                if notes:
+                    failure.evalue += "\nthe kernel said:\n" + "\n".join(notes[-20:])
+            raise failure from None
     return scrub(nb)
 
 

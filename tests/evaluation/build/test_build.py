@@ -155,3 +155,15 @@ def test_scrub_removes_addresses_and_styler_ids():
     data = scrub(nb).cells[0].outputs[0]["data"]
     assert data["text/plain"] == "<object at 0x…>"
     assert data["text/html"] == '<style>#T_s0000_row0 {}</style><table id="T_s0000">'
+
+
+def test_a_dying_kernel_is_reported_with_what_it_said(tmp_path):
+    chapter = tmp_path / "dies.md"
+    chapter.write_text("---\nkernelspec: {display_name: Python 3, language: python, name: python3}\n---\n# Dies\n\n"
+                       "```{code-cell} ipython3\nimport os, sys\n"
+                       "print('the last words', file=sys.__stderr__, flush=True)\nos._exit(3)\n```\n",
+                       encoding="utf-8")
+    with pytest.raises(ChapterFailed) as err:
+        execute_chapter(chapter, tmp_path / "ws")
+    assert "the last words" in str(err.value)
+    assert "without encryption" not in str(err.value)
