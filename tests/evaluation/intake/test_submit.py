@@ -322,3 +322,14 @@ def test_contact_log_keeps_several_contacts_per_person(tmp_path, ws, key):
     report = submit_file(path, site="P03", workspace=ws, key=key)
     assert report.status == "accepted", report.text()
     assert "duplicate-respondent-wave" not in [p.code for p in report.problems]
+
+
+def test_a_file_ten_times_larger_than_any_real_one(tmp_path, ws, key):
+    # a real site sends ~150 detainees per wave; 2,000 rows in a semicolon CSV is >10x that
+    frame = synthetic_responses(DET, 2000, site="P03", seed=22)
+    frame["date"] = frame["date"].dt.strftime("%d/%m/%Y")
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, sep=";", index=False)
+    report = submit_file(path, site="P03", workspace=ws, key=key)
+    assert report.status == "accepted", report.text()
+    assert len(responses(ws, "detainee", catalogue=CAT)[0]) == 2000
