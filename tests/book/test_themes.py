@@ -43,6 +43,8 @@ CODES = ["svc_trust", "svc_hope", "org_supervision", "org_training", "stigma_wor
 PEOPLE = {("detainee", "P01"): 16, ("detainee", "P02"): 12, ("detainee", "P03"): 5,
           ("peer_worker", "P01"): 2, ("peer_worker", "P02"): 3, ("peer_worker", "P03"): 1,
           ("staff", "P01"): 3, ("staff", "P02"): 4, ("staff", "P03"): 2}
+# interviewed detainees who raised no theme (transcripts with no coding): they count in the denominator
+SILENT = {"P01": 3, "P03": 1}
 RATES = {"detainee": [0.7, 0.5, 0.1, 0.1, 0.3, 0.4, 0.2], "peer_worker": [0.5, 0.3, 0.6, 0.6, 0.5, 0.2, 0.5],
          "staff": [0.3, 0.2, 0.5, 0.5, 0.3, 0.1, 0.7]}
 
@@ -74,6 +76,12 @@ def synthetic_interviews(seed: int = 8) -> dict[str, list[dict]]:
             out.setdefault(site, []).append({"name": f"T{t:03d}", "text": " ".join(paragraphs),
                                              "participant": participant, "role": group, "site": site,
                                              "codings": codings})
+    for site, n in SILENT.items():  # after the coded ones, so the random draws above do not move
+        for _ in range(n):
+            t += 1
+            text = " ".join(" ".join(rng.choice(WORDS, 8)).capitalize() + "." for _ in range(3))
+            out[site].append({"name": f"T{t:03d}", "text": text, "participant": f"ZX{t:04d}", "role": "detainee",
+                              "site": site, "codings": []})
     return out
 
 
@@ -123,6 +131,14 @@ def segments(workspace):
 
 
 @pytest.fixture(scope="module")
+def interviews(workspace):
+    """Everyone interviewed (one row per participant and transcript), from the stored transcripts."""
+    from evaluation.store import transcripts
+
+    return transcripts(workspace)[["pid", "respondent_group", "site", "transcript_id"]]
+
+
+@pytest.fixture(scope="module")
 def signed(workspace):
     from evaluation.store import quote_signoffs
 
@@ -164,14 +180,19 @@ def executed(workspace, tmp_path_factory):
     return execute(workspace.root, tmp_path_factory.mktemp("run"))
 
 
-def test_chapter_glues_every_number_it_cites(executed, segments):
+def test_chapter_glues_every_number_it_cites(executed, segments, interviews):
     source = CHAPTER.read_text(encoding="utf-8")
     cited = set(re.findall(r"\{glue:\}`([a-z_0-9]+)`", source))
     values = glued(executed)
     assert cited and cited <= set(values), sorted(cited - set(values))
-    people = segments.drop_duplicates("pid")  # everyone who carries a segment (see the chapter)
+    people = interviews.drop_duplicates("pid")  # everyone interviewed, also those who raised no theme
+    silent = sum(SILENT.values())
+    # everyone the fixture interviewed, more than those who carry a segment (the silent ones at least)
+    assert len(people) == sum(PEOPLE.values()) + silent
+    assert len(people) >= segments["pid"].nunique() + silent
     assert values["n_interviewed"] == str(len(people)) and int(values["n_interviewed"]) >= 40
     assert values["n_detainee"] == str(int((people["respondent_group"] == "detainee").sum()))
+    assert values["n_transcripts"] == str(interviews["transcript_id"].nunique())
     assert values["n_peer_worker"] == "fewer than 10" and values["n_staff"] == "fewer than 10"
     both = segments.groupby("transcript_id")["coder"].nunique().eq(2).sum()
     assert 10 <= both <= 14  # C2 double-codes 14 transcripts (one may carry no code of C2's)
@@ -179,10 +200,9 @@ def test_chapter_glues_every_number_it_cites(executed, segments):
     assert values["n_sites_joint"] == "2"  # P01 and P02: 16 and 12 detainees interviewed
 
 
-def test_no_suppressed_count_reaches_the_outputs(executed, segments, workspace):
+def test_no_suppressed_count_reaches_the_outputs(executed, segments, interviews, workspace):
     text = outputs_text(executed)
     policy = DisclosurePolicy.from_mapping({"threshold": workspace.disclosure_threshold})
-    interviews = segments[["pid", "respondent_group", "site"]].drop_duplicates("pid")
     prevalence = theme_prevalence(one_coding_per_transcript(segments), interviews=interviews, parents=PARENTS)
     table = protect_table(prevalence.to_frame(), row="theme", col="respondent_group", count="n_participants",
                           values=["share"], margins=False, policy=policy)
