@@ -22,10 +22,18 @@ Conventions
 
 * |standardised difference| ≥ 0.2 is called "noticeable" in the remarks.
 * Shares lost per reason have Wilson intervals.
+* Other sources of reasons map their own values with ``statuses`` and
+  ``other``. When the questionnaire does not say why a follow-up is missing,
+  :func:`release_reasons` derives what the release records can tell: a person
+  released between their baseline questionnaire and the end of the follow-up
+  window is "released"; for everyone else the reason is "not known (refusal,
+  transfer or other)" — release records cannot tell a transfer from a refusal.
+  Use ``attrition(..., statuses=RELEASE_STATUSES, other=NOT_KNOWN)``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +44,8 @@ from analysis.results import Result
 from analysis.wellbeing._data import resolve_waves, t_ci, wide
 from analysis.wellbeing.individual import wilson_ci
 
-__all__ = ["AttritionResult", "attrition", "NOTICEABLE_SMD"]
+__all__ = ["AttritionResult", "attrition", "release_reasons", "NOTICEABLE_SMD", "RELEASED", "NOT_KNOWN",
+           "RELEASE_STATUSES", "REASON_STATUSES"]
 
 NOTICEABLE_SMD = 0.2
 COMPLETED = "completed"
@@ -44,16 +53,23 @@ STRUCTURAL = "released or transferred"
 REFUSED = "refused"
 OTHER = "other or unknown"
 ALL_LOST = "all lost"
+RELEASED = "released"
+NOT_KNOWN = "not known (refusal, transfer or other)"
+#: reasons recorded by the site (the default of :func:`attrition`)
+REASON_STATUSES = {"released": STRUCTURAL, "transferred": STRUCTURAL, "release": STRUCTURAL,
+                   "transfer": STRUCTURAL, "refused": REFUSED, "refusal": REFUSED}
+#: reasons derived from the release records (:func:`release_reasons`)
+RELEASE_STATUSES = {RELEASED: RELEASED}
+# how each status reads in the remarks: in the count ("12 refused") and as a group ("Those who refused")
+_COUNT_TEXT = {OTHER: "for other or unknown reasons", NOT_KNOWN: "for reasons not known (refusal, transfer or other)"}
+_WHO_TEXT = {STRUCTURAL: "released or transferred", REFUSED: "who refused", OTHER: "lost for other or unknown reasons",
+             RELEASED: "released", NOT_KNOWN: "lost for reasons not known"}
 
 
-def _status(reason_value) -> str:
+def _status(reason_value, statuses: Mapping[str, str], other: str) -> str:
     if isinstance(reason_value, str):
-        v = reason_value.strip().lower()
-        if v in ("released", "transferred", "release", "transfer"):
-            return STRUCTURAL
-        if v in ("refused", "refusal"):
-            return REFUSED
-    return OTHER
+        return statuses.get(reason_value.strip().lower(), other)
+    return other
 
 
 @dataclass(frozen=True)
@@ -92,7 +108,7 @@ class AttritionResult(Result):
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 3))
         labels, means, lows, highs = [], [], [], []
-        for st in (COMPLETED, STRUCTURAL, REFUSED, OTHER):
+        for st in self.counts["status"]:
             vals = self.baseline.loc[self.baseline["status"] == st, "pre"]
             if len(vals) == 0:
                 continue
@@ -152,6 +168,8 @@ def attrition(
     post=None,
     reason: str | None = "reason",
     characteristics: tuple[str, ...] | list[str] = (),
+    statuses: Mapping[str, str] | None = None,
+    other: str = OTHER,
 ) -> AttritionResult:
     """Compare respondents lost to follow-up with completers, by reason for loss.
 
@@ -169,12 +187,23 @@ def attrition(
         missing); None lumps all losses together as "other or unknown".
     characteristics : sequence of str
         Baseline characteristics to compare (numeric or categorical).
+    statuses : mapping, optional
+        Reason value (compared in lower case) → status; default
+        :data:`REASON_STATUSES`. With reasons from :func:`release_reasons`,
+        pass :data:`RELEASE_STATUSES`.
+    other : str
+        Status of a missing reason or one ``statuses`` does not list
+        (:data:`NOT_KNOWN` with :func:`release_reasons`).
 
     Returns
     -------
     AttritionResult
     """
     characteristics = tuple(characteristics)
+    statuses = REASON_STATUSES if statuses is None else {str(k).strip().lower(): v for k, v in statuses.items()}
+    if COMPLETED in statuses.values() or other == COMPLETED:
+        raise ValueError(f"statuses and other must not use {COMPLETED!r}: it is the status of those followed up")
+    lost_order = list(dict.fromkeys([*statuses.values(), other]))
     if subject in characteristics or outcome in characteristics:
         raise ValueError("characteristics must not include the subject or outcome columns")
     pre, post = resolve_waves(data, wave, pre, post)
@@ -190,10 +219,10 @@ def attrition(
         raise ValueError(f"no respondent has a valid {outcome} at {pre!r}")
     base["status"] = np.where(
         base["post"].notna(), COMPLETED,
-        base[reason].map(_status) if reason else OTHER,
+        base[reason].map(lambda v: _status(v, statuses, other)) if reason else other,
     )
     counts = []
-    for st in (COMPLETED, STRUCTURAL, REFUSED, OTHER):
+    for st in (COMPLETED, *lost_order):
         k = int((base["status"] == st).sum())
         lo, hi = wilson_ci(k, n0)
         counts.append({"status": st, "n": k, "share": k / n0, "ci_low": lo, "ci_high": hi})
@@ -202,7 +231,7 @@ def attrition(
     comp = base[base["status"] == COMPLETED]
     rows = []
     groups = [(ALL_LOST, base[base["status"] != COMPLETED])]
-    groups += [(st, base[base["status"] == st]) for st in (STRUCTURAL, REFUSED, OTHER)]
+    groups += [(st, base[base["status"] == st]) for st in lost_order]
     variables = [("pre", f"baseline {outcome}")] + [(c, c) for c in characteristics]
     for label, lost in groups:
         if len(lost) == 0:
@@ -222,10 +251,8 @@ def attrition(
     c = counts.set_index("status")["n"]
     remarks = [
         f"Of {n0} respondents with a baseline score, {n_lost} ({n_lost / n0:.0%}) have no follow-up score: "
-        f"{c[STRUCTURAL]} released or transferred, {c[REFUSED]} refused, {c[OTHER]} for other or unknown reasons."
+        + ", ".join(f"{c[st]} {_COUNT_TEXT.get(st, st)}" for st in lost_order) + "."
     ]
-    who_text = {STRUCTURAL: "released or transferred", REFUSED: "who refused",
-                OTHER: "lost for other or unknown reasons"}
     per_group = comparisons[comparisons["comparison"] != f"{ALL_LOST} vs {COMPLETED}"].copy()
     per_group["_abs"] = per_group["smd"].abs()
     # one remark per group and variable: for categorical variables, the level that differs most
@@ -239,7 +266,7 @@ def attrition(
             fmt = (lambda v: f"{v:.1f}") if not r["level"] else (lambda v: f"{v:.0%}")
             small = " (a small group: read with care)" if r["n_lost"] < 10 else ""
             remarks.append(
-                f"Those {who_text[who]} differ noticeably from completers on {what}: {direction} "
+                f"Those {_WHO_TEXT.get(who, f'lost ({who})')} differ noticeably from completers on {what}: {direction} "
                 f"({fmt(r['lost'])} vs {fmt(r['completed'])}; standardised difference {r['smd']:+.2f}){small}."
             )
     remarks.append(
@@ -251,3 +278,89 @@ def attrition(
         remarks.append("Some groups have fewer than 10 respondents: apply disclosure control before publishing.")
     return AttritionResult(outcome=outcome, n_baseline=n0, counts=counts, comparisons=comparisons,
                            baseline=base, remarks=tuple(remarks))
+
+
+def release_reasons(
+    responses: pd.DataFrame,
+    releases: pd.DataFrame,
+    *,
+    window_weeks: float,
+    baseline=None,
+    subject: str = "pid",
+    wave: str = "wave",
+    date: str = "date",
+    release_date: str = "release_date",
+) -> pd.DataFrame:
+    """Why a follow-up may be missing, as far as the release records can tell.
+
+    A respondent is ``"released"`` (:data:`RELEASED`) when the release
+    records hold a release on or after the date of their baseline
+    questionnaire and on or before the end of their follow-up window
+    (baseline date + ``window_weeks`` weeks); a release before the baseline
+    belongs to an earlier stay. Everyone else — no release in the window, no
+    release record, or no baseline date — gets :data:`NOT_KNOWN`: the records
+    cannot tell a transfer to another prison from a refusal, an illness or a
+    missed appointment.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Questionnaire rows with ``subject``, ``wave`` and ``date`` (the date
+        the questionnaire was answered); only the baseline rows are used.
+    releases : DataFrame
+        Release episodes with ``subject`` and ``release_date`` (several
+        episodes per person allowed), linked on the same pseudonymised ``subject``.
+    window_weeks : float, keyword-only
+        Length of the follow-up window after the baseline, in weeks (the
+        follow-up wave's ``max_weeks``).
+    baseline : wave label, optional
+        The baseline wave; default the smallest value of ``wave``.
+    subject, wave, date, release_date : str, keyword-only
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        One row per respondent with a baseline row: ``subject``,
+        ``baseline_date``, ``window_end``, ``release_date`` (the first release
+        in the window, else missing) and ``reason`` (:data:`RELEASED` or
+        :data:`NOT_KNOWN`). Merge ``reason`` onto the scores and call
+        ``attrition(..., statuses=RELEASE_STATUSES, other=NOT_KNOWN)``.
+    """
+    for frame, name, cols in ((responses, "responses", (subject, wave, date)),
+                              (releases, "releases", (subject, release_date))):
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"{name} must be a DataFrame, not {type(frame).__name__}")
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise KeyError(f"{name} has no column {missing[0]!r}; pass the column's name "
+                           f"({'subject, wave, date' if name == 'responses' else 'subject, release_date'} arguments)")
+    try:
+        weeks = float(window_weeks)
+    except (TypeError, ValueError):
+        weeks = float("nan")
+    if not np.isfinite(weeks) or weeks <= 0:
+        raise ValueError(f"window_weeks must be a positive number of weeks, not {window_weeks!r} "
+                         "(the follow-up wave's max_weeks)")
+    waves = responses[wave].dropna().unique()
+    if baseline is None:
+        if len(waves) == 0:
+            raise ValueError(f"responses has no {wave!r} values; pass baseline= or check the data")
+        baseline = sorted(waves)[0]
+    elif baseline not in set(waves):
+        raise ValueError(f"baseline={baseline!r} is not a value of responses[{wave!r}] ({sorted(waves)!r})")
+    base = responses.loc[responses[wave] == baseline, [subject, date]].copy()
+    base[date] = pd.to_datetime(base[date], errors="coerce")
+    # one baseline per respondent: the earliest dated one
+    base = (base.sort_values(date, na_position="last", kind="stable").drop_duplicates(subject)
+            .rename(columns={date: "baseline_date"}).reset_index(drop=True))
+    base["window_end"] = base["baseline_date"] + pd.to_timedelta(weeks * 7, unit="D")
+    rel = releases[[subject, release_date]].copy()
+    rel[release_date] = pd.to_datetime(rel[release_date], errors="coerce")
+    rel = rel.dropna(subset=[release_date]).rename(columns={release_date: "_release"})
+    linked = base[[subject, "baseline_date", "window_end"]].merge(rel, on=subject, how="inner")
+    inside = linked[(linked["_release"] >= linked["baseline_date"]) & (linked["_release"] <= linked["window_end"])]
+    first = inside.groupby(subject)["_release"].min()
+    base["release_date"] = base[subject].map(first)
+    base["reason"] = np.where(base["release_date"].notna(), RELEASED, NOT_KNOWN)
+    return base[[subject, "baseline_date", "window_end", "release_date", "reason"]]
