@@ -8,8 +8,10 @@
 
 Modules: :mod:`.chapters` (the toc and front matter), :mod:`.execute`
 (jupytext -> nbclient, reproducibly), :mod:`.cache` (skip unchanged
-chapters), :mod:`.sphinx` (assemble and run jupyter-book), :mod:`.pagecheck`
-(disclosure check of the pages), :mod:`.book` (the whole build).
+chapters), :mod:`.ledger` (the chapters' copies of the suppression ledger,
+merged), :mod:`.sphinx` (assemble and run jupyter-book), :mod:`.pagecheck`
+(disclosure check of the pages), :mod:`.browser` (console errors of a
+page in headless Chromium), :mod:`.book` (the whole build).
 """
 
 from .book import BuildResult, UndeclaredLoad, build_book

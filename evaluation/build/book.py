@@ -121,8 +121,10 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
     ``force=True`` executes every chapter and starts a fresh suppression
     ledger. ``jobs`` chapters are executed at a time (default
     :func:`default_jobs`: ``$PEER_EVAL_BUILD_JOBS``, else 2, or 1 on a
-    single core); the result does not depend on it. Raises :class:`~evaluation.build.ChapterFailed` (the failing
-    cell and its error), :class:`UndeclaredLoad`, :class:`LedgerUnsettled`,
+    single core); the result does not depend on it.
+
+    Raises :class:`~evaluation.build.ChapterFailed` (the failing cell and
+    its error), :class:`UndeclaredLoad`, :class:`LedgerUnsettled`,
     :class:`~evaluation.build.SphinxFailed`, or
     ``analysis.disclosure.PageCheckError``.
     """
