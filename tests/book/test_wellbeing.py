@@ -5,7 +5,12 @@ The workspace: ten sites of detainees at baseline and follow-up, submitted as
 per-site results must be hidden). Peer workers (two or three per site, both
 waves) are written straight into the store: the intake gives peer-worker
 files (identifier kind ``pseudonym``) no ``pid`` column yet, so they cannot
-go through it (reported to the lead). No real person is in these data.
+go through it (reported to the lead). Release records (CSV, through the
+intake) link some detainees to a release: of those without a follow-up,
+about half are released inside their follow-up window, some after it or
+before their first questionnaire (an earlier stay), the rest have no
+record; completers may be released after their window. No real person is
+in these data.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ CHAPTER = Path(__file__).resolve().parents[2] / "book" / "wellbeing.md"
 CAT = Catalogue()
 DET = CAT.instrument("detainee", "1.1")
 PW = CAT.instrument("peer_worker", "1.0")
+REL = CAT.instrument("release_outcomes", "1.0")
+WINDOW_DAYS = 7 * 16  # the detainee follow-up wave's max_weeks
 SIZES = {"P01": 30, "P02": 28, "P03": 25, "P04": 6, "P05": 32, "P06": 27, "P07": 24, "P08": 26, "P09": 29, "P10": 31}
 PW_PER_SITE = {s: 2 + (i % 2) for i, s in enumerate(SIZES)}  # 2 or 3 peer workers per site
 
@@ -64,12 +71,46 @@ def _store_peer_workers(ws: Workspace, key: PseudonymKey, frame: pd.DataFrame, s
                             frame, definition=PW, append=tag != "baseline")
 
 
+def _release_records(base: pd.DataFrame, keep: np.ndarray, rng, site: str, seed: int,
+                     path: Path) -> tuple[Path, int]:
+    """A release-records CSV for some of ``base``'s detainees; returns it and how many of those lost
+    to follow-up were released inside their follow-up window."""
+    people, dates, inside = [], [], 0
+    for pn, day, kept in zip(base["prison_number"], pd.to_datetime(base["date"]), keep):
+        u = rng.random()
+        if not kept and u < 0.5:
+            release, inside = day + pd.Timedelta(days=int(rng.integers(0, WINDOW_DAYS + 1))), inside + 1
+        elif not kept and u < 0.65:
+            release = day + pd.Timedelta(days=WINDOW_DAYS + int(rng.integers(1, 60)))  # after the window
+        elif not kept and u < 0.75:
+            release = day - pd.Timedelta(days=int(rng.integers(30, 300)))  # an earlier stay
+        elif kept and u < 0.5:
+            release = day + pd.Timedelta(days=WINDOW_DAYS + int(rng.integers(1, 90)))
+        else:
+            continue
+        people.append(pn)
+        dates.append(release)
+    rel = synthetic_responses(REL, len(people), site=site, seed=seed, people=people, dates=dates)
+    rel["release_date"] = dates
+    rel["entry_date"] = [d - pd.Timedelta(days=400) for d in dates]
+    rel["followup_end"] = rel["extract_date"] = pd.Timestamp("2026-06-30")
+    for c in ("first_contact_date", "offence_date", "conviction_date", "reoffence_kind", "death_date",
+              "deportation_date"):
+        rel[c] = np.nan
+    for c in ("entry_date", "release_date", "followup_end", "extract_date"):
+        rel[c] = pd.to_datetime(rel[c]).dt.strftime("%Y-%m-%d")
+    rel.to_csv(path, index=False)
+    return path, inside
+
+
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory) -> Workspace:
+def built(tmp_path_factory) -> tuple[Workspace, dict[str, int]]:
+    """The workspace and how many detainees lost to follow-up were released inside their window."""
     root = tmp_path_factory.mktemp("wellbeing")
     ws = Workspace.open(root / "ws")
     key = PseudonymKey.generate()
     rng = np.random.default_rng(7)
+    expected = {"released": 0, "not_known": 0}
     for s, (site, n) in enumerate(SIZES.items()):
         base = synthetic_responses(DET, n, site=site, seed=100 + s, wave="baseline")
         lat_w, lat_b = rng.normal(2.4, 0.9, n), rng.normal(3.6, 0.9, n)
@@ -85,7 +126,18 @@ def workspace(tmp_path_factory) -> Workspace:
         k = PW_PER_SITE[site]
         for tag, seed in (("baseline", 300), ("followup", 400)):
             _store_peer_workers(ws, key, synthetic_responses(PW, k, site=site, seed=seed + s, wave=tag), site, tag)
-    return ws
+        path, inside = _release_records(base, keep, np.random.default_rng(1000 + s), site, 500 + s,
+                                        root / f"rel_{site}.csv")
+        report = submit_file(path, site=site, workspace=ws, key=key)
+        assert report.status == "accepted", report.text()
+        expected["released"] += inside
+        expected["not_known"] += int((~keep).sum()) - inside
+    return ws, expected
+
+
+@pytest.fixture(scope="module")
+def workspace(built) -> Workspace:
+    return built[0]
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +167,31 @@ def test_chapter_executes_and_every_glued_name_exists(executed):
 
 def test_declared_loads_match(executed):
     front = CHAPTER.read_text(encoding="utf-8").split("---")[1]
-    assert "loads: [detainee, peer_worker]" in front
+    assert "loads: [detainee, peer_worker, release_outcomes]" in front
+
+
+def _glued(nb) -> dict[str, str]:
+    values = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            name = o.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                data = o["data"]
+                values[name] = data.get("text/plain", data.get("application/papermill.record/text/plain", ""))
+                values[name] = values[name].strip("'\"")
+    return values
+
+
+def test_attrition_separates_release_from_the_rest(built, executed):
+    _, expected = built
+    assert expected["released"] >= 10 and expected["not_known"] >= 10, "the fixture must publish both counts"
+    values = _glued(executed)
+    assert values["wb_n_lost_released"] == str(expected["released"])
+    assert values["wb_n_lost_not_known"] == str(expected["not_known"])
+    assert values["wb_window_weeks"] == "16"
+    text = "\n".join(_texts(executed))
+    assert "not known (refusal, transfer or other)" in text  # the attrition table's row
+    assert "released or transferred" not in text  # transfers are not in the data: never claimed
 
 
 def test_figures_are_drawn(executed):
