@@ -29,8 +29,6 @@ __all__ = ["Population", "simulate_population", "peer_worker_codes", "RELEASE_WI
 #: releases in the demo happen between these dates
 RELEASE_WINDOW = (pd.Timestamp("2025-01-20"), pd.Timestamp("2026-06-30"))
 SUBSTANCE_P = {0: 0.12, 1: 0.22, 2: 0.20, 3: 0.22, 4: 0.24}  # release_outcomes 'substance' codes
-MAX_DOSE = 6  # contacts before release, at most (intake takes one contact per person per file)
-MAX_AFTER = 2  # contacts after release, at most
 OFFENCE_P = {1: 0.30, 2: 0.35, 3: 0.20, 4: 0.03, 5: 0.05, 6: 0.07}
 
 
@@ -138,14 +136,14 @@ def simulate_population(sites: list[str], scale: DemoScale, effects: Effects,
     workers = {s: peer_worker_codes(s, int(k)) for s, k in zip(sites, pw_k)}
     who = np.flatnonzero(participant)
     dose = np.zeros(m, dtype=int)
-    dose[who] = np.minimum(1 + rng.poisson(1.0 + window[who] / 90), MAX_DOSE)
+    dose[who] = 1 + rng.poisson(1.0 + window[who] / 90)
     idx_in = np.repeat(who, dose[who])
     day_in = (rng.random(len(idx_in)) * (window[idx_in] + 1)).astype(int)
     date_in = pd.DatetimeIndex(window_start[idx_in]) + _days(day_in)
     at_large = np.minimum.reduce([t_re, t_death, t_dep, np.full(m, 0.5)]) * 365.25  # first 6 months
     at_large = np.minimum(at_large, (ext - release).days.to_numpy())
     rate = np.where(participant, 0.010, 0.0015)
-    k_out = np.minimum(rng.poisson(rate * np.maximum(at_large, 0)), MAX_AFTER)
+    k_out = rng.poisson(rate * np.maximum(at_large, 0))
     idx_out = np.repeat(np.arange(m), k_out)
     date_out = release[idx_out] + _days(1 + (rng.random(len(idx_out)) * np.maximum(at_large[idx_out] - 1, 0)))
     idx = np.concatenate([idx_in, idx_out])

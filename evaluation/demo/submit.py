@@ -164,14 +164,12 @@ def run_demo(
         p = write_csv_data(defs["release_outcomes"], ep, incoming / f"vrijlatingen_recidive_{site}.csv"
                            if lang == "nl" else incoming / f"liberations_recidive_{site}.csv")
         files.append(DemoFile(p, site, "release_outcomes", "accepted"))
-        # Intake takes one row per person and wave in a file, and the contact log has one wave, so
-        # a person's k-th contact goes into the site's k-th file, appended to the first (see the report).
+        # the site's whole contact log in one file: a person has as many rows as contacts
         co = pop.contacts[pop.contacts["site"] == site]
-        rounds = co.groupby("prison_number").cumcount().to_numpy()
-        stem = "contacten" if lang == "nl" else "contacts"
-        for k in range(int(rounds.max()) + 1 if len(co) else 0):
-            p = write_csv_data(defs["contacts"], co[rounds == k], incoming / f"{stem}_{site}_{k + 1:02d}.csv")
-            files.append(DemoFile(p, site, "contacts", "accepted", append=k > 0))
+        if len(co):
+            name = f"{'contacten' if lang == 'nl' else 'contacts'}_{site}.csv"
+            p = write_csv_data(defs["contacts"], co, incoming / name)
+            files.append(DemoFile(p, site, "contacts", "accepted"))
 
     out(f"Submitting {len(files)} files through intake (one of them deliberately faulty):")
     for f in files:

@@ -50,6 +50,18 @@ def test_every_file_submitted_faulty_one_rejected(demo):
     assert any("NOT stored anywhere" in line for line in lines)
 
 
+def test_one_contact_log_per_site_with_repeated_people(demo):
+    result, _ = demo
+    logs = [f for f in result.files if f.instrument == "contacts"]
+    assert sorted(f.site for f in logs) == sorted({f.site for f in result.files})  # one file per site
+    assert all(f.status == "accepted" and not f.append for f in logs)
+    # a person's several contacts sit in the same file (the one-row-per-person rule is for questionnaires)
+    stored = contacts(result.workspace)
+    per_person = stored.groupby(["submission_id", "pid"]).size()
+    assert per_person.max() > 1
+    assert stored["submission_id"].nunique() == len(logs)
+
+
 def test_peer_worker_files_are_accepted(demo):
     result, _ = demo
     assert all(f.status == "accepted" for f in result.files if f.instrument == "peer_worker")
