@@ -278,3 +278,23 @@ def test_themes_chapter_executes_against_the_demo(demo):
     text = "\n".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     assert "approved by demo reviewer (fictional)" in text
     assert not re.search(r"k1-[0-9a-f]{64}", text)
+
+
+def test_release_records_tell_who_was_released_before_follow_up(demo):
+    """The wellbeing chapter's attrition reasons: every follow-up the demo lost to release is found in the
+    release records within the follow-up window; transfers and refusals mostly are not."""
+    from analysis.wellbeing.attrition import RELEASED, release_reasons
+    from evaluation.instruments import Catalogue
+
+    result, _ = demo
+    ws, lost_truth = result.workspace, load_truth(result.workspace.root)["sample"]["followup_lost"]
+    det, _ = responses(ws, "detainee")
+    window = next(w.window for w in Catalogue().instrument("detainee").meta.waves if w.window)
+    reasons = release_reasons(det, outcomes(ws), window_weeks=window.max_weeks)
+    lost = set(det.loc[det["wave"] == 1, "pid"]) - set(det.loc[det["wave"] == 2, "pid"])
+    assert len(lost) == sum(lost_truth.values())
+    released = int((reasons["pid"].isin(lost) & (reasons["reason"] == RELEASED)).sum())
+    # released in truth ⊆ released in the records' window; a few transferred or refusing detainees may also
+    # be released later within the window
+    assert lost_truth["released"] <= released <= lost_truth["released"] + 0.2 * (
+        lost_truth["transferred"] + lost_truth["refused"])
