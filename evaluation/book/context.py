@@ -234,4 +234,21 @@ def context(workspace: str | Path | None = None) -> BookContext:
         raise RuntimeError(
             f"no workspace: run the chapter through 'peer-eval build WORKSPACE' or 'peer-eval lab WORKSPACE', "
             f"or set {WORKSPACE_ENV} to the workspace folder")
+    _plain_text_strings()
     return BookContext(Workspace.open(path, create=False))
+
+
+def _plain_text_strings() -> None:
+    """Show strings in the kernel as their text, not their repr.
+
+    A number glued into prose is glued as the *string* disclosure control
+    returns ("fewer than 10", "3,102"); with IPython's default a string's
+    text/plain is its repr, which the book would print in quotes.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - chapters always run in IPython
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/plain"].for_type(str, lambda obj, p, cycle: p.text(obj))

@@ -93,16 +93,16 @@ def test_glued_numbers_exist(executed):
     values = glued(executed[0])
     missing = [k for k in GLUED if k not in values or not values[k].strip("'\" ")]
     assert not missing, missing
-    # counts come through safe_count (strings), statistics are numbers
-    assert re.fullmatch(r"'\d+'", values["reoff_analysed"]) and float(values["reoff_lr_p"]) < 1
+    # counts come through safe_count (strings, shown as their text, not in quotes), statistics are numbers
+    assert re.fullmatch(r"\d+", values["reoff_analysed"]) and float(values["reoff_lr_p"]) < 1
 
 
 def test_chapter_numbers_match_the_analysis(workspace, executed):
     data = outcomes(workspace)
     cohort = build_cohort(data)
     values = glued(executed[0])
-    assert values["reoff_analysed"] == f"'{cohort.counts['analysed']}'"
-    assert values["reoff_events"] == f"'{cohort.counts['ended: reoffence']}'"
+    assert values["reoff_analysed"] == f"{cohort.counts['analysed']}"
+    assert values["reoff_events"] == f"{cohort.counts['ended: reoffence']}"
     assert "cause-specific" in " ".join(texts(executed[0])).lower()
 
 
@@ -121,8 +121,8 @@ def test_no_small_count_in_any_output(workspace, executed):
     findings = [f for t in texts(nb) for f in find_suppressed_counts(t, cells)]
     assert not findings, findings
     values = glued(nb)
-    assert values["reoff_deaths"] == f"'fewer than {THRESHOLD}'"
-    assert values["reoff_deportations"] == f"'{removals}'"  # a publishable count is shown
+    assert values["reoff_deaths"] == f"fewer than {THRESHOLD}"
+    assert values["reoff_deportations"] == f"{removals}"  # a publishable count is shown
     html = "\n".join(t for t in texts(nb) if "<table" in t)
     assert "[c]" in html and "suppressed" in html
     # no ProtectedTable repr (its internal suppression pattern) reaches the notebook
@@ -143,17 +143,17 @@ def test_comparison_numbers_match_the_analysis(executed, comparison):
     el, ps = comparison
     values = glued(executed[0])
     hr = float(weighted_cox(ps.data).summary["hr"].iloc[0])
-    assert values["cmp_hr"] == f"'{hr:.2f}'"
-    lo, hi = (float(v) for v in values["cmp_hr_boot"].strip("'").split(" to "))
+    assert values["cmp_hr"] == f"{hr:.2f}"
+    lo, hi = (float(v) for v in values["cmp_hr_boot"].split(" to "))
     assert lo < hr < hi
-    assert values["cmp_comp_kept"] == f"'{len(el.data) - int(ps.data['treated'].sum())}'"
-    assert values["cmp_ess_comp"] == f"'{ps.effective_n['comparison']:.0f}'"
+    assert values["cmp_comp_kept"] == f"{len(el.data) - int(ps.data['treated'].sum())}"
+    assert values["cmp_ess_comp"] == f"{ps.effective_n['comparison']:.0f}"
     assert int(values["cmp_n_sites"]) == 10
     share = float(ps.data["event"].mean())
     # the E-value glued is the one of the glued weighted HR and its bootstrap interval
     assert float(values["cmp_evalue"]) == pytest.approx(e_value(hr, lo, hi, outcome_share=share).e_point, abs=0.02)
     assert float(values["cmp_evalue_limit"]) <= float(values["cmp_evalue"])
-    assert values["cmp_sentence"].startswith("'For every 100 participants")
+    assert values["cmp_sentence"].startswith("For every 100 participants")
     assert 0 < float(values["cmp_mde_low"]) < 1 < float(values["cmp_mde_high"])
 
 

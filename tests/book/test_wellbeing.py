@@ -235,5 +235,5 @@ def test_peer_worker_results_are_pooled_never_per_site(executed):
     # the pooled peer-worker change is published (25 pairs >= threshold)
     glue = {o["metadata"]["scrapbook"]["name"]: o["data"] for c in executed.cells for o in c.get("outputs", [])
             if "scrapbook" in o.get("metadata", {})}
-    assert glue["wb_pw_pairs"]["application/papermill.record/text/plain"] == "'25'"
-    assert re.fullmatch(r"'-?\d+\.\d'", glue["wb_pw_who5_change"]["application/papermill.record/text/plain"])
+    assert glue["wb_pw_pairs"]["application/papermill.record/text/plain"] == "25"
+    assert re.fullmatch(r"-?\d+\.\d", glue["wb_pw_who5_change"]["application/papermill.record/text/plain"])

@@ -140,7 +140,7 @@ def test_execute_chapter_is_stable_and_scrubbed(small_workspace, frame_book):
     nb = execute_chapter(frame_book / "wellbeing.md", small_workspace)
     assert [c["id"] for c in nb.cells] == [f"cell-{i}" for i in range(len(nb.cells))]
     out = nb.cells[-1]["outputs"][0]["data"]["text/plain"]
-    assert out == "'36'"  # distinct persons: 30 at P01 and 6 at P02 (the follow-up are the same people)
+    assert out == "36"  # distinct persons: 30 at P01 and 6 at P02 (the follow-up are the same people)
 
 
 def test_scrub_removes_addresses_and_styler_ids():
