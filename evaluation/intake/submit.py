@@ -22,7 +22,7 @@ from .detect import detect
 from .problems import Problem, Report
 from .validate import validate
 
-__all__ = ["check_file", "submit_file", "IntakeRefused"]
+__all__ = ["check_file", "submit_file", "open_for_intake", "IntakeRefused"]
 
 
 class IntakeRefused(RuntimeError):
@@ -101,21 +101,15 @@ def submit_file(
     pseudonymisation key, the key differs from the workspace's, or the
     workspace cannot be used.
     """
-    from evaluation.store import (DuplicateSubmission, ReplacesUnknown, Store, SubmissionExists,
-                                  SubmissionMeta, Workspace, WorkspaceError)
+    from evaluation.store import DuplicateSubmission, ReplacesUnknown, Store, SubmissionExists, SubmissionMeta
 
-    from .pseudonymise import KeyMissing, KeyRefused, Pseudonymiser, load_key
+    from .pseudonymise import Pseudonymiser
 
     path = Path(path)
     if not path.is_file():
         raise IntakeRefused(f"{path} is not a file: give the path of the file to submit")
     catalogue = catalogue or Catalogue()
-    try:
-        key = key or load_key(key_file)
-        ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
-        ws.check_key(key)
-    except (KeyMissing, KeyRefused, WorkspaceError) as exc:
-        raise IntakeRefused(str(exc)) from None
+    ws, key = open_for_intake(workspace, key, key_file)
 
     report = Report(file=path.name, lang=lang, site=site)
     sha, stored, _ = ws.keep_raw(path)
@@ -180,6 +174,21 @@ def submit_file(
         return report
     finally:
         store.close()
+
+
+def open_for_intake(workspace, key=None, key_file=None):
+    """The workspace and the key, checked against each other; :class:`IntakeRefused` with the fix otherwise."""
+    from evaluation.store import Workspace, WorkspaceError
+
+    from .pseudonymise import KeyMissing, KeyRefused, load_key
+
+    try:
+        key = key or load_key(key_file)
+        ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
+        ws.check_key(key)
+    except (KeyMissing, KeyRefused, WorkspaceError) as exc:
+        raise IntakeRefused(str(exc)) from None
+    return ws, key
 
 
 def _id_columns(defn: InstrumentDefinition) -> dict[str, str]:

@@ -335,9 +335,8 @@ def import_segments(path: Path | str, *, site: str, workspace=None, key=None, ke
     a site code.
     """
     from evaluation.instruments import Catalogue
-    from evaluation.intake.pseudonymise import KeyMissing, KeyRefused, load_key
-    from evaluation.intake.submit import IntakeRefused
-    from evaluation.store import DuplicateSubmission, ReplacesUnknown, Store, SubmissionMeta, Workspace, WorkspaceError
+    from evaluation.intake.submit import IntakeRefused, open_for_intake
+    from evaluation.store import DuplicateSubmission, ReplacesUnknown, Store, SubmissionMeta
     from evaluation.store.segments import INSTRUMENT, write_segments
 
     path = Path(path)
@@ -347,12 +346,7 @@ def import_segments(path: Path | str, *, site: str, workspace=None, key=None, ke
     if site not in known:
         raise IntakeRefused(f"--site {site!r} is not a site code; use one of {', '.join(known)}")
     codebook = codebook or load_codebook()
-    try:
-        key = key or load_key(key_file)
-        ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
-        ws.check_key(key)
-    except (KeyMissing, KeyRefused, WorkspaceError) as exc:
-        raise IntakeRefused(str(exc)) from None
+    ws, key = open_for_intake(workspace, key, key_file)
 
     report = Report(file=path.name, lang=lang, site=site, instrument=codebook.ref)
     sha, stored, _ = ws.keep_raw(path)
