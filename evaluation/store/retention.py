@@ -172,19 +172,7 @@ def purge_identifiers(
                 old_paths.append(path)
             if new_sha is None:
                 continue
-            st.con.execute("BEGIN IMMEDIATE")
-            try:
-                st.con.execute("UPDATE submissions SET sha256 = ?, id_columns = ? WHERE sha256 = ?",
-                               (new_sha, json.dumps(new_ids), sha))
-                st.con.execute("INSERT INTO raw_history VALUES (?, ?, 'retention', ?)", (sha, new_sha, now))
-                st.con.execute("COMMIT")
-            except BaseException:
-                st.con.execute("ROLLBACK")
-                raise
-            for p in old_paths:
-                if p not in new_paths:
-                    remove_readonly(p)
-            workspace.audit.write("raw-redacted", reason="retention", old_sha256=sha, new_sha256=new_sha)
+            _replace(workspace, st, sha, new_sha, new_ids, old_paths, new_paths, now)
             purged.append((sha, new_sha))
     finally:
         st.close()
