@@ -88,6 +88,11 @@ def read_chapter(path: str | os.PathLike) -> nbformat.NotebookNode:
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i}"
         cell.setdefault("metadata", {})
+        if cell.get("cell_type") == "code":
+            # readers see the prose, tables and figures; the code is one click away
+            tags = cell["metadata"].setdefault("tags", [])
+            if not {"hide-input", "remove-input", "remove-cell"} & set(tags):
+                tags.append("hide-input")
     nb.metadata.pop("jupytext", None)  # pairing information is for the MyST source, not the output
     nb.metadata.setdefault("kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"})
     return nb
