@@ -359,6 +359,17 @@ def _targets(who: str, ps: Pseudonymiser, store: Store) -> set[str]:
     return targets
 
 
+def _keep_redacted(path: Path, data: bytes, sha: str, redactions: dict) -> None:
+    """Write the redacted copy of ``path`` read-only under its own hash and note old -> new."""
+    new_sha = hashlib.sha256(data).hexdigest()
+    new_path = path.parent / f"{new_sha}{path.suffix.lower()}"
+    if not new_path.exists():
+        write_readonly(new_path, data)
+    olds, news, _ = redactions.setdefault(sha, ([], [], new_sha))
+    olds.append(path)
+    news.append(new_path)
+
+
 def erase(workspace: Workspace, key: PseudonymKey, pseudonym_or_identifier: str, *, store: Store | None = None) -> ErasureResult:
     """Remove a person from every table and every raw and quarantined file.
 
@@ -389,14 +400,7 @@ def erase(workspace: Workspace, key: PseudonymKey, pseudonym_or_identifier: str,
                 if not rows:
                     continue
                 coded.drop(rows)
-                data = coded.to_bytes()
-                new_sha = hashlib.sha256(data).hexdigest()
-                new_path = path.parent / f"{new_sha}{path.suffix.lower()}"
-                if not new_path.exists():
-                    write_readonly(new_path, data)
-                olds, news, _ = redactions.setdefault(sha, ([], [], new_sha))
-                olds.append(path)
-                news.append(new_path)
+                _keep_redacted(path, coded.to_bytes(), sha, redactions)
             continue
         id_columns: dict[str, str] = {}
         for text in group["id_columns"]:
@@ -413,14 +417,7 @@ def erase(workspace: Workspace, key: PseudonymKey, pseudonym_or_identifier: str,
             if not rows:
                 continue
             table.drop_rows(sorted(rows))
-            data = table.to_bytes()
-            new_sha = hashlib.sha256(data).hexdigest()
-            new_path = path.parent / f"{new_sha}{path.suffix.lower()}"
-            if not new_path.exists():
-                write_readonly(new_path, data)
-            olds, news, _ = redactions.setdefault(sha, ([], [], new_sha))
-            olds.append(path)
-            news.append(new_path)
+            _keep_redacted(path, table.to_bytes(), sha, redactions)
 
     # 2. the database, in one transaction
     con = st.con
