@@ -5,7 +5,7 @@ Conventions
 * The hazard ratio is **cause-specific**: it compares reoffence rates among
   people still at large; death and deportation are censoring here (see
   :mod:`.competing` for probabilities).
-* Ties: ``"efron"`` (lifelines ``CoxPHFitter``; R's default) or
+* Ties: ``"efron"`` (R's default; a direct Newton-Raphson, see below) or
   ``"breslow"`` (statsmodels ``PHReg``; SAS/Stata's default) - for comparison
   with other software.
 * Covariates: numeric columns enter linearly; text columns are dummy-coded
@@ -30,6 +30,25 @@ Conventions
   are analysed; with one row per cluster it is R's ``robust=TRUE``.
 * The proportional-hazards check (:func:`.phcheck.ph_test`, as ``cox.zph``)
   becomes plain-language remarks.
+* ``group=None`` fits a covariate-only model. The result carries what R's
+  ``summary(coxph)`` prints: null and fitted log-likelihood, likelihood-ratio,
+  Wald and score (log-rank) tests with df and p (``tests``), the concordance
+  with its standard error, and the SE of each hazard ratio (``se_hr``, delta
+  method ``hr * se``).
+
+Fitting (Efron ties)
+--------------------
+Efron fits use a direct Newton-Raphson on arrays sorted once by stratum and
+time (:class:`._riskset.SortedCox`), not lifelines' ``CoxPHFitter``, for a
+measured reason: on 10 prisons x 9 columns, lifelines took 0.32 s (plain) and
+0.83 s (strata) at 10,000 episodes and 0.50 s / 1.27 s at 100,000, against
+0.02 s / 0.02 s and 0.30 s / 0.20 s here (same coefficients to 1e-11,
+log-likelihood equal); its per-call overhead (DataFrame copies, per-stratum
+refits, its own convergence checks) dominated every size the chapter meets
+and made the model 5-9x slower than R's ``coxph``. The same sorted arrays
+give the PH check, the score residuals for clustered variances and the null
+model's score test, so the data are sorted once per model. Breslow fits stay
+with statsmodels ``PHReg``.
 """
 
 from __future__ import annotations
@@ -44,7 +63,8 @@ from ..results import Result
 from ._checks import durations_events, require_columns, require_frame, two_groups
 from ._design import design_matrix
 from ._plots import forest
-from .phcheck import ph_test
+from ._riskset import SortedCox
+from .phcheck import ph_test_sorted
 from .power import DetectableEffect, detectable_effect
 
 __all__ = ["CoxResult", "cox_model", "score_residuals", "wild_cluster_score_bootstrap", "DEFAULT_COVARIATES"]
@@ -177,19 +197,28 @@ class CoxResult(Result):
         ``p_val_cr`` (t with G-1 df), ``hr_lower_boot``, ``hr_upper_boot``.
     ph_test : DataFrame
         cox.zph-style test per term and GLOBAL.
-    detectable : DetectableEffect
-        Minimum detectable hazard ratio for the group comparison.
+    detectable : DetectableEffect or None
+        Minimum detectable hazard ratio for the group comparison (None without a group).
+    loglik, loglik_null : float
+        Log partial likelihood at the estimate and at beta = 0 (R ``fit$loglik``).
+    tests : DataFrame
+        Indexed ``likelihood_ratio``, ``wald``, ``score``: ``chisq``, ``df``, ``p``
+        (model-based variance, as R's ``summary(coxph)`` without clusters).
+    concordance, concordance_se : float
+        Harrell's C and its standard error as R's ``fit$concordance``.
     """
 
     summary: pd.DataFrame
     ph_test: pd.DataFrame
-    detectable: DetectableEffect
+    detectable: DetectableEffect | None
     ties: str
     site_as: str | None
     n: int
     events: int
     n_clusters: int | None
     loglik: float
+    loglik_null: float
+    tests: pd.DataFrame
 
     @property
     def title(self) -> str:
@@ -207,26 +236,16 @@ class CoxResult(Result):
         return ax
 
 
-def _fit_efron(t, e, X, strata, cluster):
-    from lifelines import CoxPHFitter
-
-    df = X.copy()
-    df["_T"], df["_E"] = t, e
-    kw = {}
-    if strata is not None:
-        df["_strata"] = strata
-        kw["strata"] = ["_strata"]
-    fitter = CoxPHFitter().fit(df, "_T", "_E", fit_options={"precision": 1e-11, "r_precision": 1e-12}, **kw)
-    beta = fitter.params_[X.columns].to_numpy()
-    V = fitter.variance_matrix_.loc[X.columns, X.columns].to_numpy()
-    return beta, V, float(fitter.log_likelihood_)
+def _fit_efron(engine: SortedCox, columns):
+    beta, loglik, _, info = engine.fit()
+    return beta, np.linalg.inv(info), loglik
 
 
-def _fit_breslow(t, e, X, strata, cluster):
+def _fit_breslow(engine: SortedCox, columns):
     from statsmodels.duration.hazard_regression import PHReg
 
-    model = PHReg(t, X.to_numpy(dtype=float), status=e, ties="breslow",
-                  strata=None if strata is None else pd.factorize(strata)[0])
+    model = PHReg(engine.t, engine.X, status=engine.e, ties="breslow",
+                  strata=None if engine.codes.max(initial=0) == 0 else engine.codes)
     res = model.fit()
     beta = np.asarray(res.params)
     V = np.asarray(res.cov_params())
@@ -238,7 +257,7 @@ def cox_model(
     *,
     duration: str = "duration",
     event: str = "event",
-    group: str = "group",
+    group: str | None = "group",
     covariates=DEFAULT_COVARIATES,
     treated=None,
     ties: str = "efron",
@@ -257,17 +276,19 @@ def cox_model(
     ----------
     data : DataFrame
         One row per person (or episode).
-    duration, event, group, site : str
+    duration, event, site : str
         Column names.
+    group : str or None
+        Two-level exposure column; ``None`` fits the covariates only.
     covariates : sequence of str
         Adjustment covariates (default age at release, sex, prior
         incarcerations, sentence length, primary substance).
     treated : optional
         Level of ``group`` that is the exposure (default ``"participant"``).
     ties : {"efron", "breslow"}
-        Efron via lifelines, Breslow via statsmodels ``PHReg``.
+        Efron (direct Newton-Raphson, R's default) or Breslow (statsmodels ``PHReg``).
     site_as : {"strata", "cluster", None}
-        How site enters (see module notes).
+        How site enters (see module notes); ``None`` when the data have no site.
     cluster : str, optional
         Extra clustering column for robust SEs when ``site_as`` is not
         ``"cluster"`` (e.g. ``"pid"``).
@@ -282,33 +303,47 @@ def cox_model(
     """
     require_frame(data)
     if ties not in ("efron", "breslow"):
-        raise ValueError(f"ties={ties!r} is not supported; pass ties='efron' (lifelines) or 'breslow' (statsmodels)")
+        raise ValueError(f"ties={ties!r} is not supported; pass ties='efron' or 'breslow' (statsmodels)")
     if site_as not in ("strata", "cluster", None):
         raise ValueError(f"site_as={site_as!r} is not supported; pass 'strata', 'cluster' or None")
     if site_as == "cluster" and cluster is not None:
         raise ValueError("site_as='cluster' already clusters on site; leave cluster=None")
-    require_columns(data, group=group, site=site if site_as else None, cluster=cluster)
+    if site_as is not None and site not in data.columns:
+        raise KeyError(
+            f"column {site!r} not found in data; pass site=<your column name>, or site_as=None to fit "
+            f"without sites (site_as={site_as!r} needs a site column)"
+        )
+    require_columns(data, group=group, cluster=cluster)
+    covariates = tuple(covariates)
+    if group is None and not covariates:
+        raise ValueError("nothing to fit: pass group=<column> and/or covariates=[...]")
     t, e = durations_events(data, duration, event)
-    tr, other = two_groups(data[group], group, treated)
-    gname = f"{group}[{tr}]"
-    X = pd.concat([(data[group] == tr).astype(float).rename(gname), design_matrix(data, covariates)], axis=1)
+    parts = []
+    gname = tr = other = None
+    if group is not None:
+        tr, other = two_groups(data[group], group, treated)
+        gname = f"{group}[{tr}]"
+        parts.append((data[group] == tr).astype(float).rename(gname))
+    parts.append(design_matrix(data, covariates))
+    X = pd.concat(parts, axis=1)
     remarks = []
     strata = None
     if site_as == "strata":
-        tab = pd.crosstab(data[site], data[group])
-        lacking = tab.index[(tab == 0).any(axis=1)].tolist()
-        if lacking:
-            raise ValueError(
-                f"cannot stratify by {site!r}: site(s) {lacking} have no "
-                f"{'/'.join(map(str, tab.columns[(tab.loc[lacking] == 0).any(axis=0)]))} in {group!r}, so they "
-                "would carry no information on the group comparison and drop out of it silently; "
-                "use site_as='cluster' or leave those sites out explicitly"
-            )
+        if group is not None:
+            tab = pd.crosstab(data[site], data[group])
+            lacking = tab.index[(tab == 0).any(axis=1)].tolist()
+            if lacking:
+                raise ValueError(
+                    f"cannot stratify by {site!r}: site(s) {lacking} have no "
+                    f"{'/'.join(map(str, tab.columns[(tab.loc[lacking] == 0).any(axis=0)]))} in {group!r}, so "
+                    "they would carry no information on the group comparison and drop out of it silently; "
+                    "use site_as='cluster' or leave those sites out explicitly"
+                )
         strata = data[site].to_numpy()
     cl = data[site].to_numpy() if site_as == "cluster" else (None if cluster is None else data[cluster].to_numpy())
+    engine = SortedCox(t, e, X.to_numpy(dtype=float), strata, efron=ties == "efron")
     fit = _fit_efron if ties == "efron" else _fit_breslow
-    X.index = data.index
-    beta, V, loglik = fit(t, e, X, strata, cl)
+    beta, V, loglik = fit(engine, X.columns)
     se = np.sqrt(np.diag(V))
     z = stats.norm.ppf(0.5 + conf_level / 2)
     summary = pd.DataFrame(
@@ -316,6 +351,7 @@ def cox_model(
             "coef": beta,
             "se": se,
             "hr": np.exp(beta),
+            "se_hr": np.exp(beta) * se,
             "hr_lower": np.exp(beta - z * se),
             "hr_upper": np.exp(beta + z * se),
             "z": beta / se,
@@ -323,15 +359,15 @@ def cox_model(
         },
         index=pd.Index(X.columns, name="term"),
     )
+    tests, loglik_null = _global_tests(engine, beta, V, loglik)
     n_clusters = None
     design_effect = 1.0
     if cl is not None:
         codes, uniq = pd.factorize(cl)
         G = len(uniq)
         n_clusters = G
-        scores = score_residuals(t, e, X, beta, strata=strata, ties=ties)
-        S = np.zeros((G, X.shape[1]))
-        np.add.at(S, codes, scores)
+        scores = engine.score_residuals(beta)
+        S = np.column_stack([np.bincount(codes, weights=scores[:, j], minlength=G) for j in range(X.shape[1])])
         Vr = V @ (S.T @ S) @ V
         se_r = np.sqrt(np.diag(Vr))
         summary["se_robust"] = se_r
@@ -342,7 +378,8 @@ def cox_model(
             summary["hr_lower_cr"] = np.exp(beta - tq * se_cr)
             summary["hr_upper_cr"] = np.exp(beta + tq * se_cr)
             summary["p_val_cr"] = 2 * stats.t.sf(np.abs(beta / se_cr), G - 1)
-            design_effect = max(1.0, float((se_cr[0] / se[0]) ** 2))
+            if gname is not None:
+                design_effect = max(1.0, float((se_cr[0] / se[0]) ** 2))
             remarks.append(
                 f"Only {G} sites: cluster-robust standard errors are too small with few clusters; they are "
                 f"reported multiplied by sqrt(G/(G-1)) with t({G - 1}) intervals and p-values"
@@ -363,30 +400,55 @@ def cox_model(
         else:
             summary["hr_lower_robust"] = np.exp(beta - z * se_r)
             summary["hr_upper_robust"] = np.exp(beta + z * se_r)
-    ph = ph_test(t, e, X, beta, strata=strata, ties=ties, terms=_terms(X.columns, gname, group, covariates))
-    share = float((data[group] == tr).mean())
-    detectable = detectable_effect(events=float(e.sum()), participant_share=share, power=power,
-                                   design_effect=design_effect)
-    remarks.insert(0, detectable.sentence())
-    hr, lo, hi = summary.loc[gname, ["hr", "hr_lower", "hr_upper"]]
-    if "hr_lower_cr" in summary:
-        lo, hi = summary.loc[gname, ["hr_lower_cr", "hr_upper_cr"]]
-    remarks.insert(
-        0,
-        f"Cause-specific hazard ratio of reoffending, {tr} vs {other}: {hr:.2f} ({conf_level:.0%} CI "
-        f"{lo:.2f} to {hi:.2f}), adjusted for {', '.join(covariates) or 'nothing'}"
-        + (" within sites" if site_as == "strata" else "")
-        + ". Death and deportation are treated as censoring.",
+    ph = ph_test_sorted(engine, beta, list(X.columns), _terms(X.columns, gname, group, covariates))
+    detectable = None
+    if gname is not None:
+        share = float((data[group] == tr).mean())
+        detectable = detectable_effect(events=float(e.sum()), participant_share=share, power=power,
+                                       design_effect=design_effect)
+        remarks.insert(0, detectable.sentence())
+        hr, lo, hi = summary.loc[gname, ["hr", "hr_lower", "hr_upper"]]
+        if "hr_lower_cr" in summary:
+            lo, hi = summary.loc[gname, ["hr_lower_cr", "hr_upper_cr"]]
+        remarks.insert(
+            0,
+            f"Cause-specific hazard ratio of reoffending, {tr} vs {other}: {hr:.2f} ({conf_level:.0%} CI "
+            f"{lo:.2f} to {hi:.2f}), adjusted for {', '.join(covariates) or 'nothing'}"
+            + (" within sites" if site_as == "strata" else "")
+            + ". Death and deportation are treated as censoring.",
+        )
+    else:
+        remarks.insert(0, f"Covariate-only Cox model of reoffending ({', '.join(covariates)})"
+                       + (", stratified by site" if site_as == "strata" else "")
+                       + ": cause-specific hazard ratios per unit or level. Death and deportation are treated "
+                       "as censoring.")
+    lr = tests.loc["likelihood_ratio"]
+    remarks.append(
+        f"Likelihood-ratio test {lr['chisq']:.2f} on {int(lr['df'])} df (p = {lr['p']:.3g})."
     )
     remarks += _ph_remarks(ph)
     return CoxResult(
         summary=summary, ph_test=ph, detectable=detectable, ties=ties, site_as=site_as, n=len(t),
-        events=int(e.sum()), n_clusters=n_clusters, loglik=loglik, remarks=tuple(remarks),
+        events=int(e.sum()), n_clusters=n_clusters, loglik=loglik, loglik_null=loglik_null, tests=tests,
+        remarks=tuple(remarks),
     )
 
 
+def _global_tests(engine: SortedCox, beta, V, loglik):
+    """Likelihood-ratio, Wald and score tests of all coefficients = 0 (R's summary(coxph))."""
+    p = len(beta)
+    ll0, u0, i0 = engine.derivatives(np.zeros(p))
+    lr = 2 * (loglik - ll0)
+    wald = float(beta @ np.linalg.solve(V, beta))
+    score = float(u0 @ np.linalg.solve(i0, u0))
+    tests = pd.DataFrame({"chisq": [lr, wald, score], "df": [p] * 3},
+                         index=pd.Index(["likelihood_ratio", "wald", "score"], name="test"))
+    tests["p"] = stats.chi2.sf(tests["chisq"], tests["df"])
+    return tests, float(ll0)
+
+
 def _terms(columns, gname, group, covariates):
-    terms = {group: [gname]}
+    terms = {} if gname is None else {group: [gname]}
     for cov in covariates:
         terms[cov] = [c for c in columns if c == cov or c.startswith(f"{cov}[")]
     return terms

@@ -1,14 +1,16 @@
 """The PH check computed from per-event-time sums gives what the n x p x p version gave (issue 18).
 
 ``tests/reference/recidivism/phcheck_before.csv`` holds the chi-squares and p-values of the earlier
-implementation (two n x p x p arrays), written before it was replaced, on the reference data.
+implementation (two n x p x p arrays, commit 993d28f), evaluated at R's coefficients
+(``r_reference.csv``) on the reference data, written before it was replaced.
 """
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.recidivism.cox import cox_model
+from analysis.recidivism._design import design_matrix
+from analysis.recidivism.cox import _terms
 from analysis.recidivism.phcheck import ph_test
 
 from .conftest import REF_DIR
@@ -22,20 +24,28 @@ def before():
     return pd.read_csv(REF_DIR / "phcheck_before.csv")
 
 
+def r_name(term):
+    return "fin" if term == "fin[1]" else term.replace("[", "").replace("]", "")
+
+
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
 @pytest.mark.parametrize("model", ["rossi", "synthetic", "synthetic_strata"])
-def test_ph_check_unchanged_on_reference_data(before, rossi, synthetic, ties, model):
+def test_ph_check_unchanged_on_reference_data(before, rossi, synthetic, ref, ties, model):
     if model == "rossi":
-        fit = cox_model(rossi, duration="week", event="arrest", group="fin", covariates=ROSSI_COVS, ties=ties,
-                        site_as=None)
+        data, dur, ev, grp, tr, covs = rossi, "week", "arrest", "fin", 1, ROSSI_COVS
     else:
-        fit = cox_model(synthetic, covariates=SYN_COVS, ties=ties,
-                        site_as="strata" if model == "synthetic_strata" else None)
+        data, dur, ev, grp, tr, covs = synthetic, "duration", "event", "group", "participant", SYN_COVS
+    gname = f"{grp}[{tr}]"
+    x = pd.concat([(data[grp] == tr).astype(float).rename(gname), design_matrix(data, covs)], axis=1)
+    analysis = ("cox_strata_" if model == "synthetic_strata" else "cox_") + ties
+    coef = ref("rossi" if model == "rossi" else "synthetic", analysis, "coef").set_index("key")["value"]
+    beta = coef.loc[[r_name(c) for c in x.columns]].to_numpy(dtype=float)
+    got = ph_test(data[dur], data[ev], x, beta, strata=data["site"] if model == "synthetic_strata" else None,
+                  ties=ties, terms=_terms(x.columns, gname, grp, covs))
     old = before.loc[(before["model"] == model) & (before["ties"] == ties)].set_index("term")
-    got = fit.ph_test
     assert list(got.index) == list(old.index)
-    np.testing.assert_allclose(got["chisq"], old["chisq"], rtol=1e-8)
-    np.testing.assert_allclose(got["p"], old["p"], rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(got["chisq"], old["chisq"], rtol=1e-10)
+    np.testing.assert_allclose(got["p"], old["p"], rtol=1e-9, atol=1e-15)
     assert (got["df"].to_numpy() == old["df"].to_numpy()).all()
 
 
