@@ -31,11 +31,14 @@ def design_matrix(data: pd.DataFrame, covariates, *, arg: str = "covariates") ->
         elif pd.api.types.is_numeric_dtype(s):
             parts.append(s.astype(float).rename(col))
         else:
-            levels = sorted(pd.unique(s), key=str)
+            codes, uniq = pd.factorize(s)  # one pass over the values, then integer comparisons
+            levels = sorted(uniq, key=str)
             if len(levels) < 2:
                 raise ValueError(f"column {col!r} (in {arg}=) has a single level {levels!r}; leave it out")
+            where = {lev: k for k, lev in enumerate(uniq)}
             for lev in levels[1:]:
-                parts.append((s == lev).astype(float).rename(f"{col}[{lev}]"))
+                parts.append(pd.Series((codes == where[lev]).astype(float), index=data.index,
+                                       name=f"{col}[{lev}]"))
     x = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=data.index)
     const = [c for c in x.columns if np.ptp(x[c].to_numpy()) == 0]
     if const:

@@ -323,14 +323,17 @@ def cox_model(
     if group is not None:
         tr, other = two_groups(data[group], group, treated)
         gname = f"{group}[{tr}]"
-        parts.append((data[group] == tr).astype(float).rename(gname))
+        parts.append(pd.Series((data[group].to_numpy() == tr).astype(float), index=data.index, name=gname))
     parts.append(design_matrix(data, covariates))
     X = pd.concat(parts, axis=1)
     remarks = []
     strata = None
     if site_as == "strata":
         if group is not None:
-            tab = pd.crosstab(data[site], data[group])
+            sc, su = pd.factorize(data[site], sort=True)
+            gc, gu = pd.factorize(data[group], sort=True)
+            tab = pd.DataFrame(np.bincount(sc * len(gu) + gc, minlength=len(su) * len(gu)).reshape(len(su), len(gu)),
+                               index=su, columns=gu)
             lacking = tab.index[(tab == 0).any(axis=1)].tolist()
             if lacking:
                 raise ValueError(
@@ -359,7 +362,7 @@ def cox_model(
         },
         index=pd.Index(X.columns, name="term"),
     )
-    tests, loglik_null = _global_tests(engine, beta, V, loglik)
+    tests, loglik_null = _global_tests(engine, beta, V, loglik, ties)
     n_clusters = None
     design_effect = 1.0
     if cl is not None:
@@ -403,7 +406,7 @@ def cox_model(
     ph = ph_test_sorted(engine, beta, list(X.columns), _terms(X.columns, gname, group, covariates))
     detectable = None
     if gname is not None:
-        share = float((data[group] == tr).mean())
+        share = float(X[gname].mean())
         detectable = detectable_effect(events=float(e.sum()), participant_share=share, power=power,
                                        design_effect=design_effect)
         remarks.insert(0, detectable.sentence())
@@ -434,10 +437,10 @@ def cox_model(
     )
 
 
-def _global_tests(engine: SortedCox, beta, V, loglik):
+def _global_tests(engine: SortedCox, beta, V, loglik, ties):
     """Likelihood-ratio, Wald and score tests of all coefficients = 0 (R's summary(coxph))."""
     p = len(beta)
-    ll0, u0, i0 = engine.derivatives(np.zeros(p))
+    ll0, u0, i0 = engine.null if ties == "efron" else engine.derivatives(np.zeros(p))
     lr = 2 * (loglik - ll0)
     wald = float(beta @ np.linalg.solve(V, beta))
     score = float(u0 @ np.linalg.solve(i0, u0))
