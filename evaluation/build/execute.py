@@ -7,6 +7,13 @@ byte-identical notebooks (see DESIGN.md, "Known pitfalls"):
 * ``record_timing=False`` and no execution metadata;
 * the kernel sees ``SOURCE_DATE_EPOCH``, ``PYTHONHASHSEED=0`` and a
   ``matplotlibrc`` (through ``MPLCONFIGDIR``) with ``svg.hashsalt`` fixed;
+* one BLAS/OpenMP thread per kernel (``OPENBLAS_NUM_THREADS``,
+  ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` = 1, unless the caller's
+  environment sets them): chapters run side by side, one per core, and a
+  kernel whose OpenBLAS starts a thread per core fights the other chapters
+  for the cores (the reoffending chapter took 34.9 s with two BLAS threads per
+  kernel against 12.4 s with one, issue 18); one thread also keeps floating-
+  point reductions in a fixed order;
 * memory addresses (``at 0x7f…``) are scrubbed from outputs, and the random
   ids of pandas Stylers (``T_1a2b3``) are renumbered in order of appearance.
 
@@ -39,7 +46,11 @@ __all__ = [
     "scrub",
     "SOURCE_DATE_EPOCH",
     "MATPLOTLIBRC",
+    "BLAS_THREAD_VARS",
 ]
+
+#: Thread-count variables set to 1 in the kernel unless the caller's environment sets them.
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 #: Default ``SOURCE_DATE_EPOCH`` (2025-01-01T00:00:00Z) when the caller's environment has none.
 SOURCE_DATE_EPOCH = "1735689600"
@@ -118,6 +129,8 @@ def kernel_env(workspace: str | os.PathLike, *, config_dir: str | os.PathLike,
         "MPLCONFIGDIR": str(config_dir.resolve()),
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     })
+    for var in BLAS_THREAD_VARS:  # one BLAS thread per kernel: chapters already run one per core
+        env.setdefault(var, "1")
     env.update(extra or {})
     return env
 
