@@ -28,10 +28,12 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from .chapters import Chapter
+
+if TYPE_CHECKING:  # nbformat is imported when a notebook is read or written (it costs ~1.5 s to import)
+    import nbformat
 
 __all__ = ["ChapterCache", "code_hash", "data_fingerprint", "instrument_hash", "ledger_hidden_by_others",
            "chapter_key", "CACHE_DIR", "REPO_ROOT", "ALIASES"]
@@ -170,15 +172,26 @@ class ChapterCache:
         p = self.root / f"{name}.json"
         return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
 
-    def get(self, name: str, key: str) -> nbformat.NotebookNode | None:
-        """The cached notebook of ``name`` if it was executed under ``key``."""
+    def path(self, name: str, key: str) -> Path | None:
+        """The file of the cached notebook of ``name`` if it was executed under ``key`` (nothing parsed)."""
         nb_path = self.root / f"{name}.ipynb"
         if self.meta(name).get("key") != key or not nb_path.is_file():
             return None
+        return nb_path
+
+    def get(self, name: str, key: str) -> nbformat.NotebookNode | None:
+        """The cached notebook of ``name`` if it was executed under ``key``."""
+        nb_path = self.path(name, key)
+        if nb_path is None:
+            return None
+        import nbformat
+
         return nbformat.read(nb_path, as_version=4)
 
     def put(self, name: str, key: str, nb: nbformat.NotebookNode, *, tables: list[str], loaded: list[str],
             seconds: float) -> None:
+        import nbformat
+
         nb_path = self.root / f"{name}.ipynb"
         tmp = nb_path.with_suffix(".ipynb.tmp")
         nbformat.write(nb, tmp)

@@ -30,11 +30,14 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jupytext
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+if TYPE_CHECKING:
+    import nbformat
+
+# jupytext, nbformat and nbclient are imported inside the functions that read or execute a chapter: importing
+# this module (for ChapterFailed, kernel_env) must stay cheap, since a no-change build executes nothing and
+# nbformat -> jsonschema -> rfc3987_syntax alone takes 1.2-1.6 s to import (issue 18).
 
 __all__ = [
     "ChapterFailed",
@@ -94,6 +97,8 @@ def read_chapter(path: str | os.PathLike) -> nbformat.NotebookNode:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"chapter {path} does not exist; pass the path of a book/<name>.md file")
+    import jupytext
+
     nb = jupytext.read(path, fmt="md:myst")
     nb.nbformat, nb.nbformat_minor = 4, 5
     for i, cell in enumerate(nb.cells):
@@ -173,6 +178,8 @@ def _failure(nb: nbformat.NotebookNode, chapter: str, exc: BaseException) -> Cha
                 tb = _ANSI.sub("", "\n".join(out.get("traceback", [])))
                 return ChapterFailed(chapter, i, cell.get("source", ""), out.get("ename", "Error"),
                                      _ANSI.sub("", out.get("evalue", "")), tb)
+    from nbclient.exceptions import CellExecutionError
+
     if isinstance(exc, CellExecutionError):
         return ChapterFailed(chapter, None, "", getattr(exc, "ename", "Error"), getattr(exc, "evalue", str(exc)))
     return ChapterFailed(chapter, None, "", type(exc).__name__, _ANSI.sub("", str(exc)))
@@ -182,6 +189,9 @@ def execute_notebook(nb: nbformat.NotebookNode, *, workspace: str | os.PathLike,
                      config_dir: str | os.PathLike, name: str = "chapter", timeout: int = 900,
                      extra_env: dict[str, str] | None = None) -> nbformat.NotebookNode:
     """Execute ``nb`` in a fresh kernel (see the module docstring); raise :class:`ChapterFailed`."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
     env = kernel_env(workspace, config_dir=config_dir, extra=extra_env)
     client = NotebookClient(
         nb, timeout=timeout, kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),

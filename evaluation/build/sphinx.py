@@ -18,12 +18,14 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import yaml
 
 from .chapters import Chapter
-from .execute import SOURCE_DATE_EPOCH
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = ["SphinxFailed", "SYNTHETIC_NOTICE", "assemble", "generated_config", "generated_toc", "run_sphinx",
            "install_html"]
@@ -72,9 +74,12 @@ def generated_toc(toc: dict, present: set[str]) -> dict:
     return keep(toc)
 
 
-def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookNode], toc: dict,
+def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookNode | Path], toc: dict,
              *, demo: bool) -> Path:
-    """Write the generated book into ``dest`` (emptied first) and return it."""
+    """Write the generated book into ``dest`` (emptied first) and return it.
+
+    A notebook given as a :class:`~pathlib.Path` (a cached, already written notebook) is copied as it is.
+    """
     book_dir, dest = Path(book_dir), Path(dest)
     if dest.exists():
         shutil.rmtree(dest)
@@ -92,7 +97,12 @@ def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookN
     for name, nb in notebooks.items():
         out = dest / f"{name}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, out)
+        if isinstance(nb, Path):
+            shutil.copyfile(nb, out)
+        else:
+            import nbformat
+
+            nbformat.write(nb, out)
     (dest / "_config.yml").write_text(yaml.safe_dump(generated_config(book_dir, demo=demo), sort_keys=False,
                                                      allow_unicode=True), encoding="utf-8")
     (dest / "_toc.yml").write_text(yaml.safe_dump(generated_toc(toc, set(notebooks) | _pages(book_dir, toc)),
@@ -113,6 +123,8 @@ def run_sphinx(source: Path, build_root: Path, *, timeout: int = 600) -> Path:
     Returns ``build_root/_build/html``; raises :class:`SphinxFailed` with the
     build's warnings when it fails.
     """
+    from .execute import SOURCE_DATE_EPOCH  # nbclient and jupytext: only when jupyter-book runs
+
     build_root = Path(build_root)
     if (build_root / "_build").exists():
         shutil.rmtree(build_root / "_build")
