@@ -1,8 +1,18 @@
 """Benchmark of ``peer-eval build`` on the demo workspace (issue 4, "Performance").
 
 Targets on the 2-core CI machine: a cold build within 90 s; a rebuild with
-nothing changed within 10 s, executing no chapter; after one new submission,
-only the chapters that load that instrument are executed again.
+nothing changed under 1.5 s **as a whole process** (``peer-eval build WORKSPACE``
+started afresh, Python start-up and imports included: that is what a user
+waits for; issue 18), executing no chapter; after one new submission, only
+the chapters that load that instrument are executed again.
+
+What is timed, and against what: there is no external reference tool; the
+figures are wall-clock times on this machine compared with the targets above.
+The cold build and the build after a submission run in this process
+(``build_book``); the no-change rebuild runs as a child process
+(``python -c "from evaluation.cli import main; main(['build', WORKSPACE])"``),
+timed from start to exit, three times (median), with its CPU time (user +
+system) and the load average printed beside it since the machine is shared.
 
     .venv/bin/python benchmarks/book_bench.py [--scale full|small] [--keep DIR] [--jobs N]
 
@@ -15,10 +25,32 @@ fingerprint — acceptable for a throwaway demo workspace only.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def rebuild_as_process(root: Path) -> tuple[float, float, str]:
+    """Wall and CPU seconds of ``peer-eval build ROOT`` as a fresh process, and its last line."""
+    code = "import sys; from evaluation.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, "build", str(root)], capture_output=True, text=True,
+                          env=env, check=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("Built ")]
+    return wall, cpu, lines[-1] if lines else ""
 
 
 def main() -> int:
@@ -47,9 +79,11 @@ def main() -> int:
         t0 = time.perf_counter()
         cold = build_book(ws, force=True, jobs=args.jobs)
         t_cold = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        warm = build_book(ws, jobs=args.jobs)
-        t_warm = time.perf_counter() - t0
+        runs = [rebuild_as_process(root) for _ in range(3)]
+        t_warm = statistics.median(r[0] for r in runs)
+        cpu_warm = statistics.median(r[1] for r in runs)
+        warm_line = runs[-1][2]
+        load = os.getloadavg()[0]
 
         ws.config["key"] = None  # see the module docstring
         ws.save_config()
@@ -71,10 +105,13 @@ def main() -> int:
               f"in {cold.passes} pass(es), {args.jobs or default_jobs()} at a time")
         for name, sec in cold.timings.items():  # chapter times overlap when executed in parallel
             print(f"      {name:<18} {sec:6.1f} s")
-        print(f"  rebuild, no change:    {t_warm:6.1f} s  (target 10 s)  executed {warm.executed}")
+        print(f"  rebuild, no change:    {t_warm:6.2f} s  (target 1.5 s) as a whole process, median of 3 "
+              f"(CPU {cpu_warm:.2f} s; load average {load:.2f} on {os.cpu_count()} cores)\n"
+              f"      it said: {warm_line}")
         print(f"  after one submission:  {t_after:6.1f} s  executed {sorted(after.executed)}; "
               f"expected {expect}")
-        ok = t_cold <= 90 and t_warm <= 10 and not warm.executed and sorted(after.executed) == expect
+        ok = (t_cold <= 90 and t_warm <= 1.5 and "(0 executed" in warm_line
+              and sorted(after.executed) == expect)
         print("all targets met" if ok else "TARGET MISSED")
         return 0 if ok else 1
     finally:
