@@ -18,6 +18,12 @@ Conventions (chosen to reproduce R's ``survival::survfit`` exactly)
   midpoint of that interval. The confidence limits of a quantile are the
   times at which the lower and the upper band reach ``1 - p``.
 * Survival at a chosen time ``t`` is the estimate at the last time ``<= t``.
+  Times are in the data's unit, named by ``time_unit`` (days, weeks, months
+  or years); there are no default time points. A chosen time past a group's
+  last follow-up time is never carried forward: its row has no estimate and
+  its ``note`` says why (as does a row suppressed below ``min_at_risk``),
+  and a remark lists them; times past everyone's follow-up are refused (a
+  wrong unit, e.g. 365 on weekly data).
 * Disclosure: curves and tables stop where fewer than ``min_at_risk``
   (default 10) people remain at risk; numbers at risk below it are
   suppressed (shown as missing). The unsuppressed estimates stay available
@@ -40,6 +46,9 @@ from .power import detectable_effect
 __all__ = ["KaplanMeierResult", "kaplan_meier", "km_table", "confidence_band", "survfit_quantile"]
 
 TOL = float(np.sqrt(np.finfo(float).eps))
+
+#: One year in each supported time unit (spacing of the default numbers-at-risk table).
+YEAR = {"days": 365.0, "weeks": 52.0, "months": 12.0, "years": 1.0}
 
 
 def km_table(durations, events, weights=None) -> pd.DataFrame:
@@ -168,7 +177,9 @@ class KaplanMeierResult(Result):
         Per group: ``n``, ``events``, ``median``, ``lower``, ``upper``.
     survival_at : DataFrame
         Per group and chosen time: ``n_risk``, ``surv``, ``std_err``,
-        ``lower``, ``upper`` (missing where fewer than ``min_at_risk`` remain).
+        ``lower``, ``upper`` and ``note`` (missing estimates where the time
+        is past the group's follow-up or fewer than ``min_at_risk`` remain;
+        ``note`` says which).
     at_risk : DataFrame
         Numbers at risk, groups x times (missing below ``min_at_risk``).
     """
@@ -237,7 +248,8 @@ def kaplan_meier(
     group: str | None = None,
     conf_type: str = "log",
     conf_level: float = 0.95,
-    times=(365, 730),
+    times=(),
+    time_unit: str = "days",
     at_risk_times=None,
     min_at_risk: int = 10,
 ) -> KaplanMeierResult:
@@ -254,10 +266,15 @@ def kaplan_meier(
     conf_level : float
         Confidence level of bands and median intervals.
     times : sequence of float
-        Times (days) at which survival is reported.
+        Times at which survival is reported, in ``time_unit`` (none by
+        default). Times past a group's follow-up give a row without estimate
+        and a ``note``; times past everyone's follow-up are refused.
+    time_unit : {"days", "weeks", "months", "years"}
+        The unit of ``duration`` (axis label, remarks, default at-risk times).
     at_risk_times : sequence of float, optional
-        Times of the numbers-at-risk table; default every 365 days up to the
-        last time at which ``min_at_risk`` people remain.
+        Times of the numbers-at-risk table; default every year (365 days, 52
+        weeks, 12 months, 1 year) up to the last time at which
+        ``min_at_risk`` people remain.
     min_at_risk : int
         Disclosure threshold (default 10).
 
@@ -270,8 +287,18 @@ def kaplan_meier(
         raise ValueError(f"conf_type={conf_type!r} is not supported; pass conf_type='log' or 'log-log'")
     if not 0 < conf_level < 1:
         raise ValueError(f"conf_level must be between 0 and 1, got {conf_level!r}")
+    if time_unit not in YEAR:
+        raise ValueError(f"time_unit={time_unit!r} is not supported; pass one of {sorted(YEAR)} "
+                         "(the unit of the duration column)")
+    times = [float(w) for w in np.atleast_1d(np.asarray(times if times is not None else (), dtype=float))]
     require_columns(data, group=group)
     t, e = durations_events(data, duration, event)
+    last_all = float(t.max()) if len(t) else 0.0
+    if times and all(w > last_all for w in times):
+        raise ValueError(
+            f"times={tuple(times)} are all past the end of follow-up ({last_all:g} {time_unit}); pass times in "
+            f"the unit of {duration!r} and set time_unit= accordingly (e.g. time_unit='weeks', times=(26, 52))"
+        )
     labels = np.full(len(data), "all", dtype=object) if group is None else data[group].to_numpy()
     if group is not None and pd.isna(labels).any():
         raise ValueError(f"column {group!r} (group=) has missing values; drop or label them first")
@@ -292,27 +319,32 @@ def kaplan_meier(
             idx = np.searchsorted(tab["time"].to_numpy(), when, side="right") - 1
             n_risk = int((t[sel] >= when).sum())
             row = {"group": g, "time": when, "n_risk": n_risk}
-            if when > tab["time"].iloc[-1] or n_risk < min_at_risk:
-                row.update(surv=np.nan, std_err=np.nan, lower=np.nan, upper=np.nan)
+            last = float(tab["time"].iloc[-1])
+            if when > last:
+                row.update(surv=np.nan, std_err=np.nan, lower=np.nan, upper=np.nan,
+                           note=f"past the end of follow-up ({last:g} {time_unit}): not estimated")
+            elif n_risk < min_at_risk:
+                row.update(surv=np.nan, std_err=np.nan, lower=np.nan, upper=np.nan,
+                           note=f"fewer than {min_at_risk} at risk: suppressed")
             elif idx < 0:
                 row.update(surv=1.0, std_err=0.0, lower=1.0 if conf_type == "log" else np.nan,
-                           upper=1.0 if conf_type == "log" else np.nan)
+                           upper=1.0 if conf_type == "log" else np.nan, note="")
             else:
                 r = tab.iloc[idx]
-                row.update(surv=r["surv"], std_err=r["std_err"], lower=r["lower"], upper=r["upper"])
+                row.update(surv=r["surv"], std_err=r["std_err"], lower=r["lower"], upper=r["upper"], note="")
             surv_at.append(row)
     est = pd.concat(tables, ignore_index=True)
     if at_risk_times is None:
         reach = est.loc[est["n_risk"] >= min_at_risk, "time"]
         top = float(reach.max()) if len(reach) else 0.0
-        at_risk_times = np.arange(0.0, top + 1e-9, 365.0)
+        at_risk_times = np.arange(0.0, top + 1e-9, YEAR[time_unit])
     for g in levels:
         sel = labels == g
         counts = [int((t[sel] >= w).sum()) for w in at_risk_times]
         risk_rows[g] = [c if (c >= min_at_risk or c == 0) else np.nan for c in counts]
     at_risk = pd.DataFrame.from_dict(risk_rows, orient="index", columns=[float(w) for w in at_risk_times])
     at_risk.index.name = "group"
-    surv_at = pd.DataFrame(surv_at, columns=["group", "time", "n_risk", "surv", "std_err", "lower", "upper"])
+    surv_at = pd.DataFrame(surv_at, columns=["group", "time", "n_risk", "surv", "std_err", "lower", "upper", "note"])
     surv_at.loc[surv_at["n_risk"].between(1, min_at_risk - 1), "n_risk"] = np.nan
 
     remarks = [
@@ -332,6 +364,12 @@ def kaplan_meier(
         f"Curves stop where fewer than {min_at_risk} people remain at risk (disclosure control); "
         "numbers at risk below that are not shown."
     )
+    past = surv_at.loc[surv_at["note"].str.startswith("past"), ["group", "time"]]
+    if len(past):
+        remarks.append(
+            "Not estimated past the end of follow-up (never carried forward): "
+            + "; ".join(f"{g} at {w:g} {time_unit}" for g, w in past.itertuples(index=False)) + "."
+        )
     if len(levels) == 2:
         treated = "participant" if "participant" in levels else levels[1]
         remarks.append(
@@ -345,5 +383,6 @@ def kaplan_meier(
         conf_type=conf_type,
         conf_level=conf_level,
         min_at_risk=int(min_at_risk),
+        time_unit=time_unit,
         remarks=tuple(remarks),
     )
