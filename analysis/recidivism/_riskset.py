@@ -185,7 +185,16 @@ class SortedCox:
         ll, score, info = self.derivatives(beta)
         self.null = (ll, score, info)
         for _ in range(max_iter):
-            step = np.linalg.solve(info, score)
+            try:
+                step = np.linalg.solve(info, score)
+            except np.linalg.LinAlgError:
+                step = np.full(self.p, np.nan)
+            if not np.isfinite(step).all():
+                raise RuntimeError(
+                    "the Cox model cannot be fitted: its information matrix is singular at "
+                    f"coefficients {np.round(beta, 3).tolist()} - a coefficient heads to infinity (a level or "
+                    "group without events, or a covariate that separates events from non-events) or two "
+                    "covariates are collinear: merge or drop them")
             new = beta + step
             ll_new, score_new, info_new = self.derivatives(new)
             halvings = 0
@@ -201,7 +210,11 @@ class SortedCox:
             if done:
                 break
         else:
-            raise RuntimeError(f"the Cox model did not converge in {max_iter} Newton-Raphson iterations")
+            big = np.flatnonzero(np.abs(beta) > 10)
+            raise RuntimeError(
+                f"the Cox model did not converge in {max_iter} Newton-Raphson iterations"
+                + (f"; coefficient(s) {big.tolist()} head to infinity (a level or group without events, or a "
+                   "covariate that separates events from non-events): merge or drop it" if len(big) else ""))
         self.fitted = (beta.copy(), info)
         return beta, ll, score, info
 

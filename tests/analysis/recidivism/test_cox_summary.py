@@ -96,3 +96,12 @@ def test_missing_site_column_names_the_fix(synthetic):
 def test_nothing_to_fit_is_refused(synthetic):
     with pytest.raises(ValueError, match="nothing to fit"):
         cox_model(synthetic, group=None, covariates=())
+
+
+def test_an_infinite_coefficient_is_reported_not_a_traceback_from_linear_algebra():
+    rng = np.random.default_rng(1)
+    d = pd.DataFrame({"duration": rng.integers(1, 100, 200),
+                      "group": np.where(rng.random(200) < 0.5, "participant", "non-participant")})
+    d["event"] = (d["group"] == "participant").astype(int)  # only participants reoffend: HR infinite
+    with pytest.raises(RuntimeError, match="heads to infinity"):
+        cox_model(d, covariates=(), site_as=None)
