@@ -8,6 +8,7 @@ checks that every code used anywhere has all three languages.
 
 from __future__ import annotations
 
+import re
 from string import Formatter
 
 __all__ = ["MESSAGES", "render", "render_report", "LANGS", "verdict", "count_text", "plural_form", "VERDICT"]
@@ -67,9 +68,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The file is protected by a password, so it cannot be read. Save it without a password and send it by the agreed secure route.",
     },
     "header-merged": {
-        "nl": "Rij 1 bevat samengevoegde cellen ({cells}). Maak de samenvoeging ongedaan: elke kolom heeft één eigen naam in rij 1.",
-        "fr": "La ligne 1 contient des cellules fusionnées ({cells}). Annulez la fusion : chaque colonne doit avoir son propre nom en ligne 1.",
-        "en": "Row 1 has merged cells ({cells}). Unmerge them: each column needs its own name in row 1.",
+        "nl": "Rij {header_row} (de kolomnamen) bevat samengevoegde cellen ({cells}). Maak de samenvoeging ongedaan: elke kolom heeft één eigen naam.",
+        "fr": "La ligne {header_row} (les noms de colonnes) contient des cellules fusionnées ({cells}). Annulez la fusion : chaque colonne doit avoir son propre nom.",
+        "en": "Row {header_row} (the column names) has merged cells ({cells}). Unmerge them: each column needs its own name.",
     },
     "header-duplicate": {
         "nl": "De kolom '{column}' komt meer dan eens voor. Elke kolomnaam mag maar één keer voorkomen.",
@@ -77,9 +78,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The column '{column}' appears more than once. Each column name may appear only once.",
     },
     "header-blank": {
-        "nl": "Kolom {position} heeft geen naam in rij 1 maar bevat wel gegevens. Geef ze de juiste naam uit het sjabloon of verwijder ze.",
-        "fr": "La colonne {position} n'a pas de nom en ligne 1 mais contient des données. Donnez-lui le nom du modèle ou supprimez-la.",
-        "en": "Column {position} has no name in row 1 but contains data. Give it its name from the template or delete it.",
+        "nl": "Kolom {position} heeft geen naam in rij {header_row} maar bevat wel gegevens. Geef ze de juiste naam uit het sjabloon of verwijder ze.",
+        "fr": "La colonne {position} n'a pas de nom en ligne {header_row} mais contient des données. Donnez-lui le nom du modèle ou supprimez-la.",
+        "en": "Column {position} has no name in row {header_row} but contains data. Give it its name from the template or delete it.",
     },
     # -- which questionnaire -------------------------------------------------
     "instrument-unknown": {
@@ -505,7 +506,8 @@ def render(problem, lang: str = "en") -> str:
     if exp in _EXPECTED:
         params["expected_not"], params["expected"] = _EXPECTED[exp][lang][0], _EXPECTED[exp][lang][-1]
     text = Formatter().vformat(template, (), params)
-    text = text.replace(" .", ".").replace(" ,", ",").replace("  ", " ").strip()
+    text = re.sub(r"\s+([.,])(\s|$)", r"\1\2", text)  # an empty parameter before a full stop
+    text = re.sub(r"  +", " ", text).strip()
     return text[:1].upper() + text[1:]
 
 
@@ -590,3 +592,51 @@ def render_report(report) -> str:
         lines.append(f"{h['note']}:")
         lines.extend(f"  - {p.message(lang)}" for p in warnings)
     return "\n".join(lines)
+
+
+#: Why intake cannot start, for the key cases (``IntakeRefused.code``); others print their own text.
+KEY_MESSAGES: dict[str, dict[str, str]] = {
+    "key-missing": {
+        "nl": "Er is geen pseudonimiseringssleutel: zonder sleutel worden geen gegevens bewaard. Vraag de sleutel aan de verwerkingsverantwoordelijke en zet hem in de omgevingsvariabele PEER_EVAL_KEY, of geef --key-file met het pad van het sleutelbestand.",
+        "fr": "Il n'y a pas de clé de pseudonymisation : sans clé, aucune donnée n'est enregistrée. Demandez la clé au responsable du traitement et placez-la dans la variable d'environnement PEER_EVAL_KEY, ou indiquez --key-file avec le chemin du fichier de clé.",
+        "en": "There is no pseudonymisation key: without one no data are stored. Ask the data controller for the key and set it in the environment variable PEER_EVAL_KEY, or give --key-file with the path of the key file.",
+    },
+    "key-file-missing": {
+        "nl": "Het sleutelbestand {source} bestaat niet. Controleer het pad dat u na --key-file gaf.",
+        "fr": "Le fichier de clé {source} n'existe pas. Vérifiez le chemin indiqué après --key-file.",
+        "en": "The key file {source} does not exist. Check the path you gave after --key-file.",
+    },
+    "key-empty": {
+        "nl": "De pseudonimiseringssleutel uit {source} is leeg. Vraag de sleutel aan de verwerkingsverantwoordelijke.",
+        "fr": "La clé de pseudonymisation de {source} est vide. Demandez la clé au responsable du traitement.",
+        "en": "The pseudonymisation key from {source} is empty. Ask the data controller for the key.",
+    },
+    "key-format": {
+        "nl": "De pseudonimiseringssleutel uit {source} heeft niet de juiste vorm: een sleutel bestaat uit 64 hexadecimale tekens (0-9, a-f) of base64, eventueel voorafgegaan door een versie zoals '2:'. Kopieer de sleutel opnieuw, zonder spaties of aanhalingstekens.",
+        "fr": "La clé de pseudonymisation de {source} n'a pas la bonne forme : une clé comporte 64 caractères hexadécimaux (0-9, a-f) ou du base64, éventuellement précédés d'une version comme « 2: ». Copiez à nouveau la clé, sans espaces ni guillemets.",
+        "en": "The pseudonymisation key from {source} does not have the right form: a key is 64 hexadecimal characters (0-9, a-f) or base64, optionally preceded by a version such as '2:'. Copy the key again, without spaces or quotation marks.",
+    },
+    "key-too-short": {
+        "nl": "De pseudonimiseringssleutel uit {source} is te kort ({size} bytes; minstens {minimum} nodig). Kopieer de volledige sleutel opnieuw.",
+        "fr": "La clé de pseudonymisation de {source} est trop courte ({size} octets ; au moins {minimum} requis). Copiez à nouveau la clé complète.",
+        "en": "The pseudonymisation key from {source} is too short ({size} bytes; at least {minimum} needed). Copy the whole key again.",
+    },
+    "key-in-git": {
+        "nl": "Het sleutelbestand {source} staat in de git-map {tree}: een sleutel mag nooit waar hij mee kan worden vastgelegd. Verplaats het naar een map buiten elke repository en geef het nieuwe pad op.",
+        "fr": "Le fichier de clé {source} se trouve dans le dépôt git {tree} : une clé ne doit jamais pouvoir y être enregistrée. Déplacez-le hors de tout dépôt et indiquez son nouveau chemin.",
+        "en": "The key file {source} is inside the git working tree {tree}: a key must never be where it could be committed. Move it outside any repository and give its new path.",
+    },
+}
+
+
+def render_refusal(exc, lang: str) -> str:
+    """The text of an :class:`~evaluation.intake.submit.IntakeRefused` in ``lang`` (English for untranslated cases)."""
+    code = getattr(exc, "code", None)
+    params = _Safe(getattr(exc, "params", {}) or {})
+    if code in KEY_MESSAGES:
+        return KEY_MESSAGES[code][lang].format_map(params)
+    if code in MESSAGES:
+        from .problems import Problem
+
+        return render(Problem(code, params=dict(params)), lang)
+    return str(exc)

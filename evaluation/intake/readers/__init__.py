@@ -46,8 +46,12 @@ DEFAULT_MAX_BYTES = 200 * 2**20
 _READERS = {"sav": read_sav, "zsav": read_sav, "dta": read_dta, "csv": read_csv, "xlsx": read_xlsx}
 
 
-def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
+def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+              known_columns: frozenset[str] | set[str] = frozenset()) -> ReadResult:
     """Read the submitted file at ``path``; every file-level problem goes into the result.
+
+    ``known_columns``: lower-case column names of the instruments, used to
+    find the data sheet and the header row of a workbook.
 
     ``max_bytes``: a larger file is reported as ``file-too-large`` and not
     read (only its first bytes are looked at, to name its format).
@@ -88,7 +92,10 @@ def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadRe
     if size > max_bytes:
         result.add("file-too-large", size=f"{format_size(size)} > {format_size(max_bytes)}")
         return result
-    _READERS[found.format](path, result)
+    if found.format == "xlsx":
+        read_xlsx(path, result, frozenset(c.lower() for c in known_columns))
+    else:
+        _READERS[found.format](path, result)
     return result
 
 

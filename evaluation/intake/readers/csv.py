@@ -123,7 +123,7 @@ def read_csv(path: Path, result: ReadResult) -> None:
     if frame is None:
         return
     frame = trim_trailing_empty_rows(frame)
-    frame = apply_header(frame, header, result)
+    frame = apply_header(frame, header, result, header_row=skipped + 1)
     frame.reset_index(drop=True, inplace=True)
     result.frame = frame
     if len(frame) == 0:
