@@ -325,9 +325,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # -- coded interview segments (evaluation.qda) ----------------------------------
     "code-unknown": {
-        "nl": "De code '{value}' (transcriptie {transcript}) staat niet in het codeboek {codebook}. Gebruik een code of label uit het codeboek, of vraag het onderzoeksteam om de code toe te voegen in een nieuwe versie.",
-        "fr": "Le code « {value} » (transcription {transcript}) ne figure pas dans le livre de codes {codebook}. Utilisez un code ou un libellé du livre de codes, ou demandez à l'équipe de recherche de l'ajouter dans une nouvelle version.",
-        "en": "The code '{value}' (transcript {transcript}) is not in the codebook {codebook}. Use a code or label from the codebook, or ask the research team to add it in a new version.",
+        "nl": "De code '{value}' (transcriptie {transcript}) staat niet in het codeboek ({codebook}). Gebruik een code of label uit het codeboek, of vraag het onderzoeksteam om de code toe te voegen in een nieuwe versie.",
+        "fr": "Le code « {value} » (transcription {transcript}) ne figure pas dans le livre de codes ({codebook}). Utilisez un code ou un libellé du livre de codes, ou demandez à l'équipe de recherche de l'ajouter dans une nouvelle version.",
+        "en": "The code '{value}' (transcript {transcript}) is not in the codebook ({codebook}). Use a code or label from the codebook, or ask the research team to add it in a new version.",
     },
     "segment-outside-transcript": {
         "nl": "Een fragment in transcriptie {transcript} ligt buiten de tekst (positie {start} tot {end}; de tekst telt {length} tekens). Controleer of het bij deze transcriptie hoort en exporteer opnieuw.",

@@ -15,6 +15,7 @@ Values of identifier and free-text columns are never put into a problem.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -230,7 +231,7 @@ def validate(
             day_first=_example(order.example, rows), month_first=_example(order.conflict, rows))
     elif order.how == "rows" and order.order == "mdy":
         add("date-order-month-first", column=order.example[0], severity="warning",
-            example=_example(order.example, rows))
+            example=_example(order.example, rows), month=re.split(r"[/.\-]", order.example[2])[1])
     elif order.how == "assumed":
         add("date-order-assumed", column=order.ambiguous[0], severity="warning",
             example=_example(order.ambiguous, rows))
