@@ -419,6 +419,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Ce n'est pas un projet REFI-QDA utilisable ({detail}). Exportez à nouveau le projet en .qdpx depuis votre logiciel de codage.",
         "en": "This is not a usable REFI-QDA project ({detail}). Export the project again as .qdpx from your coding program.",
     },
+    "qdpx-no-codings": {
+        "nl": {"one": "Het project bevat nog geen gecodeerde fragmenten; de {n} transcriptie wordt bewaard zonder fragmenten. Importeer het project opnieuw zodra er gecodeerd is.",
+               "other": "Het project bevat nog geen gecodeerde fragmenten; de {n} transcripties worden bewaard zonder fragmenten. Importeer het project opnieuw zodra er gecodeerd is."},
+        "fr": {"one": "Le projet ne contient encore aucun extrait codé ; la transcription ({n}) est conservée sans extraits. Importez à nouveau le projet une fois le codage fait.",
+               "other": "Le projet ne contient encore aucun extrait codé ; les {n} transcriptions sont conservées sans extraits. Importez à nouveau le projet une fois le codage fait."},
+        "en": {"one": "The project has no coded segments yet; its {n} transcript is kept without segments. Import the project again once it is coded.",
+               "other": "The project has no coded segments yet; its {n} transcripts are kept without segments. Import the project again once it is coded."},
+    },
     "qdpx-schema": {
         "nl": "Het project volgt de REFI-QDA-standaard niet helemaal ({detail}). We lazen wat we konden; controleer het resultaat.",
         "fr": "Le projet ne suit pas entièrement la norme REFI-QDA ({detail}). Nous avons lu ce que nous pouvions ; vérifiez le résultat.",
