@@ -57,8 +57,9 @@ def _text_cells(raw: pd.Series) -> pd.Series:
     if raw.dtype != object and not isinstance(raw.dtype, pd.StringDtype):
         return pd.Series([], dtype=object)
     values = raw.dropna()
-    values = values[values.map(type) == str]
-    return values.str.strip().str.split(" ").str[0]
+    if pd.api.types.infer_dtype(values, skipna=True) != "string":
+        values = values[values.map(type) == str]
+    return values.str.strip().str.split(" ", n=1).str[0]
 
 
 def date_order(columns: dict[str, pd.Series], given: str | None = None) -> DateOrder:
@@ -70,6 +71,8 @@ def date_order(columns: dict[str, pd.Series], given: str | None = None) -> DateO
     day_first = month_first = ambiguous = None
     for name, raw in columns.items():
         text = _text_cells(raw)
+        if len(text) > 64:  # each distinct date once (the first row where it occurs)
+            text = text[~text.duplicated()]
         if text.empty:
             continue
         parts = text.str.extract(_AB)
@@ -111,9 +114,14 @@ def to_dates(raw: pd.Series, *, order: str = "dmy", epoch: pd.Timestamp = EPOCH_
         out[ok] = epoch + pd.to_timedelta(serial[ok].round(), unit="D")
         return out, serial.notna() & ~ok
     blank = raw.isna()
-    if raw.dtype == object:
-        blank = blank | raw.map(lambda v: isinstance(v, str) and not v.strip())
-    kinds = raw.map(_kind)
+    if pd.api.types.infer_dtype(raw, skipna=True) == "string":  # text only (CSV): no per-cell type test
+        kinds = pd.Series(np.where(blank, "x", "s"), index=raw.index)
+    else:
+        kinds = raw.map(_kind)
+    if raw.dtype == object and raw.notna().any():
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object))
+        spaces = np.array([isinstance(v, str) and not v.strip() for v in uniques], dtype=bool)
+        blank = blank | pd.Series(np.where(codes >= 0, spaces[np.maximum(codes, 0)], False), index=raw.index)
     is_dt = kinds == "d"
     if is_dt.any():
         out[is_dt] = pd.to_datetime(raw[is_dt].map(pd.Timestamp))
@@ -124,7 +132,10 @@ def to_dates(raw: pd.Series, *, order: str = "dmy", epoch: pd.Timestamp = EPOCH_
         out[serial[ok].index] = epoch + pd.to_timedelta(serial[ok].round(), unit="D")
     rest = (kinds == "s") & ~blank
     if rest.any():
-        out[rest] = _parse_text(raw[rest].astype(str).str.strip().str.split(" ").str[0], order)
+        codes, uniques = pd.factorize(raw[rest].to_numpy(dtype=object))
+        text = pd.Series(uniques, dtype=object).astype(str).str.strip().str.split(" ", n=1).str[0]
+        parsed = _parse_text(text, order).to_numpy()
+        out[rest] = parsed[codes]
     bad = out.isna() & ~blank
     return out, bad
 

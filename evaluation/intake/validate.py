@@ -121,6 +121,48 @@ def _to_numeric(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers from a column as read; returns (values, mask of cells that are not numbers)."""
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         return raw.astype(float), pd.Series(False, index=raw.index)
+    if (raw.dtype == object or isinstance(raw.dtype, pd.StringDtype)) and len(raw) > 64:
+        # survey answers repeat a few values: each distinct cell is converted once
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+        if len(uniques) <= max(1000, len(raw) // 4):
+            uv, ub = _to_numeric_cells(pd.Series(uniques, dtype=object))
+            uv, ub = uv.to_numpy(dtype=float), ub.to_numpy(dtype=bool)
+            ok = codes >= 0
+            values = np.full(len(raw), np.nan)
+            values[ok] = uv[codes[ok]]
+            bad = np.zeros(len(raw), dtype=bool)
+            bad[ok] = ub[codes[ok]]
+            return pd.Series(values, index=raw.index), pd.Series(bad, index=raw.index)
+    return _to_numeric_cells(raw)
+
+
+def _to_numeric_cells(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`_to_numeric` cell by cell."""
+    if raw.dtype == object and not _has_bool(raw):
+        # pandas' C parser reads the usual cells ("3", " 3", "2.5", numbers from a workbook) at once;
+        # only the rest (decimal commas, spaces, text) goes through the string methods below
+        values = pd.to_numeric(raw, errors="coerce").astype(float)
+        rest = values.isna().to_numpy() & raw.notna().to_numpy()
+        if not rest.any():
+            return values, pd.Series(False, index=raw.index)
+        sub, sub_bad = _to_numeric_text(raw[rest])
+        values = values.copy()
+        values[rest] = sub.to_numpy()
+        bad = pd.Series(False, index=raw.index)
+        bad[rest] = sub_bad.to_numpy()
+        return values, bad
+    return _to_numeric_text(raw)
+
+
+def _has_bool(raw: pd.Series) -> bool:
+    kind = pd.api.types.infer_dtype(raw, skipna=True)
+    if kind in ("string", "empty", "integer", "floating", "mixed-integer-float", "decimal"):
+        return False
+    return bool(raw.map(lambda v: isinstance(v, (bool, np.bool_))).any())
+
+
+def _to_numeric_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text cells: surrounding spaces and a decimal comma (``2,5``) allowed."""
     text = raw.astype("string").str.strip()
     text = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)  # decimal comma
     values = pd.to_numeric(text, errors="coerce").astype(float)

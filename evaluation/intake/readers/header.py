@@ -91,6 +91,8 @@ def trim_trailing_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` without the all-empty rows at its end (rows in the middle stay: row numbers must hold)."""
     if frame.empty:
         return frame
+    if frame.iloc[-1:].notna().to_numpy().any():  # the usual case: the last row has data
+        return frame
     filled = frame.notna().to_numpy().any(axis=1)
     nz = filled.nonzero()[0]
     last = int(nz[-1]) + 1 if len(nz) else 0
