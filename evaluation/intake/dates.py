@@ -57,6 +57,7 @@ def _text_cells(raw: pd.Series) -> pd.Series:
     if raw.dtype != object and not isinstance(raw.dtype, pd.StringDtype):
         return pd.Series([], dtype=object)
     values = raw.dropna()
+    values = values[~values.duplicated()]  # each distinct cell once, at its first row
     if pd.api.types.infer_dtype(values, skipna=True) != "string":
         values = values[values.map(type) == str]
     return values.str.strip().str.split(" ", n=1).str[0]
@@ -71,8 +72,6 @@ def date_order(columns: dict[str, pd.Series], given: str | None = None) -> DateO
     day_first = month_first = ambiguous = None
     for name, raw in columns.items():
         text = _text_cells(raw)
-        if len(text) > 64:  # each distinct date once (the first row where it occurs)
-            text = text[~text.duplicated()]
         if text.empty:
             continue
         parts = text.str.extract(_AB)

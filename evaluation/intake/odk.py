@@ -92,7 +92,8 @@ def split_multiple(defn: InstrumentDefinition, frame: pd.DataFrame) -> tuple[pd.
         if any(c.lower() in lower for c in cols):
             continue
         src = frame[lower[item.name.lower()]]
-        text = src.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip())
+        text = src.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+                       else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
         chosen = text.str.split()
         answered = text != ""
         codes = {str(c): c for c in defn.codes(item)}

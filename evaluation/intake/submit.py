@@ -37,29 +37,40 @@ class IntakeRefused(RuntimeError):
         self.params = params
 
 
-_KNOWN: dict[int, frozenset[str]] = {}
+_KNOWN: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
 
-def known_columns(catalogue: Catalogue) -> frozenset[str]:
-    """Every column name of every instrument version in ``catalogue``, lower case (to find a data sheet)."""
+def known_columns(catalogue: Catalogue) -> tuple[frozenset[str], frozenset[str]]:
+    """``(every column, the text and date columns)`` of every instrument version in ``catalogue``, lower case.
+
+    The first finds a workbook's data sheet and header row; the second keeps
+    a CSV's text columns as text while its other columns are typed as read.
+    """
     from evaluation.instruments import DefinitionError
 
     if id(catalogue) not in _KNOWN:
         names: set[str] = set()
+        text: set[str] = set()
         for iid in catalogue.instrument_ids():
             for v in catalogue.versions(iid):
                 try:
-                    names.update(c.lower() for c in catalogue.instrument(iid, v).columns())
+                    d = catalogue.instrument(iid, v)
                 except DefinitionError:
                     continue
-        _KNOWN[id(catalogue)] = frozenset(names)
+                names.update(c.lower() for c in d.columns())
+                # text and dates, and a multiple choice given as one column of space-separated codes (ODK)
+                text.update(i.name.lower() for i in d.items if i.type in ("text", "date", "multiple_choice"))
+        _KNOWN[id(catalogue)] = (frozenset(names), frozenset(text))
     return _KNOWN[id(catalogue)]
 
 
 def _read(path: Path, catalogue: Catalogue | None = None):
     from .readers import read_file
 
-    return read_file(path, known_columns=known_columns(catalogue) if catalogue is not None else frozenset())
+    if catalogue is None:
+        return read_file(path)
+    names, text = known_columns(catalogue)
+    return read_file(path, known_columns=names, text_columns=text)
 
 
 def _run_checks(path: Path, report: Report, *, site, instrument, catalogue, today=None, date_order=None):

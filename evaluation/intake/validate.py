@@ -548,11 +548,10 @@ def _prison_number_format(defn, col, raw, text, sites, site, rows, question) -> 
     if not digits:
         return []
     where = sites if sites is not None else pd.Series(site, index=text.index, dtype=object)
-    want = where.map(digits)
-    value = text.astype("string")
-    is_digits = value.str.fullmatch(r"\d+").fillna(False).astype(bool)
-    length = value.str.len()
-    short = (is_digits & want.notna() & (length < want)).fillna(False).astype(bool)
+    want = where.map(digits).to_numpy(dtype=float)
+    values = text.to_numpy(dtype=object)
+    short = pd.Series([isinstance(v, str) and w == w and len(v) < w and v.isdigit() for v, w in zip(values, want)],
+                      index=text.index, dtype=bool)
     out = []
     if short.any():
         numeric = raw.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
@@ -597,6 +596,8 @@ def _identifier_text(raw: pd.Series) -> pd.Series:
     (``12345.0`` as text would be ``"12345.0"``, normalised to ``"123450"``.)
     """
     if raw.dtype == object:
+        if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+            return raw
         if not raw.map(lambda v: isinstance(v, (float, np.floating))).any():
             return raw
     elif not pd.api.types.is_numeric_dtype(raw):

@@ -47,11 +47,14 @@ _READERS = {"sav": read_sav, "zsav": read_sav, "dta": read_dta, "csv": read_csv,
 
 
 def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-              known_columns: frozenset[str] | set[str] = frozenset()) -> ReadResult:
+              known_columns: frozenset[str] | set[str] = frozenset(),
+              text_columns: frozenset[str] | None = None) -> ReadResult:
     """Read the submitted file at ``path``; every file-level problem goes into the result.
 
     ``known_columns``: lower-case column names of the instruments, used to
-    find the data sheet and the header row of a workbook.
+    find the data sheet and the header row of a workbook. ``text_columns``:
+    lower-case names of columns that hold text (a CSV's other columns are
+    then typed as they are read; see :mod:`.csv`).
 
     ``max_bytes``: a larger file is reported as ``file-too-large`` and not
     read (only its first bytes are looked at, to name its format).
@@ -94,6 +97,8 @@ def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
         return result
     if found.format == "xlsx":
         read_xlsx(path, result, frozenset(c.lower() for c in known_columns))
+    elif found.format == "csv":
+        read_csv(path, result, text_columns)
     else:
         _READERS[found.format](path, result)
     return result
