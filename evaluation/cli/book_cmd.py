@@ -60,6 +60,8 @@ def register(sub) -> None:
                        description=BUILD_DESCRIPTION, epilog=BUILD_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("workspace", nargs="?", metavar="WORKSPACE", help="the evaluation workspace folder")
+    p.add_argument("--workspace", dest="workspace_option", metavar="DIR",
+                   help="the same as WORKSPACE (as for check, submit and status)")
     p.add_argument("--output", metavar="DIR", help="where to put the website (default WORKSPACE/book/_build/html)")
     p.add_argument("--force", action="store_true",
                    help="execute every chapter, even unchanged ones, and start a fresh suppression ledger")
@@ -73,6 +75,10 @@ def register(sub) -> None:
                        description=LAB_DESCRIPTION, epilog=LAB_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("workspace", nargs="?", metavar="WORKSPACE", help="the evaluation workspace folder")
+    p.add_argument("--workspace", dest="workspace_option", metavar="DIR",
+                   help="the same as WORKSPACE (as for check, submit and status)")
+    p.add_argument("--allow-root", action="store_true",
+                   help="run JupyterLab as root (only inside a container you own)")
     p.add_argument("--port", type=int, metavar="PORT", help="port for JupyterLab (default: its own choice)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument("--print", dest="print_only", action="store_true",
@@ -80,9 +86,11 @@ def register(sub) -> None:
     p.set_defaults(func=_lab)
 
 
-def _workspace(arg: str | None):
+def _workspace(arg):
     from evaluation.store import Workspace
 
+    if not isinstance(arg, (str, os.PathLike)) and arg is not None:  # the parsed arguments
+        arg = arg.workspace or getattr(arg, "workspace_option", None)
     return Workspace.open(arg, create=False) if arg else Workspace.open(create=False)
 
 
@@ -92,7 +100,7 @@ def _build(args) -> int:
     from evaluation.store import WorkspaceError
 
     try:
-        ws = _workspace(args.workspace)
+        ws = _workspace(args)
         extra = {"book_dir": Path(args.book)} if args.book else {}
         result = build_book(ws, output=args.output, force=args.force, progress=lambda m: print(m, flush=True),
                             jobs=args.jobs, **extra)
@@ -114,7 +122,8 @@ def _build(args) -> int:
 
 
 def lab_command(workspace: str | os.PathLike, *, book_dir: Path | None = None, port: int | None = None,
-                browser: bool = True, settings_dir: Path | None = None) -> tuple[list[str], dict[str, str]]:
+                browser: bool = True, settings_dir: Path | None = None,
+                allow_root: bool = False) -> tuple[list[str], dict[str, str]]:
     """The command line and environment of ``peer-eval lab`` (nothing is started).
 
     JupyterLab serves ``book_dir`` (default the repository's ``book/``) with
@@ -136,6 +145,8 @@ def lab_command(workspace: str | os.PathLike, *, book_dir: Path | None = None, p
         cmd.append(f"--ServerApp.port={int(port)}")
     if not browser:
         cmd.append("--no-browser")
+    if allow_root:
+        cmd.append("--allow-root")
     env = dict(os.environ)
     env.update({"PEER_EVAL_WORKSPACE": str(ws), "JUPYTERLAB_SETTINGS_DIR": str(settings.resolve())})
     return cmd, env
@@ -145,18 +156,62 @@ def _lab(args) -> int:
     from evaluation.store import WorkspaceError
 
     try:
-        ws = _workspace(args.workspace)
+        ws = _workspace(args)
     except WorkspaceError as exc:
         print(exc, file=sys.stderr)
         return 1
-    cmd, env = lab_command(ws.root, port=args.port, browser=not args.no_browser)
+    if _is_root() and not args.allow_root and not args.print_only:
+        print("peer-eval lab does not run as root: JupyterLab refuses it, because a notebook server run as root "
+              "gives every visitor root access. Run it as your own user; only inside a container you own, "
+              "add --allow-root.", file=sys.stderr)
+        return 2
+    cmd, env = lab_command(ws.root, port=args.port, browser=not args.no_browser, allow_root=args.allow_root)
     if args.print_only:
         print("PEER_EVAL_WORKSPACE=" + env["PEER_EVAL_WORKSPACE"])
         print("JUPYTERLAB_SETTINGS_DIR=" + env["JUPYTERLAB_SETTINGS_DIR"])
         print(" ".join(cmd))
         return 0
     print(f"JupyterLab on the chapters, workspace {ws.root}. Stop it with Ctrl-C.", flush=True)
+    return run_lab(cmd, env)
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def run_lab(cmd: list[str], env: dict[str, str], *, grace: float = 10.0) -> int:
+    """Run JupyterLab and stop it with this process: Ctrl-C, or a SIGTERM/SIGHUP sent to this PID.
+
+    The signal is passed on to JupyterLab, which shuts its kernels down; after
+    ``grace`` seconds it is killed. Without this, stopping ``peer-eval lab``
+    by its PID left JupyterLab and its kernel serving.
+    """
+    import signal
+
+    proc = subprocess.Popen(cmd, env=env)
+
+    def stop(signum, _frame):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM if signum != signal.SIGINT else signal.SIGINT)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            sig = getattr(signal, name)
+            previous[sig] = signal.signal(sig, stop)
     try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+        while True:
+            try:
+                return proc.wait()
+            except KeyboardInterrupt:  # Ctrl-C reached JupyterLab too (same process group): let it finish
+                continue
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -29,6 +29,9 @@ def _common(p, *, site_required: bool):
                    help="questionnaire and version (default: recognised from the file)")
     p.add_argument("--lang", choices=["nl", "fr", "en"], default="en", help="language of the report")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--date-order", choices=["dmy", "mdy"], default=None,
+                   help="how dates like 03/04/2025 are written: day first (dmy) or month first (mdy); "
+                        "default: found from the file")
     p.add_argument("--instruments", metavar="DIR", help=argparse.SUPPRESS)
 
 
@@ -94,23 +97,41 @@ def _print_report(report, as_json: bool) -> int:
     return 0 if report.status in ("accepted", "checked", "duplicate") and report.valid else 1
 
 
+def _file_refused(args) -> int | None:
+    """Exit 2 with a message in the coordinator's language when FILE is not a readable file."""
+    from evaluation.intake.filearg import file_problem
+
+    problem = file_problem(args.file)
+    if problem is None:
+        return None
+    print(problem.message(args.lang), file=sys.stderr)
+    return 2
+
+
 def _check(args) -> int:
     from evaluation.intake.submit import check_file
 
+    refused = _file_refused(args)
+    if refused is not None:
+        return refused
     report = check_file(args.file, site=args.site, instrument=args.instrument, lang=args.lang,
-                        catalogue=_catalogue(args))
+                        catalogue=_catalogue(args), date_order=args.date_order)
     return _print_report(report, args.json)
 
 
 def _submit(args) -> int:
+    from evaluation.intake.messages import render_refusal
     from evaluation.intake.submit import IntakeRefused, submit_file
 
+    refused = _file_refused(args)
+    if refused is not None:
+        return refused
     try:
         report = submit_file(args.file, site=args.site, instrument=args.instrument, lang=args.lang,
                              workspace=args.workspace, key_file=args.key_file, replaces=args.replaces,
-                             append=args.append, catalogue=_catalogue(args))
+                             append=args.append, catalogue=_catalogue(args), date_order=args.date_order)
     except IntakeRefused as exc:
-        print(str(exc), file=sys.stderr)
+        print(render_refusal(exc, args.lang), file=sys.stderr)
         return 2
     return _print_report(report, args.json)
 

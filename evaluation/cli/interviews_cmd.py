@@ -113,9 +113,22 @@ def _print(report, as_json: bool) -> None:
     print(report.to_json() if as_json else report.text())
 
 
+def _file_refused(args) -> int | None:
+    from evaluation.intake.filearg import file_problem
+
+    problem = file_problem(args.file)
+    if problem is None:
+        return None
+    print(problem.message(args.lang), file=sys.stderr)
+    return 2
+
+
 def _check(args) -> int:
     from evaluation.qda.importer import check_segments
 
+    refused = _file_refused(args)
+    if refused is not None:
+        return refused
     report = check_segments(args.file, site=args.site, names=args.names, transcripts=args.transcripts,
                             lang=args.lang)
     _print(report, args.json)
@@ -123,15 +136,19 @@ def _check(args) -> int:
 
 
 def _import(args) -> int:
+    from evaluation.intake.messages import render_refusal
     from evaluation.intake.submit import IntakeRefused
     from evaluation.qda.importer import import_segments
 
+    refused = _file_refused(args)
+    if refused is not None:
+        return refused
     try:
         report = import_segments(args.file, site=args.site, workspace=args.workspace, key_file=args.key_file,
                                  names=args.names, transcripts=args.transcripts, lang=args.lang,
                                  replaces=args.replaces)
     except IntakeRefused as exc:
-        print(str(exc), file=sys.stderr)
+        print(render_refusal(exc, args.lang), file=sys.stderr)
         return 2
     _print(report, args.json)
     return 0 if report.status in ("accepted", "duplicate") else 1

@@ -61,13 +61,15 @@ class Expression:
     names: frozenset[str] = frozenset()
 
     # -- evaluation -----------------------------------------------------
-    def evaluate(self, data: pd.DataFrame, self_column: str | None = None) -> pd.Series:
+    def evaluate(self, data: pd.DataFrame, self_column: str | None = None, *, odk: bool = False) -> pd.Series:
         """Evaluate on every row of ``data``; returns a boolean Series.
 
         Multiple-choice items are looked up as one 0/1 column per code,
-        named ``{item}_{code}``.
+        named ``{item}_{code}``. ``odk=True`` evaluates as ODK's XPath does:
+        an empty answer is unequal to every value (``x != 0`` is true when
+        ``x`` is empty); every other comparison with an empty answer stays false.
         """
-        result = _Evaluator(data, self_column).visit(self.tree.body)
+        result = _Evaluator(data, self_column, odk=odk).visit(self.tree.body)
         if not isinstance(result, pd.Series):
             result = pd.Series(bool(result), index=data.index)
         return result.fillna(False).astype(bool)
@@ -142,9 +144,10 @@ def _missing(x) -> pd.Series | bool:
 
 
 class _Evaluator(ast.NodeVisitor):
-    def __init__(self, data: pd.DataFrame, self_column: str | None):
+    def __init__(self, data: pd.DataFrame, self_column: str | None, odk: bool = False):
         self.data = data
         self.self_column = self_column
+        self.odk = odk
 
     def column(self, name: str) -> pd.Series:
         if name == SELF:
@@ -194,9 +197,11 @@ class _Evaluator(ast.NodeVisitor):
                         ast.Gt: lambda: l > r,
                         ast.GtE: lambda: l >= r,
                     }[type(op)]()
-                res = res & ~_series(_missing(l), self.data.index)
+                empty = _series(_missing(l), self.data.index)
                 if isinstance(r, pd.Series):
-                    res = res & ~r.isna()
+                    empty = empty | r.isna()
+                # XPath: an empty answer compares as NaN, which is unequal to everything
+                res = (res | empty) if (self.odk and isinstance(op, ast.NotEq)) else (res & ~empty)
             out = out & res.fillna(False).astype(bool)
             left = right
         return out

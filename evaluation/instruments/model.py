@@ -301,6 +301,11 @@ class Site(_Model):
     code: str = Field(pattern=r"^[A-Z0-9]{2,8}$")
     label: Text
     fictional: bool = False
+    prison_number_digits: int | None = Field(
+        None, ge=1, le=20,
+        description="Prison numbers of this prison have exactly this many digits, leading zeros included: "
+                    "a shorter all-digit number has lost its zeros (a spreadsheet read it as a number).",
+    )
 
 
 class SiteList(_Model):

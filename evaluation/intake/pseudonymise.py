@@ -148,11 +148,24 @@ class InvalidIdentifier(ValueError):
 
 
 class KeyMissing(RuntimeError):
-    """No pseudonymisation key was given (or it is not usable); the message says how to set one."""
+    """No pseudonymisation key was given (or it is not usable); the message says how to set one.
+
+    ``code`` names the case for a translated message (:data:`evaluation.intake.messages.KEY_MESSAGES`).
+    """
+
+    def __init__(self, message: str, code: str = "key-missing", **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class KeyRefused(RuntimeError):
-    """A key that was given but is malformed or stored in a forbidden place."""
+    """A key that was given but is malformed or stored in a forbidden place (``code`` as :class:`KeyMissing`)."""
+
+    def __init__(self, message: str, code: str = "key-format", **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 HOW_TO_SET_KEY = (
@@ -327,7 +340,8 @@ def parse_key(text: str, *, source: str = "") -> PseudonymKey:
     if m:
         version, text = int(m.group(1)), m.group(2).strip()
     if not text:
-        raise KeyMissing(f"the pseudonymisation key from {source or 'the input'} is empty. " + HOW_TO_SET_KEY)
+        raise KeyMissing(f"the pseudonymisation key from {source or 'the input'} is empty. " + HOW_TO_SET_KEY,
+                         "key-empty", source=source or "?")
     secret: bytes | None = None
     if re.fullmatch(r"[0-9a-fA-F]+", text) and len(text) % 2 == 0:
         secret = bytes.fromhex(text)
@@ -338,10 +352,11 @@ def parse_key(text: str, *, source: str = "") -> PseudonymKey:
             secret = base64.b64decode(padded, altchars=alt.encode() if alt else None, validate=True)
         except (binascii.Error, ValueError):
             raise KeyRefused(f"the pseudonymisation key from {source or 'the input'} is neither hex "
-                            "nor base64. " + HOW_TO_SET_KEY) from None
+                             "nor base64. " + HOW_TO_SET_KEY, "key-format", source=source or "?") from None
     if len(secret) < MIN_KEY_BYTES:
         raise KeyRefused(f"the pseudonymisation key from {source or 'the input'} decodes to "
-                        f"{len(secret)} bytes; at least {MIN_KEY_BYTES} are needed. " + HOW_TO_SET_KEY)
+                         f"{len(secret)} bytes; at least {MIN_KEY_BYTES} are needed. " + HOW_TO_SET_KEY,
+                         "key-too-short", source=source or "?", size=len(secret), minimum=MIN_KEY_BYTES)
     return PseudonymKey(secret, version, source)
 
 
@@ -367,18 +382,20 @@ def load_key(key_file: str | os.PathLike | None = None) -> PseudonymKey:
     if key_file is None and os.environ.get(KEY_FILE_ENV, "").strip():
         key_file = os.environ[KEY_FILE_ENV]
     if key_file is None:
-        raise KeyMissing("No pseudonymisation key: intake refuses to store data without one. " + HOW_TO_SET_KEY)
+        raise KeyMissing("No pseudonymisation key: intake refuses to store data without one. " + HOW_TO_SET_KEY,
+                         "key-missing")
     path = Path(key_file).expanduser()
     if not path.is_file():
-        raise KeyMissing(f"The key file {path} does not exist. " + HOW_TO_SET_KEY)
+        raise KeyMissing(f"The key file {path} does not exist. " + HOW_TO_SET_KEY, "key-file-missing", source=str(path))
     tree = git_working_tree(path)
     if tree is not None:
         raise KeyRefused(f"The key file {path} is inside the git working tree {tree}: a key must never "
                         "be where it could be committed. Move it outside any repository (e.g. to your "
-                        "home folder, readable only by you) and pass its new path.")
+                        "home folder, readable only by you) and pass its new path.", "key-in-git",
+                         source=str(path), tree=str(tree))
     lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip() and not l.lstrip().startswith("#")]
     if not lines:
-        raise KeyMissing(f"The key file {path} holds no key. " + HOW_TO_SET_KEY)
+        raise KeyMissing(f"The key file {path} holds no key. " + HOW_TO_SET_KEY, "key-empty", source=str(path))
     return parse_key(lines[0], source=str(path.resolve()))
 
 

@@ -26,17 +26,58 @@ __all__ = ["check_file", "submit_file", "open_for_intake", "IntakeRefused"]
 
 
 class IntakeRefused(RuntimeError):
-    """Intake cannot start at all (no key, wrong key, bad workspace); the message says what to do."""
+    """Intake cannot start at all (no key, wrong key, bad workspace); the message says what to do.
+
+    ``code`` and ``params`` name the case for a translated message (key problems), when known.
+    """
+
+    def __init__(self, message: str, code: str | None = None, **params):
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
-def _read(path: Path):
+_KNOWN: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def known_columns(catalogue: Catalogue) -> tuple[frozenset[str], frozenset[str]]:
+    """``(every column, the text and date columns)`` of every instrument version in ``catalogue``, lower case.
+
+    The first finds a workbook's data sheet and header row; the second keeps
+    a CSV's text columns as text while its other columns are typed as read.
+    """
+    from evaluation.instruments import DefinitionError
+
+    if id(catalogue) not in _KNOWN:
+        names: set[str] = set()
+        text: set[str] = set()
+        for iid in catalogue.instrument_ids():
+            for v in catalogue.versions(iid):
+                try:
+                    d = catalogue.instrument(iid, v)
+                except DefinitionError:
+                    continue
+                names.update(c.lower() for c in d.columns())
+                # text and dates, and a multiple choice given as one column of space-separated codes (ODK)
+                text.update(i.name.lower() for i in d.items if i.type in ("text", "date", "multiple_choice"))
+        _KNOWN[id(catalogue)] = (frozenset(names), frozenset(text))
+    return _KNOWN[id(catalogue)]
+
+
+def _read(path: Path, catalogue: Catalogue | None = None):
     from .readers import read_file
 
-    return read_file(path)
+    if catalogue is None:
+        return read_file(path)
+    names, text = known_columns(catalogue)
+    return read_file(path, known_columns=names, text_columns=text)
 
 
-def _run_checks(path: Path, report: Report, *, site, instrument, catalogue, today=None):
-    read = _read(path)
+def _run_checks(path: Path, report: Report, *, site, instrument, catalogue, today=None, date_order=None):
+    from .odk import from_odk_central
+
+    read = _read(path, catalogue)
+    from_odk_central(read)
     report.format = read.format
     report.extend(read.problems)
     if read.frame is None or not report.valid:
@@ -47,13 +88,24 @@ def _run_checks(path: Path, report: Report, *, site, instrument, catalogue, toda
         return None, None
     defn = det.definition
     report.instrument = defn.ref
+    from .odk import split_multiple
+
+    frame, unknown = split_multiple(defn, read.frame)
+    read.frame = frame
+    for text in unknown:
+        name, value = text.split(": ", 1)
+        report.add(Problem("choice-error", column=name, value=value,
+                           params={"allowed": _choices(defn, name)}))
     if site is not None:
         known = [s.code for s in defn.sites.sites]
         if site not in known:
             report.add(Problem("site-unknown", column="--site", value=site, params={"allowed": ", ".join(known)}))
             return defn, None
+    elif defn.role_item("site") is not None:
+        report.add(Problem("site-not-checked", severity="warning"))
     v = validate(defn, read.frame, site=site, first_data_row=read.first_data_row,
-                 value_labels=read.value_labels, today=today)
+                 value_labels=read.value_labels, today=today, date_order=date_order,
+                 **({"epoch": read.date_epoch} if read.date_epoch is not None else {}))
     report.extend(v.problems)
     report.n_rows = len(read.frame)
     return defn, v
@@ -67,11 +119,25 @@ def check_file(
     lang: str = "en",
     catalogue: Catalogue | None = None,
     today=None,
+    date_order: str | None = None,
 ) -> Report:
-    """Validate ``path`` without storing anything and without a key."""
+    """Validate ``path`` without storing anything and without a key.
+
+    A path that is not a readable file gives a report with one problem
+    (:func:`~evaluation.intake.filearg.file_problem`), never an exception.
+    ``site`` is compared without regard to case (``p03`` is ``P03``).
+    """
+    from .filearg import file_problem
+
     path = Path(path)
+    site = _site(site)
     report = Report(file=path.name, lang=lang, site=site)
-    _run_checks(path, report, site=site, instrument=instrument, catalogue=catalogue or Catalogue(), today=today)
+    problem = file_problem(path)
+    if problem is not None:
+        report.add(problem)
+        return report
+    _run_checks(path, report, site=site, instrument=instrument, catalogue=catalogue or Catalogue(), today=today,
+                date_order=date_order)
     report.status = "checked"
     return report
 
@@ -89,6 +155,7 @@ def submit_file(
     append: bool = False,
     catalogue: Catalogue | None = None,
     today=None,
+    date_order: str | None = None,
 ) -> Report:
     """Submit ``path`` for ``site`` into the workspace; see the module docstring.
 
@@ -105,9 +172,13 @@ def submit_file(
 
     from .pseudonymise import Pseudonymiser
 
+    from .filearg import file_problem
+
     path = Path(path)
-    if not path.is_file():
-        raise IntakeRefused(f"{path} is not a file: give the path of the file to submit")
+    site = _site(site)
+    problem = file_problem(path)
+    if problem is not None:
+        raise IntakeRefused(problem.message("en"), problem.code, **problem.params)
     catalogue = catalogue or Catalogue()
     ws, key = open_for_intake(workspace, key, key_file)
 
@@ -125,7 +196,8 @@ def submit_file(
                                    severity="warning"))
                 return report
 
-        defn, v = _run_checks(stored, report, site=site, instrument=instrument, catalogue=catalogue, today=today)
+        defn, v = _run_checks(stored, report, site=site, instrument=instrument, catalogue=catalogue, today=today,
+                              date_order=date_order)
         meta = SubmissionMeta(sha256=sha, file_name=path.name, site=site, format=report.format,
                               n_rows=report.n_rows, stored_path=stored,
                               instrument=defn.id if defn else None, version=defn.version if defn else None,
@@ -186,9 +258,24 @@ def open_for_intake(workspace, key=None, key_file=None):
         key = key or load_key(key_file)
         ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
         ws.check_key(key)
-    except (KeyMissing, KeyRefused, WorkspaceError) as exc:
+    except (KeyMissing, KeyRefused) as exc:
+        raise IntakeRefused(str(exc), exc.code, **exc.params) from None
+    except WorkspaceError as exc:
         raise IntakeRefused(str(exc)) from None
     return ws, key
+
+
+def _choices(defn, name):
+    from evaluation.exports.common import choice_labels
+
+    item = defn.item(name)
+    return {lang: ", ".join(f"{c} = {t}" for c, t in choice_labels(defn, item, lang).items())
+            for lang in ("nl", "fr", "en")}
+
+
+def _site(site: str | None) -> str | None:
+    """A site code as the site list writes it: ``p03`` -> ``P03``."""
+    return site.strip().upper() if isinstance(site, str) and site.strip() else None
 
 
 def _id_columns(defn: InstrumentDefinition) -> dict[str, str]:

@@ -15,6 +15,7 @@ Values of identifier and free-text columns are never put into a problem.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,10 +24,14 @@ import pandas as pd
 from evaluation.instruments import InstrumentDefinition, parse
 from evaluation.instruments.model import Item
 
+from .dates import EPOCH_1900, to_dates
+from .dates import date_order as date_order_of
+from .labels import check_value_labels, typed_labels
 from .problems import Problem
 from .pseudonymise import DEFINITION_KINDS
+from .wording import choices_text, condition_text, question_text
 
-__all__ = ["validate", "Validated", "DATE_ORDER", "CONSENT_ITEM"]
+__all__ = ["validate", "Validated", "DATE_ORDER", "CONSENT_ITEM", "EXTRA_COLUMNS"]
 
 # Dates of the data contracts that must not precede another date of the same row.
 DATE_ORDER: dict[str, tuple[str, ...]] = {
@@ -40,8 +45,9 @@ DATE_ORDER: dict[str, tuple[str, ...]] = {
 }
 CONSENT_ITEM = "consent"
 EARLIEST = pd.Timestamp("1900-01-01")
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y", "%Y/%m/%d")
+#: Columns a collection tool adds that are not items: the project's XLSForm carries the
+#: instrument reference in ``peer_eval_instrument`` (see :mod:`evaluation.exports.xlsform`).
+EXTRA_COLUMNS: frozenset[str] = frozenset({"peer_eval_instrument"})
 
 
 @dataclass
@@ -111,51 +117,57 @@ def _isin(values: pd.Series, codes) -> pd.Series:
     return pd.Series(hit, index=values.index)
 
 
-def _labels_to_codes(defn: InstrumentDefinition, item: Item) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for choice in defn.choices[item.choices]:
-        for text in choice.label.values():
-            out[text.strip().casefold()] = choice.code
-    return out
-
-
 def _to_numeric(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers from a column as read; returns (values, mask of cells that are not numbers)."""
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         return raw.astype(float), pd.Series(False, index=raw.index)
+    if (raw.dtype == object or isinstance(raw.dtype, pd.StringDtype)) and len(raw) > 64:
+        # survey answers repeat a few values: each distinct cell is converted once
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+        if len(uniques) <= max(1000, len(raw) // 4):
+            uv, ub = _to_numeric_cells(pd.Series(uniques, dtype=object))
+            uv, ub = uv.to_numpy(dtype=float), ub.to_numpy(dtype=bool)
+            ok = codes >= 0
+            values = np.full(len(raw), np.nan)
+            values[ok] = uv[codes[ok]]
+            bad = np.zeros(len(raw), dtype=bool)
+            bad[ok] = ub[codes[ok]]
+            return pd.Series(values, index=raw.index), pd.Series(bad, index=raw.index)
+    return _to_numeric_cells(raw)
+
+
+def _to_numeric_cells(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`_to_numeric` cell by cell."""
+    if raw.dtype == object and not _has_bool(raw):
+        # pandas' C parser reads the usual cells ("3", " 3", "2.5", numbers from a workbook) at once;
+        # only the rest (decimal commas, spaces, text) goes through the string methods below
+        values = pd.to_numeric(raw, errors="coerce").astype(float)
+        rest = values.isna().to_numpy() & raw.notna().to_numpy()
+        if not rest.any():
+            return values, pd.Series(False, index=raw.index)
+        sub, sub_bad = _to_numeric_text(raw[rest])
+        values = values.copy()
+        values[rest] = sub.to_numpy()
+        bad = pd.Series(False, index=raw.index)
+        bad[rest] = sub_bad.to_numpy()
+        return values, bad
+    return _to_numeric_text(raw)
+
+
+def _has_bool(raw: pd.Series) -> bool:
+    kind = pd.api.types.infer_dtype(raw, skipna=True)
+    if kind in ("string", "empty", "integer", "floating", "mixed-integer-float", "decimal"):
+        return False
+    return bool(raw.map(lambda v: isinstance(v, (bool, np.bool_))).any())
+
+
+def _to_numeric_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text cells: surrounding spaces and a decimal comma (``2,5``) allowed."""
     text = raw.astype("string").str.strip()
     text = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)  # decimal comma
     values = pd.to_numeric(text, errors="coerce").astype(float)
     bad = values.isna() & ~_blank(raw)
     return values, bad
-
-
-def _to_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates from datetimes, Excel serial numbers or dd/mm/yyyy-style text."""
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        return pd.to_datetime(raw).dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw, pd.Series(False, index=raw.index)
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    blank = _blank(raw)
-    is_dt = raw.map(lambda v: isinstance(v, (dt.date, pd.Timestamp)))
-    if is_dt.any():
-        out[is_dt] = pd.to_datetime(raw[is_dt].map(pd.Timestamp))
-    is_num = raw.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and not pd.isna(v))
-    if is_num.any():
-        serial = raw[is_num].astype(float)
-        ok = serial.between(1, 2_958_465)
-        out[serial[ok].index] = _EXCEL_EPOCH + pd.to_timedelta(serial[ok].round(), unit="D")
-    rest = ~(is_dt | is_num | blank)
-    if rest.any():
-        text = raw[rest].astype(str).str.strip().str.split(" ").str[0]
-        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-        for fmt in _DATE_FORMATS:
-            todo = parsed.isna()
-            if not todo.any():
-                break
-            parsed[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        out[rest] = parsed
-    bad = out.isna() & ~blank
-    return out, bad
 
 
 def validate(
@@ -166,21 +178,32 @@ def validate(
     first_data_row: int = 2,
     value_labels: dict[str, dict] | None = None,
     today: dt.date | None = None,
+    date_order: str | None = None,
+    epoch: pd.Timestamp = EPOCH_1900,
 ) -> Validated:
     """Check ``frame`` against ``defn``; see the module docstring.
 
     ``site`` is the site the file is submitted for (``None`` in a check
     without ``--site``: rows are then only checked against the site list).
+    ``date_order`` (``"dmy"`` / ``"mdy"``) states how ``a/b/yyyy`` dates are
+    written; by default it is found from the file (:mod:`.dates`).
+    ``epoch`` is the day a spreadsheet serial number counts from (the
+    workbook's date system).
     """
     problems: list[Problem] = []
     value_labels = value_labels or {}
     today_ts = pd.Timestamp(today or dt.date.today())
+    site = site.strip().upper() if isinstance(site, str) else site
     # new column labels on the same data: validation only reads ``frame`` (no copy of 100,000 rows)
     frame = frame.set_axis([str(c).strip() for c in frame.columns], axis=1, copy=False)
     lower = {c.lower(): c for c in frame.columns}
     rows = pd.Series(np.arange(len(frame)) + first_data_row, index=frame.index)
 
     def add(code, mask=None, item=None, column=None, values=None, severity="error", **params):
+        if column is not None and "question" not in params and column in item_of_col:
+            q = question_text(defn, item_of_col[column].name)
+            if q:
+                params["question"] = q
         if mask is None:
             problems.append(Problem(code, None, column, None, params, severity))
             return
@@ -200,8 +223,9 @@ def validate(
             present[col] = lower[col.lower()]
         else:
             add("column-missing", column=col)
+    expected_lower = {e.lower() for e in expected}
     for col in frame.columns:
-        if col.lower() not in {e.lower() for e in expected}:
+        if col.lower() not in expected_lower and col.lower() not in EXTRA_COLUMNS:
             add("column-unknown", column=col)
 
     out = pd.DataFrame(index=frame.index)
@@ -212,6 +236,48 @@ def validate(
     def mark(col, mask):
         invalid[col] = invalid.get(col, pd.Series(False, index=frame.index)) | mask
 
+    def labelled(col, item, values):
+        """The column through the file's own value labels (.sav/.dta); problems for a label set that disagrees."""
+        labels = value_labels.get(present[col]) or {}
+        if not labels:
+            return values, False
+        new, recoded, mismatch = check_value_labels(values, labels, defn, item)
+        if mismatch and item.type == "single_choice":
+            add("value-labels-mismatch", column=col,
+                labels=", ".join(f"{_code_text(k)} = {v}" for k, v in mismatch.items()),
+                allowed=choices_text(defn, item))
+            return values, True
+        if recoded:
+            add("value-labels-recoded", column=col, severity="warning",
+                mapping=", ".join(f"{_code_text(k)} ({text}) \u2192 {_code_text(v)}" for k, text, v in recoded))
+        return new, False
+
+    def typed(col, item, raw, values, bad):
+        """Labels typed in place of codes ("Ja", "Weet niet", "Aangekruist"): their codes, with one warning."""
+        if not bad.any():
+            return values, bad
+        mapped = typed_labels(raw, bad, defn, item)
+        fixed = mapped.notna().reindex(bad.index, fill_value=False) & bad
+        if fixed.any():
+            values = values.copy()
+            values[fixed] = mapped[fixed[fixed].index]
+            add("labels-converted", column=col, severity="warning", count=int(fixed.sum()),
+                allowed=choices_text(defn, item))
+        return values, bad & ~fixed
+
+    # -- dates: one order for the whole file ------------------------------
+    date_items = [it for it in defn.items if it.type == "date" and it.name in present]
+    order = date_order_of({it.name: frame[present[it.name]] for it in date_items}, date_order)
+    if order.how == "mixed":
+        add("date-order-mixed", column=order.example[0],
+            day_first=_example(order.example, rows), month_first=_example(order.conflict, rows))
+    elif order.how == "rows" and order.order == "mdy":
+        add("date-order-month-first", column=order.example[0], severity="warning",
+            example=_example(order.example, rows), month=re.split(r"[/.\-]", order.example[2])[1])
+    elif order.how == "assumed":
+        add("date-order-assumed", column=order.ambiguous[0], severity="warning",
+            example=_example(order.ambiguous, rows))
+
     # -- cells, item by item ---------------------------------------------
     for item in defn.items:
         cols = defn.item_columns(item)
@@ -220,10 +286,12 @@ def validate(
                 if col not in present:
                     out[col] = np.nan
                     continue
-                values, bad = _to_numeric(frame[present[col]])
-                add("type-error", bad, item, col, frame[present[col]], expected="code")
+                raw, _ = labelled(col, item, frame[present[col]])
+                values, bad = _to_numeric(raw)
+                values, bad = typed(col, item, raw, values, bad)
+                add("type-error", bad, item, col, raw, expected="code", allowed=choices_text(defn, item))
                 wrong = values.notna() & ~_isin(values, [0, 1])
-                add("choice-error", wrong, item, col, values, allowed="0, 1")
+                add("choice-error", wrong, item, col, values, allowed=choices_text(defn, item))
                 mark(col, bad | wrong)
                 out[col] = values.where(~wrong)
             continue
@@ -234,6 +302,8 @@ def validate(
         raw = frame[present[col]]
         nr_codes = set(defn.nonresponse_codes(item).values())
         if item.type == "text":
+            if item.identifier in DEFINITION_KINDS:
+                raw = _identifier_text(raw)
             text = _text(raw)
             # blank: missing, or only spaces (the text already stripped: no second pass over the column)
             blank = raw.isna()
@@ -241,26 +311,37 @@ def validate(
                 blank = blank | (text == "").fillna(False).astype(bool)
             out[col] = text.where(~blank)
         elif item.type == "date":
-            values, bad = _to_dates(raw)
+            values, bad = to_dates(raw, order=order.order if order.how != "mixed" else "dmy", epoch=epoch)
             add("type-error", bad, item, col, raw, expected="date")
             early = values.notna() & (values < EARLIEST)
             late = values.notna() & (values > today_ts + pd.Timedelta(days=1))
             add("date-impossible", early, item, col, values,
-                reason_nl="vóór 1900", reason_fr="avant 1900", reason_en="before 1900")
+                reason={"nl": "vóór 1900", "fr": "avant 1900", "en": "before 1900"})
             add("date-impossible", late, item, col, values,
-                reason_nl="in de toekomst", reason_fr="dans le futur", reason_en="in the future")
-            out[col] = values.where(~(early | late))
-            mark(col, bad | early | late)
+                reason={"nl": "in de toekomst", "fr": "dans le futur", "en": "in the future"})
+            outside = pd.Series(False, index=values.index)
+            rng = item.range
+            if rng is not None and (rng.min is not None or rng.max is not None):
+                lo = pd.Timestamp(rng.min) if rng.min is not None else None
+                hi = pd.Timestamp(rng.max) if rng.max is not None else None
+                ok = ~(early | late) & values.notna()
+                below = ok & (values < lo) if lo is not None else outside
+                above = ok & (values > hi) if hi is not None else outside
+                hint = dict(rng.message) if rng.message else {}
+                if lo is not None:
+                    add("date-before-min", below, item, col, values, low=lo.strftime("%d/%m/%Y"), hint=hint)
+                if hi is not None:
+                    add("date-after-max", above, item, col, values, high=hi.strftime("%d/%m/%Y"), hint=hint)
+                outside = below | above
+            out[col] = values.where(~(early | late | outside))
+            mark(col, bad | early | late | outside)
         else:
+            labels_bad = False
+            if value_labels.get(present[col]):
+                raw, labels_bad = labelled(col, item, raw)
             values, bad = _to_numeric(raw)
-            if item.is_choice and bad.any():
-                # typed-in labels ("Ja", "Oui", "Yes") are accepted as their code
-                lab = _labels_to_codes(defn, item)
-                as_text = raw.astype("string").str.strip().str.casefold()
-                mapped = as_text.map(lab)
-                fixed = bad & mapped.notna()
-                values = values.where(~fixed, mapped.astype(float))
-                bad = bad & ~fixed
+            if item.is_choice or nr_codes:
+                values, bad = typed(col, item, raw, values, bad)
             if item.role == "wave" and bad.any():
                 names = {w.name.casefold(): w.code for w in defn.meta.waves}
                 names.update({t.strip().casefold(): w.code for w in defn.meta.waves for t in w.label.values()})
@@ -269,17 +350,18 @@ def validate(
                 values = values.where(~fixed, mapped.astype(float))
                 bad = bad & ~fixed
             expected_kind = "code" if item.is_choice else ("integer" if item.type == "integer" else "number")
-            add("type-error", bad, item, col, raw, expected=expected_kind)
+            if labels_bad:  # one message for the column (value-labels-mismatch), not one per cell
+                mark(col, values.notna() | bad)
+                out[col] = np.nan
+                continue
+            add("type-error", bad, item, col, raw, expected=expected_kind,
+                **({"allowed": choices_text(defn, item)} if item.is_choice else {}))
             mark(col, bad)
             is_nr = _isin(values, nr_codes)
             if item.is_choice:
                 codes = set(defn.codes(item))
-                labels = value_labels.get(present[col]) or {}
-                if labels:
-                    values = _align_value_labels(values, labels, defn, item)
                 wrong = values.notna() & ~_isin(values, codes | nr_codes)
-                allowed = ", ".join(str(c) for c in sorted(codes | nr_codes))
-                add("choice-error", wrong, item, col, values, allowed=allowed)
+                add("choice-error", wrong, item, col, values, allowed=choices_text(defn, item))
                 mark(col, wrong)
                 values = values.where(~wrong)
             else:
@@ -294,15 +376,17 @@ def validate(
                     high = np.inf if rng.max is None else float(rng.max)
                     # a nonresponse code the item does not declare is simply out of range
                     outside = values.notna() & ~is_nr & ((values < low) | (values > high))
-                    add("range-error", outside, item, col, values,
-                        low=_fmt(rng.min), high=_fmt(rng.max))
+                    code = ("range-error" if rng.min is not None and rng.max is not None
+                            else "range-below-min" if rng.min is not None else "range-above-max")
+                    add(code, outside, item, col, values, low=_fmt(rng.min), high=_fmt(rng.max))
                     mark(col, outside)
                     values = values.where(~outside)
             if item.role == "wave":
                 known = {w.code for w in defn.meta.waves}
                 wrong = values.notna() & ~_isin(values, known)
                 add("wave-unknown", wrong, None, col, values.astype(object),
-                    allowed=", ".join(f"{w.code} ({w.name})" for w in defn.meta.waves))
+                    allowed={lang: ", ".join(f"{w.code} = {w.label.get(lang) or w.name}" for w in defn.meta.waves)
+                             for lang in ("nl", "fr", "en")})
                 mark(col, wrong)
                 values = values.where(~wrong)
             out[col] = values
@@ -349,11 +433,14 @@ def validate(
         cols = [c for c in defn.item_columns(item) if c in out]
         if not cols:
             continue
-        asked = pd.Series(True, index=out.index)
+        asked = shown = pd.Series(True, index=out.index)
         unsure = nothing  # rows where the skip condition rests on an invalid answer
         if item.relevant:
             expr = parse(item.relevant)
             asked = relevant_cache.setdefault(item.relevant, expr.evaluate(out))
+            # ODK shows a question whose condition rests on an empty answer where XPath makes it true
+            # ("x != 0" with x empty): an answer there is not an error
+            shown = asked | relevant_cache.setdefault(("odk", item.relevant), expr.evaluate(out, odk=True))
             for name in expr.names:
                 for c in defn.item_columns(defn.item(name)):
                     unsure = unsure | invalid.get(c, nothing)
@@ -374,8 +461,8 @@ def validate(
             else:
                 add("required-missing", missing, None, cols[0])
         if item.relevant:
-            add("not-asked-answered", ~asked & present_any & ~unsure, item, cols[0],
-                out[cols[0]], condition=item.relevant)
+            add("not-asked-answered", ~shown & present_any & ~unsure, item, cols[0],
+                out[cols[0]], condition=condition_text(defn, item.relevant))
 
     # -- identifiers -------------------------------------------------------
     normalised = {}
@@ -386,6 +473,12 @@ def validate(
             for i, reason in bad_reason.items():
                 problems.append(Problem("identifier-invalid", int(rows.loc[i]), item.name, None,
                                         _reason_params(reason)))
+    site_col = site_item.name if site_item is not None and site_item.name in out else None
+    for item in defn.items:
+        if item.identifier == "prison_number" and item.name in out:
+            problems.extend(_prison_number_format(defn, item.name, frame[present[item.name]], out[item.name],
+                                                  out[site_col] if site_col else None, site, rows,
+                                                  question_text(defn, item.name)))
     pid_item = defn.role_item("pid")
     wave_item = defn.role_item("wave")
     if pid_item is not None and pid_item.name in out:
@@ -431,30 +524,95 @@ def validate(
     return Validated(out, problems, dropped, identifiers)
 
 
+_CAUSE_NUMBER = {
+    "nl": "Excel of Calc las het nummer als getal en verwijderde de nullen vooraan.",
+    "fr": "Excel ou Calc a lu le numéro comme un nombre et a supprimé les zéros initiaux.",
+    "en": "Excel or Calc read the number as a number and removed the leading zeros.",
+}
+_CAUSE_TEXT = {
+    "nl": "Waarschijnlijk verwijderde een rekenblad de nullen vooraan.",
+    "fr": "Un tableur a probablement supprimé les zéros initiaux.",
+    "en": "A spreadsheet probably removed the leading zeros.",
+}
+
+
+def _prison_number_format(defn, col, raw, text, sites, site, rows, question) -> list[Problem]:
+    """Prison numbers shorter than their prison's declared number of digits: one problem per column.
+
+    The site list declares ``prison_number_digits`` per prison; an all-digit
+    number with fewer digits has lost its leading zeros (a spreadsheet read
+    it as a number). It is never padded on a guess: the coordinator formats
+    the column as text and types the zeros.
+    """
+    digits = {s.code: s.prison_number_digits for s in defn.sites.sites if s.prison_number_digits}
+    if not digits:
+        return []
+    where = sites if sites is not None else pd.Series(site, index=text.index, dtype=object)
+    want = where.map(digits).to_numpy(dtype=float)
+    values = text.to_numpy(dtype=object)
+    short = pd.Series([isinstance(v, str) and w == w and len(v) < w and v.isdigit() for v, w in zip(values, want)],
+                      index=text.index, dtype=bool)
+    out = []
+    if short.any():
+        numeric = raw.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool))
+        numeric = numeric[short].any()
+        found = rows[short].astype(int).tolist()
+        sites_short = sorted({str(x) for x in where[short].dropna()})
+        cause = (_CAUSE_NUMBER if numeric else _CAUSE_TEXT)
+        params = {"rows": _rows_text(found), "count": len(found),
+                  "digits": ", ".join(f"{s}: {digits[s]}" for s in sites_short) if len(sites_short) > 1
+                  else str(digits[sites_short[0]]) if sites_short else "",
+                  "cause": cause}
+        if question:
+            params["question"] = question
+        out.append(Problem("identifier-leading-zero", None, col, None, params))
+    return out
+
+
+def _rows_text(found: list[int], limit: int = 10) -> str:
+    shown = ", ".join(str(r) for r in found[:limit])
+    return shown + (f" (+{len(found) - limit})" if len(found) > limit else "")
+
+
+def _code_text(code) -> str:
+    """A code as printed: ``1``, ``-7``; Stata's missing letter ``a`` as ``.a``."""
+    if isinstance(code, str):
+        return f".{code}" if len(code) == 1 and code.isalpha() else code
+    if isinstance(code, float) and code.is_integer():
+        return str(int(code))
+    return str(code)
+
+
+def _example(found, rows: pd.Series) -> dict[str, str]:
+    """``(column, position, text)`` as ``{"nl": "03/14/2025 (rij 5)", ...}``."""
+    _, pos, text = found
+    row = int(rows.iloc[pos])
+    return {"nl": f"{text} (rij {row})", "fr": f"{text} (ligne {row})", "en": f"{text} (row {row})"}
+
+
+def _identifier_text(raw: pd.Series) -> pd.Series:
+    """Identifier cells as text: a number read from a spreadsheet loses its ``.0``, never a digit.
+
+    (``12345.0`` as text would be ``"12345.0"``, normalised to ``"123450"``.)
+    """
+    if raw.dtype == object:
+        if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+            return raw
+        if not raw.map(lambda v: isinstance(v, (float, np.floating))).any():
+            return raw
+    elif not pd.api.types.is_numeric_dtype(raw):
+        return raw
+    from .pseudonymise import _as_text
+
+    return raw.map(lambda v: _as_text(v) if not (isinstance(v, float) and np.isnan(v)) and v is not None else np.nan)
+
+
 def _fmt(x) -> str:
     if x is None:
-        return "…"
+        return ""
     if isinstance(x, float) and x.is_integer():
         return str(int(x))
     return str(x)
-
-
-def _align_value_labels(values: pd.Series, labels: dict, defn: InstrumentDefinition, item: Item) -> pd.Series:
-    """Recode a column whose SPSS value labels put our labels on other codes.
-
-    A file exported by another tool (LimeSurvey, KoboToolbox) may carry the
-    right answers under other codes; where the file's label for a code is one
-    of our labels for another code, the value is recoded to ours.
-    """
-    ours = _labels_to_codes(defn, item)
-    recode = {}
-    for code, text in labels.items():
-        target = ours.get(str(text).strip().casefold())
-        if target is not None and float(target) != float(code):
-            recode[float(code)] = float(target)
-    if not recode:
-        return values
-    return values.map(lambda v: recode.get(v, v))
 
 
 def _normalise_ids(ids: pd.Series, kind: str) -> tuple[pd.Series, dict]:

@@ -48,8 +48,8 @@ from .coded import CodedFile, Selection, role_of
 from .names import Deidentifier, NamesList, Redaction, read_names
 from .positions import CONVENTIONS, Positions, same_text
 
-__all__ = ["read_coded_file", "check_segments", "import_segments", "Prepared", "prepare", "ROLE_LABELS",
-           "study_code_pseudonym"]
+__all__ = ["validate_coded", "read_coded_file", "check_segments", "import_segments", "Prepared", "prepare",
+           "ROLE_LABELS", "study_code_pseudonym"]
 
 #: what replaces a participant's own identifier in the text when the names list gives no label
 ROLE_LABELS = {"detainee": "[detainee]", "peer_worker": "[peer worker]", "staff": "[staff member]"}
@@ -306,19 +306,44 @@ def _names(names) -> tuple[NamesList | None, list[Problem]]:
     return read_names(names)
 
 
-def check_segments(path: Path | str, *, site: str | None = None, names=None, transcripts=None,
-                   codebook: Codebook | None = None, lang: str = "en") -> Report:
-    """Check a coded file without storing anything and without a key."""
-    path = Path(path)
-    codebook = codebook or load_codebook()
-    report = Report(file=path.name, lang=lang, site=site, instrument=codebook.ref)
+def validate_coded(path: Path, report: Report, codebook: Codebook, *, site: str | None, names=None,
+                   transcripts=None, key=None, file_sha256: str = "") -> Prepared:
+    """Read and check a coded file into ``report``: the one validation path of ``check`` and ``import``.
+
+    A spreadsheet with column names only is ``file-header-only`` (an error);
+    a REFI-QDA project without any coding (an empty ATLAS.ti project, or
+    transcripts not coded yet) is accepted with ``qdpx-no-codings``: it has
+    no column names, and its transcripts can be stored.
+    """
     names_list, problems = _names(names)
     report.extend(problems)
     coded = read_coded_file(path, codebook, transcripts)
     report.format = coded.format
-    prep = prepare(coded, codebook, site=site, names=names_list)
+    prep = prepare(coded, codebook, site=site, names=names_list, key=key, file_sha256=file_sha256)
     report.extend(prep.problems)
     report.n_rows = len(coded.selections)
+    if report.valid and prep.segments.empty:
+        if coded.format == "qdpx":
+            report.add(Problem("qdpx-no-codings", severity="warning", params={"n": len(coded.sources)}))
+        else:
+            report.add(Problem("file-header-only"))
+    return prep
+
+
+def check_segments(path: Path | str, *, site: str | None = None, names=None, transcripts=None,
+                   codebook: Codebook | None = None, lang: str = "en") -> Report:
+    """Check a coded file without storing anything and without a key (the same checks as :func:`import_segments`)."""
+    from evaluation.intake.filearg import file_problem
+
+    path = Path(path)
+    site = site.strip().upper() if isinstance(site, str) and site.strip() else None
+    codebook = codebook or load_codebook()
+    report = Report(file=path.name, lang=lang, site=site, instrument=codebook.ref)
+    problem = file_problem(path)
+    if problem is not None:
+        report.add(problem)
+        return report
+    validate_coded(path, report, codebook, site=site, names=names, transcripts=transcripts)
     return report
 
 
@@ -339,9 +364,13 @@ def import_segments(path: Path | str, *, site: str, workspace=None, key=None, ke
     from evaluation.store import DuplicateSubmission, ReplacesUnknown, Store, SubmissionMeta
     from evaluation.store.segments import INSTRUMENT, write_segments
 
+    from evaluation.intake.filearg import file_problem
+
     path = Path(path)
-    if not path.is_file():
-        raise IntakeRefused(f"{path} is not a file: give the path of the coded file to import")
+    problem = file_problem(path)
+    if problem is not None:
+        raise IntakeRefused(problem.message("en"), problem.code, **problem.params)
+    site = site.strip().upper() if isinstance(site, str) else site
     known = [s.code for s in Catalogue().sites().sites]
     if site not in known:
         raise IntakeRefused(f"--site {site!r} is not a site code; use one of {', '.join(known)}")
@@ -360,19 +389,12 @@ def import_segments(path: Path | str, *, site: str, workspace=None, key=None, ke
                 report.add(Problem("submission-duplicate", params={"submission": prev["submission_id"]},
                                    severity="warning"))
                 return report
-        names_list, problems = _names(names)
-        report.extend(problems)
-        coded = read_coded_file(stored, codebook, transcripts)
-        report.format = coded.format
-        prep = prepare(coded, codebook, site=site, names=names_list, key=key, file_sha256=sha)
-        report.extend(prep.problems)
-        report.n_rows = len(coded.selections)
-        meta = SubmissionMeta(sha256=sha, file_name=path.name, site=site, format=coded.format,
+        prep = validate_coded(stored, report, codebook, site=site, names=names, transcripts=transcripts, key=key,
+                              file_sha256=sha)
+        meta = SubmissionMeta(sha256=sha, file_name=path.name, site=site, format=report.format,
                               n_rows=report.n_rows, stored_path=stored, instrument=INSTRUMENT,
                               version=codebook.version)
-        if not report.valid or prep.segments.empty:
-            if report.valid:
-                report.add(Problem("file-header-only"))
+        if not report.valid:
             report.status = "rejected"
             report.submission_id = store.record_rejection(meta, report.to_json())
             return report

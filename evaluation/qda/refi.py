@@ -5,7 +5,8 @@ the schema is in ``schema/Project-mrt2019.xsd``, MIT licence) is what NVivo,
 ATLAS.ti, MAXQDA, QualCoder and others import and export.
 
 - :func:`codebook_qdc` / :func:`write_qdc`: the codebook as a ``CodeBook``
-  document, one ``Code`` per theme with its sub-themes nested, the code name
+  document in the REFI-QDA codebook namespace ``urn:QDA-XML:codebook:1.0``
+  (what QualCoder, ATLAS.ti and NVivo import as a ``.qdc``), one ``Code`` per theme with its sub-themes nested, the code name
   in the coder's language and the definition, when to use / not to use and
   example in its ``Description``. GUIDs are derived from the codes (UUID 5),
   so every export of a version is byte-identical and re-imports map back.
@@ -14,7 +15,10 @@ ATLAS.ti, MAXQDA, QualCoder and others import and export.
   name (a code or a label in any language) or by the ``[code]`` marker of the
   description; nested codes (ATLAS.ti) are read; the participant, role and
   site of a transcript come from its ``Case`` (case name = participant, case
-  variables ``role`` / ``site``) or from the source's own variables.
+  variables ``role`` / ``site``) or from the source's own variables. QualCoder
+  writes a case's ``SourceRef`` with the GUID its source's files are named
+  after (``richTextPath="internal://<that GUID>.docx"``), not the
+  ``TextSource``'s own GUID: such a reference is matched by that file name.
 - :func:`write_qdpx`: a valid project from transcripts and codings (fixtures,
   the demo).
 """
@@ -35,10 +39,12 @@ from evaluation.intake.problems import Problem
 from .codebook import Codebook
 from .coded import CodedFile, Selection, Source, field_of
 
-__all__ = ["NS", "XSD_PATH", "code_guid", "codebook_qdc", "write_qdc", "read_qdpx", "write_qdpx", "schema",
+__all__ = ["NS", "CODEBOOK_NS", "XSD_PATH", "code_guid", "codebook_qdc", "write_qdc", "read_qdpx", "write_qdpx", "schema",
            "codebook_schema"]
 
 NS = "urn:QDA-XML:project:1.0"
+#: The namespace of a codebook exchanged on its own (a ``.qdc`` file, REFI-QDA Codebook 1.0).
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 XSD_PATH = Path(__file__).with_name("schema") / "Project-mrt2019.xsd"
 _GUID_NS = uuid.UUID("6f1d3c2e-0b7a-5e4f-9a8b-2c1d0e3f4a5b")
 _Q = f"{{{NS}}}"
@@ -62,12 +68,22 @@ def schema() -> etree.XMLSchema:
 
 
 def codebook_schema() -> etree.XMLSchema:
-    """The project schema with ``CodeBook`` also allowed as the root element (a ``.qdc`` file)."""
-    doc = etree.parse(str(XSD_PATH))
+    """The REFI-QDA codebook schema: ``CodeBook`` as the root, namespace :data:`CODEBOOK_NS`.
+
+    Built from the project schema (the codebook standard reuses its
+    ``CodeBookType``), with the root element and its ``origin`` attribute added.
+    """
+    text = XSD_PATH.read_text(encoding="utf-8").replace(NS, CODEBOOK_NS)
+    doc = etree.fromstring(text.encode("utf-8"))
     xs = "http://www.w3.org/2001/XMLSchema"
-    el = etree.SubElement(doc.getroot(), f"{{{xs}}}element")
+    el = etree.SubElement(doc, f"{{{xs}}}element")
     el.set("name", "CodeBook")
     el.set("type", "CodeBookType")
+    for ct in doc.iter(f"{{{xs}}}complexType"):
+        if ct.get("name") == "CodeBookType":
+            attr = etree.SubElement(ct, f"{{{xs}}}attribute")
+            attr.set("name", "origin")
+            attr.set("type", "xsd:string")
     return etree.XMLSchema(doc)
 
 
@@ -107,7 +123,10 @@ def codebook_qdc(codebook: Codebook, lang: str = "en") -> bytes:
         raise ValueError(f"codebook_qdc(lang={lang!r}): the codebook is in {', '.join(codebook.languages)}")
     root = etree.Element(f"{_Q}CodeBook", nsmap={None: NS})
     _codes(root, codebook, lang)
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    # the same elements in the codebook namespace, with the exporting program named as ATLAS.ti and QualCoder do
+    text = etree.tostring(root, encoding="unicode").replace(f'xmlns="{NS}"', f'xmlns="{CODEBOOK_NS}" origin="peer-eval"', 1)
+    out = etree.fromstring(text.encode("utf-8"))
+    return etree.tostring(out, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
 def write_qdc(codebook: Codebook, path: Path | str, lang: str = "en") -> Path:
@@ -180,6 +199,7 @@ def read_qdpx(path: Path | str, codebook: Codebook | None = None) -> CodedFile:
                 mapped = codebook.resolve(marker) if codebook is not None else marker
             codes[c.get("guid")] = mapped or name
         variables = {v.get("guid"): v.get("name") for v in root.iter(f"{_Q}Variable")}
+        source_alias = _source_aliases(root)
         case_of_source: dict[str, dict[str, str | None]] = {}
         for case in root.iter(f"{_Q}Case"):
             info: dict[str, str | None] = {"participant": case.get("name")}
@@ -189,7 +209,8 @@ def read_qdpx(path: Path | str, codebook: Codebook | None = None) -> CodedFile:
                 if f in ("participant", "role", "site"):
                     info[f] = value
             for sr in case.findall(f"{_Q}SourceRef"):
-                case_of_source[sr.get("targetGUID")] = info
+                target = sr.get("targetGUID")
+                case_of_source[source_alias.get(_guid_key(target), target)] = info
         sources_el = root.find(f"{_Q}Sources")
         for ts in (sources_el.findall(f"{_Q}TextSource") if sources_el is not None else []):
             guid = ts.get("guid")
@@ -232,6 +253,29 @@ def read_qdpx(path: Path | str, codebook: Codebook | None = None) -> CodedFile:
                         start=_int(sel.get("startPosition")), end=_int(sel.get("endPosition")),
                         text=sel.get("name"), comment=desc.text if desc is not None else None,
                         ref=sel.get("guid")))
+    return out
+
+
+def _guid_key(guid: str | None) -> str:
+    return (guid or "").strip().strip("{}").lower()
+
+
+def _source_aliases(root) -> dict[str, str]:
+    """Other GUIDs a source is known by -> its ``guid``: the GUID its files are named after (QualCoder)."""
+    out: dict[str, str] = {}
+    sources = root.find(f"{_Q}Sources")
+    if sources is None:
+        return out
+    for ts in sources:
+        guid = ts.get("guid")
+        if not guid:
+            continue
+        out[_guid_key(guid)] = guid
+        for attr in ("richTextPath", "plainTextPath", "path"):
+            value = ts.get(attr)
+            if value:
+                stem = value.rsplit("/", 1)[-1].split(".", 1)[0]
+                out.setdefault(_guid_key(stem), guid)
     return out
 
 

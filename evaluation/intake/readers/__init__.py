@@ -46,8 +46,15 @@ DEFAULT_MAX_BYTES = 200 * 2**20
 _READERS = {"sav": read_sav, "zsav": read_sav, "dta": read_dta, "csv": read_csv, "xlsx": read_xlsx}
 
 
-def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
+def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+              known_columns: frozenset[str] | set[str] = frozenset(),
+              text_columns: frozenset[str] | None = None) -> ReadResult:
     """Read the submitted file at ``path``; every file-level problem goes into the result.
+
+    ``known_columns``: lower-case column names of the instruments, used to
+    find the data sheet and the header row of a workbook. ``text_columns``:
+    lower-case names of columns that hold text (a CSV's other columns are
+    then typed as they are read; see :mod:`.csv`).
 
     ``max_bytes``: a larger file is reported as ``file-too-large`` and not
     read (only its first bytes are looked at, to name its format).
@@ -88,7 +95,12 @@ def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadRe
     if size > max_bytes:
         result.add("file-too-large", size=f"{format_size(size)} > {format_size(max_bytes)}")
         return result
-    _READERS[found.format](path, result)
+    if found.format == "xlsx":
+        read_xlsx(path, result, frozenset(c.lower() for c in known_columns))
+    elif found.format == "csv":
+        read_csv(path, result, text_columns)
+    else:
+        _READERS[found.format](path, result)
     return result
 
 

@@ -8,7 +8,11 @@
   Excel ``sep=;`` first line decides instead (and is not data).
 - Every cell is read as text (validation converts types: a decimal comma
   ``2,5`` stays ``"2,5"``); an empty cell is NaN. Text such as ``NA`` stays
-  text.
+  text. When the caller names the text columns (``text_columns``: the
+  instruments' text and date items, as intake does), those stay text and
+  the other columns are typed by pandas' C parser as it reads (a column of
+  numbers becomes numbers, anything else stays text): the same values,
+  without converting a million strings afterwards.
 - Comment lines above the header (starting with ``#`` or ``peer-eval:``, as a
   template may carry) are not data: they go to ``file_label`` and
   ``metadata["comment.<n>"]`` and move the header (and ``first_data_row``)
@@ -76,7 +80,7 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def read_csv(path: Path, result: ReadResult) -> None:
+def read_csv(path: Path, result: ReadResult, text_columns: frozenset[str] | None = None) -> None:
     """Fill ``result`` from the CSV file at ``path``.
 
     The file is not loaded whole: its encoding is checked in chunks, its
@@ -119,11 +123,16 @@ def read_csv(path: Path, result: ReadResult) -> None:
     body = bom + len(head[: buf.tell()].encode(codec))
     del buf, head
     result.first_data_row = skipped + 2
-    frame = _read_body(path, body, codec, delim, len(header), result)
+    text_at = None
+    if text_columns is not None:
+        from .header import header_name
+
+        text_at = {i for i, name in enumerate(header) if header_name(name).lower() in text_columns}
+    frame = _read_body(path, body, codec, delim, len(header), result, text_at)
     if frame is None:
         return
     frame = trim_trailing_empty_rows(frame)
-    frame = apply_header(frame, header, result)
+    frame = apply_header(frame, header, result, header_row=skipped + 1)
     frame.reset_index(drop=True, inplace=True)
     result.frame = frame
     if len(frame) == 0:
@@ -215,7 +224,8 @@ def _line_end(text: str, pos: int) -> int:
     return n + 1 if n != -1 else stop
 
 
-def _read_body(path: Path, body: int, codec: str, delim: str, width: int, result: ReadResult) -> pd.DataFrame | None:
+def _read_body(path: Path, body: int, codec: str, delim: str, width: int, result: ReadResult,
+               text_at: set[int] | None = None) -> pd.DataFrame | None:
     """The rows after the header (byte offset ``body``), every cell as text, columns ``0..w-1``."""
     with open(path, "rb") as fh:
         for attempt in range(2):
@@ -228,7 +238,7 @@ def _read_body(path: Path, body: int, codec: str, delim: str, width: int, result
                     header=None,
                     names=list(range(max(width, 1))),
                     index_col=False,
-                    dtype=str,
+                    dtype=str if text_at is None else {i: str for i in text_at if i < max(width, 1)},
                     keep_default_na=False,
                     na_values=[""],
                     skip_blank_lines=False,

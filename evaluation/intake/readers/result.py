@@ -67,6 +67,10 @@ class ReadResult:
         CSV ``comment.<n>`` lines.
     encoding
         The text encoding used (CSV; the declared one for .sav).
+    date_epoch
+        The day a spreadsheet serial number counts from: 1899-12-30, or
+        1904-01-01 for a workbook in the 1904 date system (.xlsx); None
+        for other formats.
     first_data_row
         The row number the coordinator sees for ``frame.iloc[0]``; row *i*
         of the frame is row ``first_data_row + i``. 2 for CSV/.xlsx (the
@@ -86,6 +90,7 @@ class ReadResult:
     metadata: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None
     first_data_row: int = 2
+    date_epoch: pd.Timestamp | None = None
     problems: list[Problem] = field(default_factory=list)
 
     @property

@@ -45,9 +45,15 @@ def read_sav(path: Path, result: ReadResult) -> None:
 
 
 def read_dta(path: Path, result: ReadResult) -> None:
-    """Fill ``result`` from the Stata file at ``path`` (Stata's extended missing values become NaN)."""
+    """Fill ``result`` from the Stata file at ``path``.
+
+    Stata's tagged missing values (``.a`` … ``.z``, as R's haven writes
+    "don't know" and "refused") are kept as the letters ``"a"`` … ``"z"``
+    with their value labels: validation maps a labelled one to the
+    instrument's nonresponse code. The system missing value ``.`` is empty.
+    """
     result.first_data_row = 1
-    read = _read(pyreadstat.read_dta, path, result, "Stata", user_missing=False)
+    read = _read(pyreadstat.read_dta, path, result, "Stata", user_missing=True)
     if read is None:
         return
     frame, meta = read

@@ -629,7 +629,7 @@ def test_csv_blank_and_duplicate_headers(tmp_path):
     result = read_file(path)
     assert flat(result) == [("header-blank", "error", None), ("header-duplicate", "error", "q1")]
     blank = next(p for p in result.problems if p.code == "header-blank")
-    assert blank.params == {"position": "D"}
+    assert blank.params == {"position": "D", "header_row": 1}
     assert result.frame.to_dict("list") == {"pid": ["A", "B"], "q1": ["1", "2"]}
     assert_no_value_leaks(result)
 
@@ -639,7 +639,7 @@ def test_csv_row_longer_than_header(tmp_path):
     path.write_text("pid;q1\nA;1\nB;2;extra\n", encoding="utf-8")
     result = read_file(path)
     assert flat(result) == [("header-blank", "error", None)]
-    assert result.problems[0].params == {"position": "C"}
+    assert result.problems[0].params == {"position": "C", "header_row": 1}
     assert result.frame.to_dict("list") == {"pid": ["A", "B"], "q1": ["1", "2"]}
 
 
@@ -719,7 +719,7 @@ def test_xlsx_merged_header_cells(tmp_path):
     path = write_xlsx(tmp_path / "m.xlsx", {"data": rows}, merges={"data": ["B1:C1", "D1:D2", "A5:B5"]})
     result = read_file(path)
     assert flat(result) == [("header-merged", "error", None)]
-    assert result.problems[0].params == {"cells": "B1:C1, D1:D2"}
+    assert result.problems[0].params == {"cells": "B1:C1, D1:D2", "header_row": 1}
     assert list(result.frame.columns) == ["pid", "Wellbeing", "q3"]
 
 
@@ -728,7 +728,7 @@ def test_xlsx_blank_duplicate_headers_and_trailing_rows(tmp_path):
             [None, None], [None]]
     result = read_file(write_xlsx(tmp_path / "h.xlsx", {"data": rows}))
     assert flat(result) == [("header-blank", "error", None), ("header-duplicate", "error", "q1")]
-    assert next(p for p in result.problems if p.code == "header-blank").params == {"position": "D"}
+    assert next(p for p in result.problems if p.code == "header-blank").params == {"position": "D", "header_row": 1}
     f = result.frame
     assert list(f.columns) == ["pid", "q1"] and len(f) == 3
     assert f["pid"].iloc[0] == "A" and f.iloc[1].isna().all() and result.row_number(2) == 4

@@ -19,7 +19,7 @@ def good_rows(mini, n=3):
     for k in range(n):
         row = {c: np.nan for c in mini.columns()}
         row.update({
-            "prison_number": f"A{1000 + k}", "site": "P01", "wave": 1, "date": "05/03/2026",
+            "prison_number": f"A{1000 + k}", "site": "P01", "wave": 1, "date": "15/03/2026",
             "used_drugs_30d": 1, "days_used": 4, "support_kind_1": 1, "support_kind_2": 0, "support_kind_3": 0,
             "hours": 2.5, "comment": "free text",
             **{f"who5_{i}": 3 for i in range(1, 6)},
@@ -37,7 +37,7 @@ def run(mini, frame, site="P01", **kw):
 def test_clean_file_has_no_problems(mini):
     v, report = run(mini, good_rows(mini).astype(str))
     assert report.valid, report.text()
-    assert v.frame["date"].iloc[0] == pd.Timestamp("2026-03-05")
+    assert v.frame["date"].iloc[0] == pd.Timestamp("2026-03-15")
     assert v.frame["hours"].tolist() == [2.5] * 3
     assert v.frame["_row"].tolist() == [2, 3, 4]
 
@@ -73,7 +73,7 @@ def test_constraint_message_in_language(mini):
     codes = [p.code for p in report.problems]
     assert "range-error" in codes
     report.lang = "fr"
-    assert "Ligne 2, colonne « days_used »" in report.text()
+    assert "Ligne 2, question 2 (colonne « days_used »)" in report.text()
 
 
 def test_nonresponse_codes_only_where_declared(mini):
@@ -145,7 +145,7 @@ def test_dates_excel_serial_text_and_future(mini):
     df.loc[0, "date"] = 46086            # Excel serial number
     df.loc[1, "date"] = dt.datetime(2026, 3, 5)
     df.loc[2, "date"] = "2030-01-01"     # in the future
-    df.loc[3, "date"] = "05.03.2026"
+    df.loc[3, "date"] = "15.03.2026"
     v, report = run(mini, df)
     assert report.flatten(["row", "column", "code"]) == [[4, "date", "date-impossible"]]
     assert v.frame["date"].iloc[0] == pd.Timestamp("2026-03-05")
@@ -157,7 +157,9 @@ def test_followup_before_baseline_and_window(mini):
     df["wave"] = [1, 2, 1, 2]
     df["date"] = ["05/03/2026", "01/03/2026", "05/03/2026", "05/04/2026"]
     _, report = run(mini, df)
-    assert report.flatten(["row", "code", "severity"]) == [[3, "date-order", "error"], [5, "wave-window", "warning"]]
+    # every date can be read day first or month first: read day first, and said so
+    assert report.flatten(["row", "code", "severity"]) == [
+        [None, "date-order-assumed", "warning"], [3, "date-order", "error"], [5, "wave-window", "warning"]]
     assert report.valid is False
 
 

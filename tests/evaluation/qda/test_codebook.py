@@ -60,12 +60,12 @@ def test_qdc_is_valid_against_the_refi_schema(codebook, lang):
     doc = etree.fromstring(codebook_qdc(codebook, lang))
     schema = codebook_schema()
     assert schema.validate(doc), schema.error_log
-    assert doc.tag == "{urn:QDA-XML:project:1.0}CodeBook"
-    codes = doc.findall(".//{urn:QDA-XML:project:1.0}Code")
+    assert doc.tag == "{urn:QDA-XML:codebook:1.0}CodeBook"  # the codebook standard's namespace
+    codes = doc.findall(".//{urn:QDA-XML:codebook:1.0}Code")
     assert len(codes) == len(codebook.all_codes())
     # sub-themes are nested in their theme
-    theme = doc.find(f".//{{urn:QDA-XML:project:1.0}}Code[@guid='{code_guid('stigma')}']")
-    nested = {c.get("guid") for c in theme.findall("{urn:QDA-XML:project:1.0}Code")}
+    theme = doc.find(f".//{{urn:QDA-XML:codebook:1.0}}Code[@guid='{code_guid('stigma')}']")
+    nested = {c.get("guid") for c in theme.findall("{urn:QDA-XML:codebook:1.0}Code")}
     assert nested == {code_guid(s) for s, t in codebook.parents.items() if t == "stigma"}
 
 
