@@ -24,15 +24,34 @@ Raw files are never deleted: only erasure (:mod:`evaluation.store.erase`) and
 retention (:mod:`evaluation.store.retention`) replace one by a redacted copy,
 with both hashes in the audit log.
 
+Crashes and concurrent processes
+--------------------------------
+A process that copies a file into ``raw/`` (:meth:`Workspace.keep_raw`)
+holds a shared lock on ``.lock`` (``flock``) until its database work is
+done (:meth:`Workspace.release_shared`, called when its
+:class:`~evaluation.store.db.Store` closes); erasure, rotation and retention
+hold the exclusive lock. A raw copy and its database row thus become
+visible together to everyone else: when nobody holds the lock (a process
+killed mid-submission holds nothing), :meth:`Workspace.reconcile` removes
+what a killed process left — partial copies (``.tmp-``), raw or quarantined
+files without a database row (orphans: never acknowledged to the
+coordinator, who still has the file), reports of no submission, and the raw
+copy of a rejected file once its quarantine copy exists — each removal in
+the audit log (hash only). It runs whenever a ``Store`` is opened or closed
+and nobody else is working.
+
 A workspace inside a git working tree is refused (its data could be
 committed), unless it is the demo.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import os
+import time
 import shutil
 import stat
 import tempfile
@@ -51,6 +70,7 @@ __all__ = [
     "WorkspaceInRepository",
     "WorkspaceMissing",
     "KeyMismatch",
+    "WorkspaceBusy",
     "WORKSPACE_ENV",
     "DEFAULT_NAME",
     "sha256_file",
@@ -76,6 +96,10 @@ class WorkspaceMissing(WorkspaceError):
     pass
 
 
+class WorkspaceBusy(WorkspaceError):
+    """Another peer-eval process holds the workspace for too long."""
+
+
 class KeyMismatch(WorkspaceError):
     """The key given is not the key this workspace was created with."""
 
@@ -92,7 +116,12 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def write_readonly(dest: Path, data: bytes | None = None, *, source: Path | None = None) -> None:
-    """Write ``data`` (or copy ``source``) to ``dest`` atomically (temp file + os.replace), mode 0o444."""
+    """Write ``data`` (or copy ``source``) to ``dest`` atomically (temp file + os.replace), mode 0o400.
+
+    Owner read-only: raw and quarantined files hold identifiers, so neither
+    the group nor others may read them (the temporary file is 0o600 from its
+    creation, by ``mkstemp``).
+    """
     dest = Path(dest)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
     try:
@@ -104,7 +133,7 @@ def write_readonly(dest: Path, data: bytes | None = None, *, source: Path | None
                 out.write(data or b"")
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        os.chmod(tmp, stat.S_IRUSR)
         os.replace(tmp, dest)
     except BaseException:
         if os.path.exists(tmp):
@@ -123,6 +152,22 @@ def remove_readonly(path: Path) -> None:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+LOCK_NAME = ".lock"
+#: per workspace root, this process's lock: [fd, mode (None | LOCK_SH | LOCK_EX), exclusive depth]
+_LOCKS: dict[Path, list] = {}
+
+
+def _lock_state(root: Path) -> list | None:
+    state = _LOCKS.get(root)
+    if state is None:
+        try:
+            fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return None  # a read-only workspace: nothing can be written, nothing to guard
+        state = _LOCKS[root] = [fd, None, 0]
+    return state
 
 
 @dataclass
@@ -183,7 +228,7 @@ class Workspace:
             }
         ws = cls(root, config)
         for sub in ("raw", "quarantine"):
-            (root / sub).mkdir(exist_ok=True)
+            (root / sub).mkdir(mode=0o700, exist_ok=True)
         if not existing:
             ws.save_config()
             ws.audit.write("workspace-created")
@@ -260,11 +305,14 @@ class Workspace:
         """Copy a submitted file into ``raw/<sha256><ext>``, read-only.
 
         Returns ``(sha256, stored_path, already_present)``; the same bytes
-        submitted twice are stored once.
+        submitted twice are stored once. Takes the shared lock (see
+        "Crashes and concurrent processes"), released when the caller's
+        ``Store`` closes.
         """
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"{path} is not a file: pass the path of the submitted file")
+        self.hold_shared()
         digest = sha256_file(path)
         found = self.find_raw(digest)
         if found is not None:
@@ -272,6 +320,119 @@ class Workspace:
         dest = self.raw_path(digest, path.suffix)
         write_readonly(dest, source=path)
         return digest, dest, False
+
+    # -- locking and reconciliation ----------------------------------------------
+    def hold_shared(self) -> None:
+        """Hold the shared lock (blocks while an erasure or rotation runs)."""
+        state = _lock_state(self.root)
+        if state is not None and state[1] is None:
+            fcntl.flock(state[0], fcntl.LOCK_SH)
+            state[1] = fcntl.LOCK_SH
+
+    def release_shared(self) -> None:
+        """Let go of the shared lock taken by :meth:`keep_raw` (the submission is recorded)."""
+        state = _LOCKS.get(self.root)
+        if state is not None and state[1] == fcntl.LOCK_SH:
+            fcntl.flock(state[0], fcntl.LOCK_UN)
+            state[1] = None
+
+    @contextlib.contextmanager
+    def exclusive(self, timeout: float = 300.0):
+        """Hold the exclusive lock (no submission under way); :class:`WorkspaceBusy` after ``timeout`` s."""
+        state = _lock_state(self.root)
+        if state is None:
+            yield
+            return
+        prev = state[1]
+        if prev != fcntl.LOCK_EX:
+            if prev == fcntl.LOCK_SH:
+                fcntl.flock(state[0], fcntl.LOCK_UN)
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(state[0], fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        if prev == fcntl.LOCK_SH:
+                            fcntl.flock(state[0], fcntl.LOCK_SH)
+                        raise WorkspaceBusy(
+                            f"Another peer-eval process has been using the workspace {self.root} for more than "
+                            f"{timeout:.0f} s (a submission under way?). Try again when it has finished.") from None
+                    time.sleep(0.05)
+            state[1] = fcntl.LOCK_EX
+        state[2] += 1
+        try:
+            yield
+        finally:
+            state[2] -= 1
+            if state[2] == 0 and prev != fcntl.LOCK_EX:
+                fcntl.flock(state[0], prev if prev == fcntl.LOCK_SH else fcntl.LOCK_UN)
+                state[1] = prev
+
+    def try_reconcile(self, store) -> bool:
+        """:meth:`reconcile` if no process (this one included) is working on the workspace; whether it ran."""
+        state = _lock_state(self.root)
+        if state is None or state[1] is not None:
+            return False
+        try:
+            fcntl.flock(state[0], fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        state[1], state[2] = fcntl.LOCK_EX, 1
+        try:
+            self.reconcile(store)
+        except OSError:
+            return False  # e.g. a read-only workspace: nothing can be left over by this process either
+        finally:
+            state[1], state[2] = None, 0
+            fcntl.flock(state[0], fcntl.LOCK_UN)
+        return True
+
+    def reconcile(self, store) -> dict[str, int]:
+        """Remove what a killed process left (see "Crashes and concurrent processes"); needs the exclusive lock."""
+        rows = store.con.execute("SELECT submission_id, sha256, status FROM submissions").fetchall()
+        used = {sha for _, sha, st in rows if st in ("accepted", "superseded")}
+        rejected = {sha for _, sha, st in rows if st == "rejected"}
+        sids = {sid for sid, _, _ in rows}
+        counts = {"partial": 0, "orphan": 0, "rejected-raw": 0, "report": 0}
+
+        def drop(path: Path, what: str) -> None:
+            remove_readonly(path)
+            counts[what] += 1
+            sha = path.name.split(".", 1)[0]
+            self.audit.write(f"{what}-removed", folder=path.parent.name,
+                             sha256=sha if len(sha) == 64 and all(c in "0123456789abcdef" for c in sha) else None)
+
+        stale_config = self.root / (CONFIG + ".tmp")
+        if stale_config.exists():
+            stale_config.unlink()
+        for folder in (self.raw_dir, self.quarantine_dir):
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                if not path.is_file():
+                    continue
+                name = path.name
+                if name.startswith(".tmp-"):
+                    drop(path, "partial")
+                    continue
+                if folder == self.quarantine_dir and name.endswith(".report.json"):
+                    if name[: -len(".report.json")] not in sids:
+                        drop(path, "report")
+                    continue
+                sha = name.split(".", 1)[0]
+                if folder == self.raw_dir:
+                    if sha in used:
+                        continue
+                    if sha in rejected and any(self.quarantine_dir.glob(f"{sha}.*")):
+                        remove_readonly(path)  # the quarantine copy is the one kept
+                        counts["rejected-raw"] += 1
+                    elif sha not in rejected:
+                        drop(path, "orphan")
+                elif sha not in rejected:
+                    drop(path, "orphan")
+        return counts
 
     # -- key -------------------------------------------------------------------
     def check_key(self, key: PseudonymKey) -> None:
