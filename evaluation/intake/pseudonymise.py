@@ -376,7 +376,19 @@ def load_key(key_file: str | os.PathLike | None = None) -> PseudonymKey:
         raise KeyRefused(f"The key file {path} is inside the git working tree {tree}: a key must never "
                         "be where it could be committed. Move it outside any repository (e.g. to your "
                         "home folder, readable only by you) and pass its new path.")
-    lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip() and not l.lstrip().startswith("#")]
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:  # (issue 17) a key others can read is no secret
+        raise KeyRefused(f"The key file {path} can be read or changed by other users (permissions {mode:o}). "
+                         f"Make it readable only by you: chmod 600 {path} — then try again.")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise KeyRefused(f"The key file {path} is not plain text (a binary file, or saved as UTF-16/'Unicode'). "
+                         "Save the key as one line of plain text (UTF-8), or use the key file you were given.") from None
+    except OSError as exc:
+        raise KeyRefused(f"The key file {path} cannot be read ({exc.strerror or type(exc).__name__}). Check its "
+                         "permissions: it must be readable by you (chmod 600).") from None
+    lines = [l for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#")]
     if not lines:
         raise KeyMissing(f"The key file {path} holds no key. " + HOW_TO_SET_KEY)
     return parse_key(lines[0], source=str(path.resolve()))

@@ -406,6 +406,9 @@ class Store:
         if raw_cols:
             raise ValueError(f"frame still holds the raw identifier column(s) {raw_cols}: pseudonymise it first "
                              "(evaluation.intake.pseudonymise.pseudonymise_frame)")
+        from .freetext import screen_frame
+
+        frame, n_screened = screen_frame(frame, defn)  # names typed in free text never reach the database
         layout = self._layout(defn, frame)
         wave_col = layout[2][2]
         if wave_col is not None:
@@ -469,7 +472,7 @@ class Store:
             "submission-accepted", submission=sid, sha256=meta.sha256, site=meta.site,
             instrument=f"{defn.id}@{defn.version}", format=meta.format, waves=",".join(map(str, waves)),
             rows=int(meta.n_rows if meta.n_rows is not None else n), n_stored=n, replaces=replaces,
-            appended_to=appended_to)
+            appended_to=appended_to, n_free_text_screened=n_screened)
         return sid
 
     def _check_clash(self, meta: SubmissionMeta, replaces, append: bool, wave_keys: set[str]) -> str | None:
