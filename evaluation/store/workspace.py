@@ -368,6 +368,16 @@ class Workspace:
             return None
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
+    @property
+    def limits(self):
+        """What a submitted file may make the readers do (:mod:`evaluation.intake.limits`; ``limits:`` here)."""
+        from ..intake.limits import limits_from_config
+
+        try:
+            return limits_from_config(self.config)
+        except ValueError as exc:
+            raise WorkspaceError(f"{exc} (in {self.root / CONFIG})") from None
+
     def save_config(self) -> None:
         text = "# The evaluation workspace's configuration (see evaluation/store/workspace.py).\n"
         text += "# demo and key are kept in the database too: editing them here changes nothing.\n"

@@ -88,7 +88,15 @@ def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadRe
     if size > max_bytes:
         result.add("file-too-large", size=f"{format_size(size)} > {format_size(max_bytes)}")
         return result
-    _READERS[found.format](path, result)
+    from ..limits import LimitExceeded, check_before, check_frame
+
+    try:  # (issue 17) limits: what the file declares, then what was read; see evaluation.intake.limits
+        check_before(path, found.format)
+        _READERS[found.format](path, result)
+        check_frame(result.frame)
+    except LimitExceeded as exc:
+        result.frame = None
+        result.add("limit-exceeded", **exc.params)
     return result
 
 

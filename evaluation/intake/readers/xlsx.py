@@ -148,8 +148,14 @@ def _values(ws) -> tuple[tuple, list[tuple]]:
     header = _trim(next(it, ()))
     rows: list[tuple] = []
     last = 0
+    from ..limits import LimitExceeded, current
+
+    lim = current()
     for row in it:
         row = _trim(row)
+        if len(rows) >= lim.max_rows or len(row) > lim.max_columns:  # (issue 17) stop reading a bomb early
+            raise LimitExceeded(*(("max_rows", lim.max_rows, f"> {lim.max_rows:,}") if len(rows) >= lim.max_rows
+                                  else ("max_columns", lim.max_columns, len(row))))
         rows.append(row)
         if row:
             last = len(rows)
