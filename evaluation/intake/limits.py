@@ -40,12 +40,13 @@ from __future__ import annotations
 
 import contextvars
 import os
+import re
 import zipfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Limits", "DEFAULT_LIMITS", "LimitExceeded", "limits_from_config", "current", "using",
+__all__ = ["safe_echo", "ECHO_CHARS", "Limits", "DEFAULT_LIMITS", "LimitExceeded", "limits_from_config", "current", "using",
            "check_before", "check_frame", "zip_members", "parse_xml", "LIMIT_MESSAGES"]
 
 
@@ -87,6 +88,26 @@ def _register_messages() -> None:
 
 
 _register_messages()
+
+
+#: characters of a value echoed to a terminal or a report (a cell, a --site, a file name)
+ECHO_CHARS = 80
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def safe_echo(value, limit: int = ECHO_CHARS):
+    """``value`` fit to echo: escape sequences removed, control characters as ``?``, at most ``limit`` characters.
+
+    Non-strings are returned as they are. A longer text is cut and ends
+    with ``…`` (a 10 MB cell never reaches a terminal or a report).
+    """
+    if not isinstance(value, str):
+        return value
+    text = _ANSI.sub("", value[: limit * 4 + 64])
+    text = _CONTROL.sub("?", text)
+    cut = len(value) > limit * 4 + 64 or len(text) > limit
+    return text[: limit - 1] + "…" if cut else text
 
 
 class LimitExceeded(ValueError):

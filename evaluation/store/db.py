@@ -228,6 +228,13 @@ def _column_values(s: pd.Series, sql_type: str) -> np.ndarray:
     return values
 
 
+def _capped(value, limit: int = 40):
+    """A value from the user (``--site``) as kept with a rejection: short, no control characters."""
+    from evaluation.intake.limits import safe_echo
+
+    return safe_echo(value, limit)
+
+
 def _insert_chunk(con: sqlite3.Connection, sql: str, rows: np.ndarray) -> None:
     """Insert one chunk of rows (a seam for the crash-in-the-middle test).
 
@@ -522,7 +529,7 @@ class Store:
                 "INSERT INTO submissions (submission_id, sha256, file_name, format, site, instrument, version, waves, "
                 "received_at, status, n_rows, n_stored, id_columns, user) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, 'rejected', ?, 0, ?, ?)",
-                (sid, meta.sha256, meta.file_name, meta.format, meta.site, meta.instrument, meta.version, now,
+                (sid, meta.sha256, meta.file_name, meta.format, _capped(meta.site), meta.instrument, meta.version, now,
                  meta.n_rows, json.dumps(meta.id_columns), current_user()))
             self.con.execute("COMMIT")
         except BaseException:
