@@ -77,6 +77,15 @@ LIMIT_MESSAGES = {
               "the right file (one prison, one questionnaire). If it really is this large, ask the evaluation "
               "team to raise the limit (workspace.yaml, limits: {limit}).",
     },
+    # (not a limit, but registered here with it to keep evaluation/intake/messages.py untouched)
+    "instrument-version-unknown": {
+        "nl": "Het bestand zegt dat het vragenlijst {ref} is, maar die versie bestaat niet. Gebruik het sjabloon dat "
+              "u van het evaluatieteam kreeg (de laatste versie), of geef --instrument op.",
+        "fr": "Le fichier indique le questionnaire {ref}, mais cette version n'existe pas. Utilisez le modèle reçu de "
+              "l'équipe d'évaluation (la dernière version) ou indiquez --instrument.",
+        "en": "The file says it is questionnaire {ref}, but that version does not exist. Use the template the "
+              "evaluation team gave you (the latest version), or give --instrument.",
+    },
 }
 
 

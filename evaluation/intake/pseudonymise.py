@@ -108,7 +108,20 @@ _STRIP = re.compile(r"[\s\.\-/_,;:'\"()]+")
 _ALNUM = re.compile(r"^[0-9A-Z]+$")
 
 #: reason codes of :class:`InvalidIdentifier`, with a phrase per language
+#: (issue 17) longest prison number or study code accepted: a 10 MB "number" is not one
+MAX_CODE_CHARS = 32
+
 REASONS: dict[str, dict[str, str]] = {
+    "non-ascii": {
+        "nl": "bevat letters buiten A–Z (zoals ß, ı of ﬁ); typ het nummer met gewone letters",
+        "fr": "contient des lettres hors A–Z (comme ß, ı ou ﬁ) ; tapez le numéro avec des lettres simples",
+        "en": "contains letters outside A–Z (such as ß, ı or ﬁ); type the number with plain letters",
+    },
+    "too-long": {
+        "nl": f"is langer dan {MAX_CODE_CHARS} tekens",
+        "fr": f"dépasse {MAX_CODE_CHARS} caractères",
+        "en": f"is longer than {MAX_CODE_CHARS} characters",
+    },
     "empty": {
         "nl": "leeg", "fr": "vide", "en": "empty",
     },
@@ -216,9 +229,16 @@ def normalise_identifier(kind: str, raw) -> str:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     numeric = isinstance(raw, (int, float, np.integer, np.floating)) and not isinstance(raw, bool)
-    text = _STRIP.sub("", _as_text(raw)).upper()
+    raw_text = _as_text(raw)
+    if len(raw_text) > 4 * MAX_CODE_CHARS:  # (issue 17) never upper-case or strip a huge cell
+        raise InvalidIdentifier("too-long", kind)
+    if not raw_text.isascii():  # (issue 17) no Unicode case folding: 'ﬁ'.upper() == 'FI' would merge two people
+        raise InvalidIdentifier("non-ascii", kind)
+    text = _STRIP.sub("", raw_text).upper()
     if not text:
         raise InvalidIdentifier("empty", kind)
+    if len(text) > MAX_CODE_CHARS and kind != "national_register":
+        raise InvalidIdentifier("too-long", kind)
     if kind in ("prison_number", "study_code"):
         if not _ALNUM.match(text):
             raise InvalidIdentifier("characters", kind)
@@ -250,7 +270,7 @@ def _normalise_codes(kind: str, values: pd.Series) -> tuple[np.ndarray, np.ndarr
     strip, alnum = _STRIP.sub, _ALNUM.match
     fast = kind in ("prison_number", "study_code")
     for i, u in enumerate(uniques):
-        if fast and type(u) is str:  # the common case, inlined (same result as normalise_identifier)
+        if fast and type(u) is str and u.isascii() and len(u) <= MAX_CODE_CHARS:  # the common case, inlined
             t = u.upper()
             if alnum(t) or ((t := strip("", t)) and alnum(t)):
                 norm[i] = t
