@@ -285,7 +285,7 @@ class Store:
     def close(self) -> None:
         """Close the database; the workspace's shared lock goes, and leftovers are cleaned if nobody works."""
         try:
-            self.workspace.release_shared()
+            self.workspace.release_shared(self)
             self.workspace.try_reconcile(self)
         finally:
             self.con.close()

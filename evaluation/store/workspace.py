@@ -262,7 +262,8 @@ def _create(root: Path, *, demo: bool) -> dict[str, Any]:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return config
-#: per (process, workspace root), the lock: [fd, mode (None | LOCK_SH | LOCK_EX), exclusive depth]
+#: per (process, workspace root), the lock: [fd, mode (None | LOCK_SH | LOCK_EX), exclusive depth,
+#: hashes this process copied into raw/ that have no database row yet]
 #: (keyed by process id: a forked child must not share its parent's open file, hence its flock)
 _LOCKS: dict[tuple[int, Path], list] = {}
 
@@ -274,7 +275,7 @@ def _lock_state(root: Path) -> list | None:
             fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError:
             return None  # a read-only workspace: nothing can be written, nothing to guard
-        state = _LOCKS[(os.getpid(), root)] = [fd, None, 0]
+        state = _LOCKS[(os.getpid(), root)] = [fd, None, 0, set()]
     return state
 
 
@@ -428,6 +429,9 @@ class Workspace:
             raise FileNotFoundError(f"{path} is not a file: pass the path of the submitted file")
         self.hold_shared()
         digest = sha256_file(path)
+        state = _LOCKS.get((os.getpid(), self.root))
+        if state is not None:
+            state[3].add(digest)  # pending until a row names it (see release_shared)
         found = self.find_raw(digest)
         if found is not None:
             return digest, found, True
@@ -443,9 +447,21 @@ class Workspace:
             fcntl.flock(state[0], fcntl.LOCK_SH)
             state[1] = fcntl.LOCK_SH
 
-    def release_shared(self) -> None:
-        """Let go of the shared lock taken by :meth:`keep_raw` (the submission is recorded)."""
+    def release_shared(self, store=None) -> None:
+        """Let go of the shared lock taken by :meth:`keep_raw` once every file it copied has its row.
+
+        With ``store``, the files this process copied that the database now
+        names are settled; the lock is kept while another is still pending
+        (a submission of this process under way).
+        """
         state = _LOCKS.get((os.getpid(), self.root))
+        if state is not None and state[3] and store is not None:
+            q = ",".join("?" * len(state[3]))
+            named = {r[0] for r in store.con.execute(f"SELECT DISTINCT sha256 FROM submissions WHERE sha256 IN ({q})",
+                                                     tuple(state[3]))}
+            state[3] -= named
+        if state is not None and state[3] and store is not None:
+            return
         if state is not None and state[1] == fcntl.LOCK_SH:
             fcntl.flock(state[0], fcntl.LOCK_UN)
             state[1] = None
