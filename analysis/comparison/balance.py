@@ -140,7 +140,9 @@ class BalanceResult(Result):
         d = self.ps
         keys = ["site", "treated"] if by_site else ["treated"]
         groups = list(d.groupby(keys, sort=True))
-        ax.boxplot([g["ps"].to_numpy() for _, g in groups], orientation="horizontal")
+        # no outlier points (each is one person) and whiskers at the 10th/90th percentiles (issue 17)
+        ax.boxplot([g["ps"].to_numpy() for _, g in groups], orientation="horizontal", showfliers=False,
+                   whis=(10, 90))
         ax.set_yticks(np.arange(1, len(groups) + 1))
         labels = [" ".join(str(v) for v in (k if isinstance(k, tuple) else (k,))) for k, _ in groups]
         ax.set_yticklabels([lab.replace("True", "participant").replace("False", "comparison") for lab in labels])

@@ -15,6 +15,10 @@ worker or a staff member. This package protects what the book publishes:
 * :func:`scan_page`, :func:`check_pages` — no pseudonym, national register
   number or identifier on a built page.
 * :func:`find_suppressed_counts` — test helper: no hidden count on a page.
+* :mod:`.derived` — statistics that would undo suppression: overlap indices
+  (:func:`protect_overlap`), "n of N" (:func:`safe_n_of_N`), totals on two
+  pages (:func:`safe_total`), quote tags (:func:`quote_site`), box plots
+  (:func:`safe_boxplot`); percentages of small groups: ``percent_of="cell%"``.
 """
 
 from .counting import person_counts
@@ -27,6 +31,8 @@ from .prose import safe_count, safe_value
 from .suppression import exposed_cells, secondary_suppression, table_constraints
 from .tables import ProtectedTable, protect_table
 from .errors import DisclosureError
+from .derived import (individual_points, overlap_publishable, protect_overlap, quote_site, safe_boxplot,
+                      safe_n_of_N, safe_total)
 
 __all__ = [
     "DisclosurePolicy",
@@ -55,4 +61,11 @@ __all__ = [
     "exposed_cells",
     "table_constraints",
     "DisclosureError",
+    "overlap_publishable",
+    "protect_overlap",
+    "safe_n_of_N",
+    "safe_total",
+    "quote_site",
+    "safe_boxplot",
+    "individual_points",
 ]

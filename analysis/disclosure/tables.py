@@ -302,7 +302,10 @@ def protect_table(
     percent_of : mapping, optional
         Statistic column -> ``"row"``, ``"col"`` or ``"total"``: the
         denominator of a percentage; the percentage is hidden when its
-        denominator is.
+        denominator is. ``"cell"`` (a proportion, 0–1) or ``"cell%"`` (a
+        percentage, 0–100) of the cell's own count: hidden when the persons
+        it implies, or the rest of the cell, are fewer than the threshold
+        ("35%" of 20 peer workers is 7 of them).
     show_count : bool, default True
         Publish the count column.
     family, ledger, name
@@ -348,10 +351,12 @@ def protect_table(
     for stat, den in percent_of.items():
         if stat not in values:
             raise KeyError(f"percent_of names {stat!r}, which is not a shown statistic; pass values=[..., {stat!r}]")
+        if den in ("cell", "cell%"):
+            continue
         if den not in ("row", "col", "total") or (den != "total" and not cols):
             allowed = "'row', 'col' or 'total'" if cols else "'total' (one-way table)"
-            raise ValueError(f"percent_of[{stat!r}]={den!r}: use {allowed}")
-    if percent_of and not margins:
+            raise ValueError(f"percent_of[{stat!r}]={den!r}: use {allowed}, or 'cell'/'cell%'")
+    if any(d not in ("cell", "cell%") for d in percent_of.values()) and not margins:
         raise ValueError("percent_of needs margins=True: the denominators must be in the table")
     if ledger is not None and not family:
         raise ValueError("a ledger needs family=<name of the population counted>, e.g. family='peer_workers'")
@@ -463,6 +468,16 @@ def protect_table(
     for stat, den in percent_of.items():
         for k, (ri, ci) in enumerate(grid):
             if hidden[k]:
+                continue
+            if den in ("cell", "cell%"):  # a share of the cell's own persons: the implied count is a count
+                v = stats[k][stat]
+                if _is_missing(v):
+                    continue
+                implied = int(round(float(v) * float(counts[k]) / (100.0 if den == "cell%" else 1.0)))
+                if pol.is_small(implied) or pol.is_small(int(counts[k]) - implied):
+                    stats[k][stat] = None
+                    pct_hidden[k] = True
+                    n_pct += 1
                 continue
             if den == "row":
                 d = pos[(ri, len(c_keys) - 1)]

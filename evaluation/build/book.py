@@ -166,12 +166,19 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
             copy.unlink(missing_ok=True)
         else:
             copy.write_text(base_text, encoding="utf-8")
-        from .execute import run_chapter
+        from .execute import ChapterFailed, run_chapter
 
         t0 = time.perf_counter()
         try:
             nb, loaded = run_chapter(ch.path, ws.root, timeout=timeout, extra_env={LEDGER_ENV: str(copy)})
             text = copy.read_text(encoding="utf-8") if copy.is_file() else None
+        except ChapterFailed:
+            # (issue 17) a chapter that fails while data it declares have not arrived yet says what is missing
+            missing = _missing_data(ws, ch)
+            if not missing:
+                raise
+            say(f"  {ch.name}: no {', '.join(missing)} data yet — the chapter says so instead of its results")
+            nb, loaded, text = _waiting_page(ch, missing), [], base_text
         finally:
             copy.unlink(missing_ok=True)
         return nb, loaded, text, time.perf_counter() - t0
@@ -271,3 +278,26 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
     say(f"Built {len(present)} chapters ({len(result.executed)} executed, {len(result.skipped)} unchanged) "
         f"in {result.timings['total']:.1f} s: {result.index}")
     return result
+
+
+def _missing_data(ws: Workspace, ch) -> list[str]:
+    """The data ``ch`` declares (``peer_eval.loads``) of which no accepted submission exists yet."""
+    with ws.store() as st:
+        have = {r[0] for r in st.con.execute("SELECT DISTINCT instrument FROM submissions WHERE status = 'accepted'")}
+    if "codebook" in have:
+        have.add("segments")
+    return [name for name in ch.loads if name != "*" and name not in have]
+
+
+def _waiting_page(ch, missing: list[str]):
+    """A one-cell notebook in place of a chapter whose data have not arrived: its title and what is missing."""
+    import nbformat
+
+    title = next((line[2:].strip() for line in ch.path.read_text(encoding="utf-8").splitlines()
+                  if line.startswith("# ")), ch.name)
+    text = (f"# {title}\n\nThis chapter cannot be computed yet: no "
+            f"{' and no '.join(missing)} data have been submitted and accepted. It will appear once they "
+            "are (see the data chapter for what has arrived).")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    return nb

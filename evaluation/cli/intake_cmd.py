@@ -210,12 +210,16 @@ def _erase(args) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    if not result.found:
+    for problem in result.files_unreadable:  # named, never silently left: the command fails
+        print(f"NOT CLEANED: {problem} — the person may still be in this file; remove it by hand "
+              "or ask the data controller", file=sys.stderr)
+    if not result.found and not result.files_unreadable:
         print("no data of this person were found")
         return 1
     print(json.dumps({"rows_removed": result.rows_removed, "tables": list(result.tables),
-                      "files_redacted": len(result.files_redacted)}, indent=2))
-    return 0
+                      "files_redacted": len(result.files_redacted),
+                      "files_not_cleaned": len(result.files_unreadable)}, indent=2))
+    return 3 if result.files_unreadable else 0
 
 
 def _purge(args) -> int:

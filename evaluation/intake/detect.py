@@ -83,8 +83,11 @@ def detect(read, catalogue: Catalogue, *, given: str | None = None, path: Path |
         try:
             defn = catalogue.parse_ref(embedded)
             how = "embedded"
-        except KeyError:
-            defn = None
+        except KeyError:  # (issue 17) an unknown version in the file's label is an error, not ignored
+            from .limits import LIMIT_MESSAGES  # noqa: F401 - registers the message
+
+            problems.append(Problem("instrument-version-unknown", params={"ref": embedded}))
+            return Detection(None, None, problems)
     if defn is None and read.frame is not None:
         cand, score = _by_columns(list(read.frame.columns), catalogue)
         if cand is not None and score >= MIN_MATCH:

@@ -634,6 +634,21 @@ KEY_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le fichier de clé {source} se trouve dans le dépôt git {tree} : une clé ne doit jamais pouvoir y être enregistrée. Déplacez-le hors de tout dépôt et indiquez son nouveau chemin.",
         "en": "The key file {source} is inside the git working tree {tree}: a key must never be where it could be committed. Move it outside any repository and give its new path.",
     },
+    "key-permissions": {
+        "nl": "Het sleutelbestand {source} kan door andere gebruikers gelezen of gewijzigd worden (rechten {mode}). Maak het alleen voor uzelf leesbaar (chmod 600 {source}) en probeer opnieuw.",
+        "fr": "Le fichier de clé {source} peut être lu ou modifié par d'autres utilisateurs (droits {mode}). Rendez-le lisible par vous seul (chmod 600 {source}) et réessayez.",
+        "en": "The key file {source} can be read or changed by other users (permissions {mode}). Make it readable only by you (chmod 600 {source}) and try again.",
+    },
+    "key-not-text": {
+        "nl": "Het sleutelbestand {source} is geen gewone tekst (een binair bestand, of bewaard als UTF-16/'Unicode'). Bewaar de sleutel als één regel gewone tekst (UTF-8), of gebruik het sleutelbestand dat u kreeg.",
+        "fr": "Le fichier de clé {source} n'est pas du texte simple (un fichier binaire, ou enregistré en UTF-16/« Unicode »). Enregistrez la clé sur une seule ligne de texte simple (UTF-8), ou utilisez le fichier de clé qui vous a été remis.",
+        "en": "The key file {source} is not plain text (a binary file, or saved as UTF-16/'Unicode'). Save the key as one line of plain text (UTF-8), or use the key file you were given.",
+    },
+    "key-unreadable": {
+        "nl": "Het sleutelbestand {source} kan niet gelezen worden. Controleer de rechten: u moet het kunnen lezen (chmod 600).",
+        "fr": "Le fichier de clé {source} ne peut pas être lu. Vérifiez les droits : vous devez pouvoir le lire (chmod 600).",
+        "en": "The key file {source} cannot be read. Check its permissions: it must be readable by you (chmod 600).",
+    },
 }
 
 

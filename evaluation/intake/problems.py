@@ -32,6 +32,13 @@ class Problem:
     params: dict[str, Any] = field(default_factory=dict)
     severity: Severity = "error"
 
+    def __post_init__(self) -> None:  # (issue 17) nothing echoed is long or holds control characters
+        from .limits import safe_echo
+
+        object.__setattr__(self, "value", safe_echo(self.value))
+        object.__setattr__(self, "column", safe_echo(self.column, 120))
+        object.__setattr__(self, "params", {k: safe_echo(v, 200) for k, v in (self.params or {}).items()})
+
     def message(self, lang: str = "en") -> str:
         from .messages import render
 
@@ -63,6 +70,12 @@ class Report:
     submission_id: str | None = None
     status: Literal["checked", "accepted", "rejected", "duplicate"] = "checked"
     notes: list[str] = field(default_factory=list)  # e.g. harmonised from an older version
+
+    def __post_init__(self) -> None:  # (issue 17) the file name and the site are echoed: capped, no control chars
+        from .limits import safe_echo
+
+        self.file = safe_echo(self.file, 120)
+        self.site = safe_echo(self.site, 40)
 
     @property
     def errors(self) -> list[Problem]:

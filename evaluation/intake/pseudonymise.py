@@ -108,7 +108,20 @@ _STRIP = re.compile(r"[\s\.\-/_,;:'\"()]+")
 _ALNUM = re.compile(r"^[0-9A-Z]+$")
 
 #: reason codes of :class:`InvalidIdentifier`, with a phrase per language
+#: (issue 17) longest prison number or study code accepted: a 10 MB "number" is not one
+MAX_CODE_CHARS = 32
+
 REASONS: dict[str, dict[str, str]] = {
+    "non-ascii": {
+        "nl": "bevat letters buiten A–Z (zoals ß, ı of ﬁ); typ het nummer met gewone letters",
+        "fr": "contient des lettres hors A–Z (comme ß, ı ou ﬁ) ; tapez le numéro avec des lettres simples",
+        "en": "contains letters outside A–Z (such as ß, ı or ﬁ); type the number with plain letters",
+    },
+    "too-long": {
+        "nl": f"is langer dan {MAX_CODE_CHARS} tekens",
+        "fr": f"dépasse {MAX_CODE_CHARS} caractères",
+        "en": f"is longer than {MAX_CODE_CHARS} characters",
+    },
     "empty": {
         "nl": "leeg", "fr": "vide", "en": "empty",
     },
@@ -229,9 +242,16 @@ def normalise_identifier(kind: str, raw) -> str:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     numeric = isinstance(raw, (int, float, np.integer, np.floating)) and not isinstance(raw, bool)
-    text = _STRIP.sub("", _as_text(raw)).upper()
+    raw_text = _as_text(raw)
+    if len(raw_text) > 4 * MAX_CODE_CHARS:  # (issue 17) never upper-case or strip a huge cell
+        raise InvalidIdentifier("too-long", kind)
+    if not raw_text.isascii():  # (issue 17) no Unicode case folding: 'ﬁ'.upper() == 'FI' would merge two people
+        raise InvalidIdentifier("non-ascii", kind)
+    text = _STRIP.sub("", raw_text).upper()
     if not text:
         raise InvalidIdentifier("empty", kind)
+    if len(text) > MAX_CODE_CHARS and kind != "national_register":
+        raise InvalidIdentifier("too-long", kind)
     if kind in ("prison_number", "study_code"):
         if not _ALNUM.match(text):
             raise InvalidIdentifier("characters", kind)
@@ -263,7 +283,7 @@ def _normalise_codes(kind: str, values: pd.Series) -> tuple[np.ndarray, np.ndarr
     strip, alnum = _STRIP.sub, _ALNUM.match
     fast = kind in ("prison_number", "study_code")
     for i, u in enumerate(uniques):
-        if fast and type(u) is str:  # the common case, inlined (same result as normalise_identifier)
+        if fast and type(u) is str and u.isascii() and len(u) <= MAX_CODE_CHARS:  # the common case, inlined
             t = u.upper()
             if alnum(t) or ((t := strip("", t)) and alnum(t)):
                 norm[i] = t
@@ -393,7 +413,22 @@ def load_key(key_file: str | os.PathLike | None = None) -> PseudonymKey:
                         "be where it could be committed. Move it outside any repository (e.g. to your "
                         "home folder, readable only by you) and pass its new path.", "key-in-git",
                          source=str(path), tree=str(tree))
-    lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip() and not l.lstrip().startswith("#")]
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:  # (issue 17) a key others can read is no secret
+        raise KeyRefused(f"The key file {path} can be read or changed by other users (permissions {mode:o}). "
+                         f"Make it readable only by you: chmod 600 {path} — then try again.", "key-permissions",
+                         source=str(path), mode=f"{mode:o}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise KeyRefused(f"The key file {path} is not plain text (a binary file, or saved as UTF-16/'Unicode'). "
+                         "Save the key as one line of plain text (UTF-8), or use the key file you were given.",
+                         "key-not-text", source=str(path)) from None
+    except OSError as exc:
+        raise KeyRefused(f"The key file {path} cannot be read ({exc.strerror or type(exc).__name__}). Check its "
+                         "permissions: it must be readable by you (chmod 600).", "key-unreadable",
+                         source=str(path)) from None
+    lines = [l for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#")]
     if not lines:
         raise KeyMissing(f"The key file {path} holds no key. " + HOW_TO_SET_KEY, "key-empty", source=str(path))
     return parse_key(lines[0], source=str(path.resolve()))

@@ -196,8 +196,11 @@ def submit_file(
                                    severity="warning"))
                 return report
 
-        defn, v = _run_checks(stored, report, site=site, instrument=instrument, catalogue=catalogue, today=today,
-                              date_order=date_order)
+        from .limits import using
+
+        with using(ws.limits):  # (issue 17) the workspace's limits on what a file may make the readers do
+            defn, v = _run_checks(stored, report, site=site, instrument=instrument, catalogue=catalogue, today=today,
+                                  date_order=date_order)
         meta = SubmissionMeta(sha256=sha, file_name=path.name, site=site, format=report.format,
                               n_rows=report.n_rows, stored_path=stored,
                               instrument=defn.id if defn else None, version=defn.version if defn else None,

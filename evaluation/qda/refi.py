@@ -28,6 +28,7 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Iterable
 from xml.sax.saxutils import escape
@@ -171,6 +172,13 @@ def read_qdpx(path: Path | str, codebook: Codebook | None = None) -> CodedFile:
         out.problems.append(Problem("file-unreadable", params={"detail": f"not a .qdpx (zip) file: {type(exc).__name__}"}))
         return out
     with zf:
+        from evaluation.intake.limits import LimitExceeded, zip_members
+
+        try:  # (issue 17) a bomb is refused from the ZIP's directory, before anything is decompressed
+            zip_members(path)
+        except LimitExceeded as exc:
+            out.problems.append(Problem("limit-exceeded", params=exc.params))
+            return out
         names = {n.lower(): n for n in zf.namelist()}
         qde = names.get("project.qde") or next((names[n] for n in names if n.endswith(".qde")), None)
         if qde is None:
@@ -178,6 +186,9 @@ def read_qdpx(path: Path | str, codebook: Codebook | None = None) -> CodedFile:
             return out
         try:
             doc = etree.parse(io.BytesIO(zf.read(qde)), etree.XMLParser(resolve_entities=False, no_network=True))
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # (issue 17) a damaged member
+            out.problems.append(Problem("file-unreadable", params={"detail": f"damaged .qdpx: {type(exc).__name__}"}))
+            return out
         except etree.XMLSyntaxError as exc:
             out.problems.append(Problem("qdpx-invalid", params={"detail": f"project.qde is not XML ({exc.msg})"}))
             return out

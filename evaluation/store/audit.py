@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AuditLog", "ALLOWED_FIELDS", "current_user"]
+__all__ = ["AuditLog", "ALLOWED_FIELDS", "current_user", "allowed"]
 
 #: field -> pattern its (string) value must match; numbers and booleans are always allowed
 ALLOWED_FIELDS: dict[str, str] = {
@@ -41,8 +41,21 @@ ALLOWED_FIELDS: dict[str, str] = {
     "key_version": r"\d{1,6}",
     "reason": r"[a-z][a-z0-9-]{0,40}",
     "tables": r"[a-z0-9_,]{0,400}",
+    "folder": r"(raw|quarantine)",
 }
 _COUNT = re.compile(r"^(rows|n_[a-z_]+|files|tables_changed|pseudonyms)$")
+
+
+def allowed(name: str, value: Any) -> Any:
+    """``value`` when the audit log may hold it as field ``name``, else None (the field is left out).
+
+    For values that come from outside (a ``--site`` typed by a user): the
+    entry is still written, without the value.
+    """
+    pattern = ALLOWED_FIELDS.get(name)
+    if value is None or pattern is None:
+        return None
+    return value if isinstance(value, str) and re.fullmatch(pattern, value) else None
 
 
 def current_user() -> str:
@@ -83,7 +96,8 @@ class AuditLog:
                                  "free text, file names or identifiers)")
             entry[name] = value
         line = json.dumps(entry, ensure_ascii=True, sort_keys=False)
-        with open(self.path, "a", encoding="utf-8") as fh:
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # owner only
+        with open(fd, "a", encoding="utf-8") as fh:
             fh.write(line + "\n")
             fh.flush()
             os.fsync(fh.fileno())

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,6 +228,13 @@ def _column_values(s: pd.Series, sql_type: str) -> np.ndarray:
     return values
 
 
+def _capped(value, limit: int = 40):
+    """A value from the user (``--site``) as kept with a rejection: short, no control characters."""
+    from evaluation.intake.limits import safe_echo
+
+    return safe_echo(value, limit)
+
+
 def _insert_chunk(con: sqlite3.Connection, sql: str, rows: np.ndarray) -> None:
     """Insert one chunk of rows (a seam for the crash-in-the-middle test).
 
@@ -256,12 +264,15 @@ class Store:
             raise TypeError("workspace must be a Workspace: use Workspace.open(path)")
         self.workspace = workspace
         self._catalogue = catalogue
+        if not workspace.db_path.exists():  # owner only, from the first byte
+            os.close(os.open(workspace.db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         self.con = sqlite3.connect(workspace.db_path, isolation_level=None)
         self.con.execute("PRAGMA secure_delete=ON")
         self.con.execute("PRAGMA journal_mode=DELETE")
         self.con.execute("PRAGMA foreign_keys=ON")
         self.con.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache for large submissions
         self.con.executescript(_SCHEMA)
+        workspace.try_reconcile(self)
 
     @property
     def catalogue(self):
@@ -272,7 +283,12 @@ class Store:
         return self._catalogue
 
     def close(self) -> None:
-        self.con.close()
+        """Close the database; the workspace's shared lock goes, and leftovers are cleaned if nobody works."""
+        try:
+            self.workspace.release_shared(self)
+            self.workspace.try_reconcile(self)
+        finally:
+            self.con.close()
 
     def __enter__(self):
         return self
@@ -397,9 +413,9 @@ class Store:
         if raw_cols:
             raise ValueError(f"frame still holds the raw identifier column(s) {raw_cols}: pseudonymise it first "
                              "(evaluation.intake.pseudonymise.pseudonymise_frame)")
-        for s in self.by_sha(meta.sha256):
-            if s["status"] in ("accepted", "superseded") and s["site"] == meta.site and s["instrument"] == meta.instrument:
-                raise DuplicateSubmission(s["submission_id"])
+        from .freetext import screen_frame
+
+        frame, n_screened = screen_frame(frame, defn)  # names typed in free text never reach the database
         layout = self._layout(defn, frame)
         wave_col = layout[2][2]
         if wave_col is not None:
@@ -407,20 +423,7 @@ class Store:
         else:
             waves = [defn.meta.waves[0].code] if len(defn.meta.waves) == 1 else []
         wave_keys = {str(w) for w in waves}
-        accepted = self._accepted(meta.site, meta.instrument)
-        if replaces is not None and replaces not in {a["submission_id"] for a in accepted}:
-            raise ReplacesUnknown(replaces, meta.site, meta.instrument)
-        appended_to = None
-        if replaces is None:
-            clash = [a for a in accepted if a["waves"] & wave_keys]
-            if clash and not append:
-                first = clash[0]
-                raise SubmissionExists(first["submission_id"], meta.site, meta.instrument,
-                                       int(sorted(first["waves"] & wave_keys, key=int)[0]))
-            if clash:
-                appended_to = clash[0]["submission_id"]
-
-        sid = self._new_id(meta.sha256)
+        sid = "S" + meta.sha256[:10]  # provisional (anonymous row ids); the final id is taken in the transaction
         n = len(frame)
         # one object array, row by column: a chunk of rows is a slice of it (no per-row Python work)
         block = np.full((n, len(layout) + 2), _NULL, dtype=object)
@@ -445,8 +448,15 @@ class Store:
         from .audit import current_user
 
         con = self.con
-        con.execute("BEGIN IMMEDIATE")
+        con.execute("BEGIN IMMEDIATE")  # the checks and the write under one lock: no race between processes
         try:
+            appended_to = self._check_clash(meta, replaces, append, wave_keys)
+            final = self._new_id(meta.sha256)
+            if final != sid:
+                block[:, 5] = final
+                if layout[0][2] is None and defn.meta.anonymous:
+                    block[:, 0] = [f"{final}-{i + 1}" for i in range(n)]
+                sid = final
             table = self._ensure_table(defn, layout)
             con.execute(
                 "INSERT INTO submissions (submission_id, sha256, file_name, format, site, instrument, version, waves, "
@@ -469,8 +479,26 @@ class Store:
             "submission-accepted", submission=sid, sha256=meta.sha256, site=meta.site,
             instrument=f"{defn.id}@{defn.version}", format=meta.format, waves=",".join(map(str, waves)),
             rows=int(meta.n_rows if meta.n_rows is not None else n), n_stored=n, replaces=replaces,
-            appended_to=appended_to)
+            appended_to=appended_to, n_free_text_screened=n_screened)
         return sid
+
+    def _check_clash(self, meta: SubmissionMeta, replaces, append: bool, wave_keys: set[str]) -> str | None:
+        """Raise when the file was accepted already or data exist for the wave; the submission appended to."""
+        for s in self.by_sha(meta.sha256):
+            if s["status"] in ("accepted", "superseded") and s["site"] == meta.site and s["instrument"] == meta.instrument:
+                raise DuplicateSubmission(s["submission_id"])
+        accepted = self._accepted(meta.site, meta.instrument)
+        if replaces is not None and replaces not in {a["submission_id"] for a in accepted}:
+            raise ReplacesUnknown(replaces, meta.site, meta.instrument)
+        if replaces is None:
+            clash = [a for a in accepted if a["waves"] & wave_keys]
+            if clash and not append:
+                first = clash[0]
+                raise SubmissionExists(first["submission_id"], meta.site, meta.instrument,
+                                       int(sorted(first["waves"] & wave_keys, key=int)[0]))
+            if clash:
+                return clash[0]["submission_id"]
+        return None
 
     def record_rejection(self, meta: SubmissionMeta, report_json: str | dict) -> str:
         """Keep a rejected file and its report in ``quarantine/``; a row in ``submissions``, no data.
@@ -480,7 +508,6 @@ class Store:
         ``quarantine/<sha256><ext>`` (unless an accepted submission uses the
         same bytes); the report is ``quarantine/<submission_id>.report.json``.
         """
-        sid = self._new_id(meta.sha256)
         text = report_json if isinstance(report_json, str) else json.dumps(report_json, ensure_ascii=False, indent=2, default=str)
         ws = self.workspace
         src = Path(meta.stored_path) if meta.stored_path else ws.find_raw(meta.sha256)
@@ -489,28 +516,31 @@ class Store:
         q_file = ws.quarantine_dir / f"{meta.sha256}{src.suffix.lower()}"
         if not q_file.exists():
             write_readonly(q_file, source=src)
-        write_readonly(ws.quarantine_dir / f"{sid}.report.json", text.encode("utf-8"))
         now = meta.received_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         from .audit import current_user
 
+        # the id, the report and the row under one lock (a crash before COMMIT leaves files that
+        # Workspace.reconcile removes); the raw copy goes when nobody else is working (reconcile)
         self.con.execute("BEGIN IMMEDIATE")
         try:
+            sid = self._new_id(meta.sha256)
+            write_readonly(ws.quarantine_dir / f"{sid}.report.json", text.encode("utf-8"))
             self.con.execute(
                 "INSERT INTO submissions (submission_id, sha256, file_name, format, site, instrument, version, waves, "
                 "received_at, status, n_rows, n_stored, id_columns, user) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, 'rejected', ?, 0, ?, ?)",
-                (sid, meta.sha256, meta.file_name, meta.format, meta.site, meta.instrument, meta.version, now,
+                (sid, meta.sha256, meta.file_name, meta.format, _capped(meta.site), meta.instrument, meta.version, now,
                  meta.n_rows, json.dumps(meta.id_columns), current_user()))
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
-        in_use = self.con.execute(
-            "SELECT 1 FROM submissions WHERE sha256 = ? AND status IN ('accepted', 'superseded')", (meta.sha256,)).fetchone()
-        if not in_use and src.parent == ws.raw_dir:
-            remove_readonly(src)
-        ws.audit.write("submission-rejected", submission=sid, sha256=meta.sha256, site=meta.site,
-                       instrument=meta.ref, format=meta.format, rows=meta.n_rows)
+        from .audit import allowed
+
+        # site and instrument come from the user or the file: left out of the log when not codes
+        ws.audit.write("submission-rejected", submission=sid, sha256=meta.sha256, site=allowed("site", meta.site),
+                       instrument=allowed("instrument", meta.ref), format=allowed("format", meta.format),
+                       rows=meta.n_rows)
         return sid
 
     # -- listing ---------------------------------------------------------------

@@ -53,7 +53,7 @@ class ErasureResult:
     rows_removed: int
     tables: tuple[str, ...]
     files_redacted: tuple[tuple[str, str], ...]  # (old sha256, new sha256)
-    files_unreadable: tuple[str, ...] = ()  # sha256 of files that could not be searched
+    files_unreadable: tuple[str, ...] = ()  # "<file in the workspace>: why" for each file not cleaned
 
     @property
     def found(self) -> bool:
@@ -337,6 +337,12 @@ def _raw_paths(workspace: Workspace, sha: str) -> list[Path]:
             for p in folder.glob(f"{sha}*") if not p.name.startswith(".tmp-") and not p.name.endswith(".json")]
 
 
+def _all_files(workspace: Workspace) -> list[Path]:
+    """Every file of ``raw/`` and ``quarantine/`` (reports and partial copies included)."""
+    return sorted(p for folder in (workspace.raw_dir, workspace.quarantine_dir) if folder.is_dir()
+                  for p in folder.iterdir() if p.is_file())
+
+
 def _targets(who: str, ps: Pseudonymiser, store: Store) -> set[str]:
     targets: set[str] = set()
     who = str(who).strip()
@@ -349,14 +355,35 @@ def _targets(who: str, ps: Pseudonymiser, store: Store) -> set[str]:
                 targets.add(p)
         if targets:  # a peer worker's or staff member's study code (coded interviews)
             targets |= participant_pseudonyms(who, "staff", ps)
-    # the same person's pseudonyms under earlier / later keys
-    if targets:
-        q = ",".join("?" * len(targets))
-        for old, new in store.con.execute(
-                f"SELECT old_pid, new_pid FROM pseudonym_map WHERE old_pid IN ({q}) OR new_pid IN ({q})",
-                (*targets, *targets)):
-            targets.update((old, new))
     return targets
+
+
+def _rekeyed(targets: set[str], store: Store) -> set[str]:
+    """The same person's pseudonyms under earlier / later keys (``pseudonym_map``)."""
+    if not targets:
+        return set()
+    q = ",".join("?" * len(targets))
+    out = set(targets)
+    for old, new in store.con.execute(
+            f"SELECT old_pid, new_pid FROM pseudonym_map WHERE old_pid IN ({q}) OR new_pid IN ({q})",
+            (*targets, *targets)):
+        out.update((old, new))
+    return out
+
+
+def _linked_in_tables(targets: set[str], store: Store) -> set[str]:
+    """Every pseudonym on a database row that holds one of ``targets`` (``pid`` and ``pid_<kind>``)."""
+    out = set(targets)
+    q = ",".join("?" * len(targets))
+    for table in store.tables().values():
+        pid_cols = [c for c in store.table_columns(table) if c == "pid" or c.startswith("pid_")]
+        if len(pid_cols) < 2:
+            continue
+        where = " OR ".join(f'"{c}" IN ({q})' for c in pid_cols)
+        cols = ", ".join(f'"{c}"' for c in pid_cols)
+        for row in store.con.execute(f'SELECT {cols} FROM "{table}" WHERE {where}', tuple(targets) * len(pid_cols)):
+            out.update(v for v in row if v)
+    return out
 
 
 def _keep_redacted(path: Path, data: bytes, sha: str, redactions: dict) -> None:
@@ -370,11 +397,47 @@ def _keep_redacted(path: Path, data: bytes, sha: str, redactions: dict) -> None:
     news.append(new_path)
 
 
+class _Scanned:
+    """One raw or quarantined file: per unit (row or transcript), the pseudonyms it may belong to."""
+
+    def __init__(self, path: Path, sha: str | None, holder, rows: list[set[str]]):
+        self.path, self.sha, self.holder, self.rows = path, sha, holder, rows
+
+
+def _scan(path: Path, sha: str | None, group, ps: Pseudonymiser) -> _Scanned:
+    """Read ``path`` (raises UnsupportedRaw) and compute every unit's pseudonyms."""
+    coded = group is not None and not group.empty and (group["instrument"] == CODED_INSTRUMENT).all()
+    if coded:
+        holder = load_coded_raw(path)
+        return _Scanned(path, sha, holder, [participant_pseudonyms(v, r, ps) for v, r in holder.units])
+    id_columns: dict[str, str] = {}
+    if group is not None:
+        for text in group["id_columns"]:
+            id_columns.update(json.loads(text or "{}"))
+    table = load_raw(path, list(id_columns))
+    rows: list[set[str]] = [set() for _ in range(table.n_rows)]
+    for values in identifier_pseudonyms(table, id_columns, ps).values():
+        for i, v in enumerate(values):
+            if v and i < len(rows):
+                rows[i].add(v)
+    return _Scanned(path, sha, table, rows)
+
+
 def erase(workspace: Workspace, key: PseudonymKey, pseudonym_or_identifier: str, *, store: Store | None = None) -> ErasureResult:
     """Remove a person from every table and every raw and quarantined file.
 
     ``pseudonym_or_identifier``: a pseudonym (``k1-...``) or a raw prison
-    number / national register number (any punctuation).
+    number / national register number (any punctuation). The person is
+    followed across instruments: a row that holds one of their pseudonyms
+    gives its other identifiers (a release record's prison number and
+    national register number, in the database or in a raw file), and so on
+    until nothing new is found.
+
+    Every file of ``raw/`` and ``quarantine/`` is searched, those without a
+    database row (orphans) in every column; partial copies (``.tmp-``) are
+    removed. A redacted copy is read again and must no longer hold the
+    person; a file that cannot be read or cleaned is named in
+    ``files_unreadable`` (the caller must say so and fail).
     """
     workspace.check_key(key)
     st = store or Store(workspace)
@@ -383,41 +446,59 @@ def erase(workspace: Workspace, key: PseudonymKey, pseudonym_or_identifier: str,
     if not targets:
         raise ValueError("pseudonym_or_identifier is neither a pseudonym (k<version>-<64 hex>) nor a valid "
                          "prison number or national register number")
-    # 1. redacted copies of files holding the person (written before the database changes)
+    with workspace.exclusive():
+        return _erase_locked(workspace, st, ps, targets, close=store is None)
+
+
+def _erase_locked(workspace: Workspace, st: Store, ps: Pseudonymiser, targets: set[str], *, close: bool) -> ErasureResult:
+    workspace.reconcile(st)
+    # 1. read every file once; follow the person's identifiers through files and tables
     subs = st.query("SELECT submission_id, sha256, status, id_columns, instrument FROM submissions")
-    redactions: dict[str, tuple[list[Path], list[Path], str]] = {}  # old sha -> (old paths, new paths, new sha)
+    groups = {sha: g for sha, g in subs.groupby("sha256", sort=False)}
+    scanned: list[_Scanned] = []
     unreadable: list[str] = []
-    for sha, group in subs.groupby("sha256", sort=False):
-        paths = _raw_paths(workspace, sha)
-        if (group["instrument"] == CODED_INSTRUMENT).all():
-            for path in paths:
-                try:
-                    coded = load_coded_raw(path)
-                except UnsupportedRaw:
-                    unreadable.append(sha)
-                    continue
-                rows = [i for i, (v, r) in enumerate(coded.units) if participant_pseudonyms(v, r, ps) & targets]
-                if not rows:
-                    continue
-                coded.drop(rows)
-                _keep_redacted(path, coded.to_bytes(), sha, redactions)
+    partials: list[Path] = []
+    for path in _all_files(workspace):
+        if path.name.startswith(".tmp-"):
+            partials.append(path)
             continue
-        id_columns: dict[str, str] = {}
-        for text in group["id_columns"]:
-            id_columns.update(json.loads(text or "{}"))
-        for path in paths:
-            try:
-                table = load_raw(path, list(id_columns))
-            except UnsupportedRaw:
-                unreadable.append(sha)
-                continue
-            rows: set[int] = set()
-            for values in identifier_pseudonyms(table, id_columns, ps).values():
-                rows.update(i for i, v in enumerate(values) if v in targets)
-            if not rows:
-                continue
-            table.drop_rows(sorted(rows))
-            _keep_redacted(path, table.to_bytes(), sha, redactions)
+        if path.name.endswith(".json"):
+            continue  # reports: codes, columns and row numbers, never values (see evaluation.intake.problems)
+        sha = path.name.split(".", 1)[0]
+        try:
+            scanned.append(_scan(path, sha, groups.get(sha), ps))
+        except UnsupportedRaw as exc:
+            unreadable.append(f"{path.relative_to(workspace.root)}: {exc}")
+    while True:
+        grown = _linked_in_tables(_rekeyed(targets, st), st)
+        for sc in scanned:
+            for pids in sc.rows:
+                if pids & grown:
+                    grown |= pids
+        if grown == targets:
+            break
+        targets = grown
+
+    redactions: dict[str, tuple[list[Path], list[Path], str]] = {}  # old sha -> (old paths, new paths, new sha)
+    for sc in scanned:
+        rows = [i for i, pids in enumerate(sc.rows) if pids & targets]
+        if not rows:
+            continue
+        try:
+            if isinstance(sc.holder, CodedRaw):
+                sc.holder.drop(rows)
+            else:
+                sc.holder.drop_rows(rows)
+            data = sc.holder.to_bytes()
+            left = _still_holds(sc, data, targets, groups.get(sc.sha), ps)
+        except Exception as exc:  # any writer's failure: the file is named, the command fails
+            unreadable.append(f"{sc.path.relative_to(workspace.root)}: cannot write a redacted copy "
+                              f"({type(exc).__name__})")
+            continue
+        if left:
+            unreadable.append(f"{sc.path.relative_to(workspace.root)}: the redacted copy still holds the person")
+            continue
+        _keep_redacted(sc.path, data, sc.sha, redactions)
 
     # 2. the database, in one transaction
     con = st.con
@@ -468,19 +549,34 @@ def erase(workspace: Workspace, key: PseudonymKey, pseudonym_or_identifier: str,
             for new_path in news:
                 remove_readonly(new_path)
         raise
-    # 3. the old files go; deleted pages are overwritten and the file rebuilt
+    # 3. the old files go (and partial copies); deleted pages are overwritten and the file rebuilt
     for olds, news, _ in redactions.values():
         for old_path in olds:
             if old_path not in news:
                 remove_readonly(old_path)
+    for path in partials:
+        remove_readonly(path)
+        workspace.audit.write("partial-removed", folder=path.parent.name)
     con.execute("VACUUM")
     for old_sha, (_, _, new_sha) in redactions.items():
         workspace.audit.write("raw-redacted", reason="erasure", old_sha256=old_sha, new_sha256=new_sha)
-    workspace.audit.write("erasure", rows=removed, files=len(redactions), tables=",".join(tables_changed))
-    if store is None:
+    workspace.audit.write("erasure", rows=removed, files=len(redactions), tables=",".join(tables_changed),
+                          n_files_not_cleaned=len(unreadable))
+    if close:
         st.close()
     return ErasureResult(removed, tuple(tables_changed),
                          tuple((o, n) for o, (_, _, n) in redactions.items()), tuple(unreadable))
+
+
+def _still_holds(sc: _Scanned, data: bytes, targets: set[str], group, ps: Pseudonymiser) -> bool:
+    """Whether the redacted bytes of ``sc`` still hold a unit of the person (read back from a temporary file)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = Path(tmp) / f"probe{sc.path.suffix.lower()}"
+        probe.write_bytes(data)
+        again = _scan(probe, sc.sha, group, ps)
+    return any(pids & targets for pids in again.rows)
 
 
 def _rekey_coded(path: Path | None, old_ps: Pseudonymiser, new_ps: Pseudonymiser, mapping: dict[str, str]) -> None:
@@ -526,6 +622,12 @@ def rotate(workspace: Workspace, old_key: PseudonymKey, new_key: PseudonymKey, *
     transaction, keeps the old -> new pairs in ``pseudonym_map`` and records
     the new key in ``workspace.yaml`` (the old one moves to ``key_history``).
     """
+    with workspace.exclusive():
+        return _rotate_locked(workspace, old_key, new_key, store=store)
+
+
+def _rotate_locked(workspace: Workspace, old_key: PseudonymKey, new_key: PseudonymKey, *, store: Store | None = None) -> RotationResult:
+    """(holding the exclusive lock)"""
     workspace.check_key(old_key)
     if new_key.version <= old_key.version:
         raise ValueError(f"new_key must have a higher version than {old_key.version}: prefix it with "

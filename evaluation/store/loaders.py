@@ -96,7 +96,8 @@ def _read(store: Store, table: str) -> pd.DataFrame:
         "WHERE s.status = 'accepted' ORDER BY t.site, t.wave, t.pid, t.rowid")
 
 
-def responses(source, instrument: str, version: str | None = None, catalogue=None) -> tuple[pd.DataFrame, LoadReport]:
+def responses(source, instrument: str, version: str | None = None, catalogue=None, *,
+              free_text: bool = False) -> tuple[pd.DataFrame, LoadReport]:
     """All accepted responses to ``instrument``, harmonised to ``version`` (default: the latest).
 
     Returns ``(frame, report)``. The frame's columns: ``pid``, ``site``,
@@ -104,6 +105,10 @@ def responses(source, instrument: str, version: str | None = None, catalogue=Non
     ``submission_id``, any ``pid_<kind>`` crosswalk column, then one column per
     item of the target version (role items excluded: they are the first
     columns). Dates are ``datetime64``; choice codes stay codes.
+
+    Free-text items (``comment`` and the like, see
+    :mod:`evaluation.store.freetext`) are left out unless ``free_text=True``:
+    even screened for names, a respondent's own words can identify them.
     """
     store, close = _open(source)
     try:
@@ -111,7 +116,11 @@ def responses(source, instrument: str, version: str | None = None, catalogue=Non
         target_version = version or cat.latest(instrument)
         target = cat.instrument(instrument, target_version)
         role_names = {i.name for i in target.items if i.role}
-        item_cols = [c for i in target.items if i.name not in role_names for c in target.item_columns(i)]
+        from .freetext import free_text_items
+
+        held_out = set() if free_text else set(free_text_items(target))
+        item_cols = [c for i in target.items if i.name not in role_names and i.name not in held_out
+                     for c in target.item_columns(i)]
         frames, versions, lost, blocked = [], [], [], []
         extras: list[str] = []
         stored = sorted(((v, t) for (i, v), t in store.tables().items() if i == instrument),

@@ -5,13 +5,23 @@ same format, with some rows removed or the identifier columns removed or
 replaced by pseudonyms — and the old one is then deleted. This module reads
 and writes the four formats intake accepts, keeping what it can of each:
 
-- CSV: encoding (UTF-8 with or without BOM, else Windows-1252), delimiter
-  (``;`` ``,`` or tab), line ending, and any lines above the header.
+- CSV (whatever its extension: ``.csv``, ``.txt``, ``.dat``...): encoding
+  (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252), delimiter
+  (``;`` ``,`` or tab, judged on the header line, not on a comment above
+  it), line ending, and any lines above the header (``#`` / ``peer-eval:``
+  comments, ``sep=`` and blank lines).
 - Excel ``.xlsx``: the workbook is edited with openpyxl (other sheets,
   formatting and the template's metadata sheet are kept).
-- SPSS ``.sav`` / Stata ``.dta``: data and metadata (variable and value
-  labels, user-defined missing values, measures, file label, notes) are
-  read and written with pyreadstat.
+- SPSS ``.sav`` / ``.zsav`` (written compressed again) / Stata ``.dta``:
+  data and metadata (variable and value labels, user-defined missing values,
+  measures, file label, notes) are read and written with pyreadstat. SPSS
+  documents hold lines of at most 80 bytes: the notes are written back as
+  such lines (a longer note is wrapped), never as one joined note that
+  readstat refuses ("The provided note is too long").
+
+The format is recognised from the content (as intake does), not from the
+extension: a CSV saved as ``.dat`` or an SPSS file named ``.txt`` is
+rewritten in its own format.
 
 It reads files directly (pandas/pyreadstat/openpyxl): the intake readers
 validate and interpret a submission, whereas this module must write back
@@ -29,9 +39,12 @@ from typing import Any, Callable
 
 import pandas as pd
 
-__all__ = ["RawTable", "load_raw", "UnsupportedRaw", "match_column"]
+__all__ = ["RawTable", "load_raw", "UnsupportedRaw", "match_column", "raw_format"]
 
 _HEADER_SCAN = 10
+#: bytes of one line of an SPSS document (readstat's limit)
+_NOTE_BYTES = 80
+_PREAMBLE = ("#", "peer-eval:")
 
 
 class UnsupportedRaw(ValueError):
@@ -90,22 +103,44 @@ class RawTable:
 
 # -- CSV ---------------------------------------------------------------------
 
-def _load_csv(path: Path) -> RawTable:
-    data = path.read_bytes()
-    bom = data.startswith(b"\xef\xbb\xbf")
+def _csv_text(data: bytes) -> tuple[str, bytes, str]:
+    """``(text, bom, codec)`` of CSV bytes: UTF-16 or UTF-8 by their BOM, else UTF-8, else Windows-1252."""
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"), (b"\xef\xbb\xbf", "utf-8")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(codec), bom, codec
     try:
-        text = data.decode("utf-8-sig")
-        encoding = "utf-8"
+        return data.decode("utf-8"), b"", "utf-8"
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="strict")
-        encoding = "cp1252"
+        return data.decode("cp1252", errors="strict"), b"", "cp1252"
+
+
+def _is_preamble(row: list[str]) -> bool:
+    """A line above the header: blank, ``sep=;``, or a ``#`` / ``peer-eval:`` comment in one cell."""
+    filled = [c for c in row if c.strip()]
+    if not filled:
+        return True
+    first = filled[0].strip().lower()
+    if len(filled) == 1 and (first.startswith(_PREAMBLE) or first.startswith("sep=")):
+        return True
+    return False
+
+
+def _load_csv(path: Path) -> RawTable:
+    from evaluation.intake.readers.csv import sniff_delimiter
+
+    text, bom, encoding = _csv_text(path.read_bytes())
     newline = "\r\n" if "\r\n" in text else "\n"
-    first = text.split("\n", 1)[0]
-    delimiter = max([";", ",", "\t"], key=first.count)
+    lines = text.split("\n")
+    # the delimiter is judged on the lines from the first that is not a comment, blank or sep= line
+    at = 0
+    while at < min(len(lines), _HEADER_SCAN) and (not lines[at].strip()
+                                                  or lines[at].strip().lower().startswith((*_PREAMBLE, "sep="))):
+        at += 1
+    delimiter = sniff_delimiter("\n".join(lines[at:at + 50]))
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     header_at = 0
     for i, r in enumerate(rows[:_HEADER_SCAN]):
-        if any(c.strip() for c in r):
+        if not _is_preamble(r):
             header_at = i
             break
     state = {"rows": rows}
@@ -137,8 +172,7 @@ def _load_csv(path: Path) -> RawTable:
     def to_bytes() -> bytes:
         buf = io.StringIO(newline="")
         csv.writer(buf, delimiter=delimiter, lineterminator=newline).writerows(state["rows"])
-        out = buf.getvalue().encode(encoding)
-        return (b"\xef\xbb\xbf" + out) if bom else out
+        return bom + buf.getvalue().encode(encoding)
 
     table = RawTable(path, "csv", header(), get, drop, set_column, to_bytes, max(len(rows) - header_at - 1, 0))
     return table
@@ -198,7 +232,7 @@ def _load_xlsx(path: Path, wanted: list[str]) -> RawTable:
 def _load_stat(path: Path, kind: str) -> RawTable:
     import pyreadstat
 
-    if kind == "sav":
+    if kind in ("sav", "zsav"):
         df, meta = pyreadstat.read_sav(str(path), user_missing=True)
     else:
         df, meta = pyreadstat.read_dta(str(path), user_missing=True)
@@ -231,14 +265,14 @@ def _load_stat(path: Path, kind: str) -> RawTable:
         value_labels = {k: v for k, v in (meta.variable_value_labels or {}).items() if k in cols}
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / f"redacted.{kind}"
-            if kind == "sav":
+            if kind in ("sav", "zsav"):
                 missing = {k: v for k, v in (meta.missing_ranges or {}).items() if k in cols}
                 measure = {k: v for k, v in (meta.variable_measure or {}).items() if k in cols and v != "unknown"}
                 pyreadstat.write_sav(
                     df, str(out), file_label=meta.file_label or None, column_labels=labels,
                     variable_value_labels=value_labels, missing_ranges=missing or None,
-                    variable_measure=measure or None,
-                    note="\n".join(meta.notes) if getattr(meta, "notes", None) else None)
+                    variable_measure=measure or None, compress=kind == "zsav",
+                    note=_note_lines(getattr(meta, "notes", None)) or None)
             else:
                 pyreadstat.write_dta(df, str(out), file_label=meta.file_label or None, column_labels=labels,
                                      variable_value_labels=value_labels or None)
@@ -248,21 +282,49 @@ def _load_stat(path: Path, kind: str) -> RawTable:
     return table
 
 
-def load_raw(path: str | Path, wanted: list[str] | None = None) -> RawTable:
-    """Open a raw file for redaction. ``wanted``: column names that locate the data sheet of a workbook."""
-    path = Path(path)
-    ext = path.suffix.lower()
+def _note_lines(notes) -> list[str]:
+    """SPSS document lines of at most :data:`_NOTE_BYTES` bytes holding ``notes`` (wrapped, never dropped)."""
+    import textwrap
+
+    out: list[str] = []
+    for note in notes or []:
+        for para in str(note).splitlines() or [""]:
+            width = _NOTE_BYTES
+            while True:
+                wrapped = textwrap.wrap(para, width=width, break_long_words=True) or [""]
+                if all(len(line.encode("utf-8")) <= _NOTE_BYTES for line in wrapped) or width <= 8:
+                    break
+                width -= 4
+            out.extend(line.encode("utf-8")[:_NOTE_BYTES].decode("utf-8", "ignore") for line in wrapped)
+    return out
+
+
+def raw_format(path: str | Path) -> str | None:
+    """The format of a raw file from its content (``csv``, ``xlsx``, ``sav``, ``zsav``, ``dta``), else None."""
+    from evaluation.intake.readers.magic import sniff
+
     try:
-        if ext in (".csv", ".txt"):
+        return sniff(Path(path)).format
+    except OSError:
+        return None
+
+
+def load_raw(path: str | Path, wanted: list[str] | None = None) -> RawTable:
+    """Open a raw file for redaction. ``wanted``: column names that locate the data sheet of a workbook.
+
+    The format comes from the content (see the module docstring).
+    """
+    path = Path(path)
+    fmt = raw_format(path)
+    try:
+        if fmt == "csv":
             return _load_csv(path)
-        if ext in (".xlsx", ".xlsm"):
+        if fmt == "xlsx":
             return _load_xlsx(path, wanted or [])
-        if ext == ".sav":
-            return _load_stat(path, "sav")
-        if ext == ".dta":
-            return _load_stat(path, "dta")
+        if fmt in ("sav", "zsav", "dta"):
+            return _load_stat(path, fmt)
     except UnsupportedRaw:
         raise
     except Exception as exc:  # unreadable: the caller reports the file by hash
         raise UnsupportedRaw(f"cannot read {path.name} for redaction: {type(exc).__name__}") from None
-    raise UnsupportedRaw(f"cannot redact a '{ext}' file: only .csv, .xlsx, .sav and .dta")
+    raise UnsupportedRaw(f"cannot redact {path.name}: its content is not .csv, .xlsx, .sav, .zsav or .dta")

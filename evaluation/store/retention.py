@@ -95,6 +95,18 @@ def purge_identifiers(
     Raises :class:`RetentionNotDue` before the retention date unless
     ``force=True``. With ``key``, identifier columns become pseudonym columns.
     """
+    with workspace.exclusive():
+        return _purge_identifiers_locked(workspace, key, today=today, force=force)
+
+
+def _purge_identifiers_locked(
+    workspace: Workspace,
+    key: PseudonymKey | None = None,
+    *,
+    today: dt.date | None = None,
+    force: bool = False,
+) -> PurgeResult:
+    """(holding the exclusive lock)"""
     if not force and not retention_due(workspace, today):
         when = workspace.retention_date
         raise RetentionNotDue(

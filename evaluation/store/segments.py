@@ -114,26 +114,26 @@ def write_segments(store: Store, meta, transcripts_frame: pd.DataFrame, segments
     if missing:
         raise ValueError(f"write_segments: columns {missing} are missing; see evaluation.store.segments")
     _ensure(store)
-    for s in store.by_sha(meta.sha256):
-        if s["status"] in ("accepted", "superseded") and s["site"] == meta.site and s["instrument"] == INSTRUMENT:
-            raise DuplicateSubmission(s["submission_id"])
-    if replaces is not None:
-        ok = store.con.execute("SELECT 1 FROM submissions WHERE submission_id = ? AND status = 'accepted' "
-                               "AND site = ? AND instrument = ?", (replaces, meta.site, INSTRUMENT)).fetchone()
-        if not ok:
-            raise ReplacesUnknown(replaces, meta.site, INSTRUMENT)
-    sid = store._new_id(meta.sha256)
     now = meta.received_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     from .audit import current_user
 
-    t_rows = [(*(_none(r[c]) for c in ("transcript_id",)), sid,
-               *(_none(r[c]) for c in TRANSCRIPT_COLUMNS[1:]))
-              for _, r in transcripts_frame.iterrows()]
-    s_rows = [(*(_none(r[c]) for c in SEGMENT_COLUMNS), sid, _none(r.get("comment")), codebook_version)
-              for _, r in segments_frame.iterrows()]
     con = store.con
-    con.execute("BEGIN IMMEDIATE")
+    con.execute("BEGIN IMMEDIATE")  # the checks and the write under one lock (no race between processes)
     try:
+        for s in store.by_sha(meta.sha256):
+            if s["status"] in ("accepted", "superseded") and s["site"] == meta.site and s["instrument"] == INSTRUMENT:
+                raise DuplicateSubmission(s["submission_id"])
+        if replaces is not None:
+            ok = store.con.execute("SELECT 1 FROM submissions WHERE submission_id = ? AND status = 'accepted' "
+                                   "AND site = ? AND instrument = ?", (replaces, meta.site, INSTRUMENT)).fetchone()
+            if not ok:
+                raise ReplacesUnknown(replaces, meta.site, INSTRUMENT)
+        sid = store._new_id(meta.sha256)
+        t_rows = [(*(_none(r[c]) for c in ("transcript_id",)), sid,
+                   *(_none(r[c]) for c in TRANSCRIPT_COLUMNS[1:]))
+                  for _, r in transcripts_frame.iterrows()]
+        s_rows = [(*(_none(r[c]) for c in SEGMENT_COLUMNS), sid, _none(r.get("comment")), codebook_version)
+                  for _, r in segments_frame.iterrows()]
         con.execute(
             "INSERT INTO submissions (submission_id, sha256, file_name, format, site, instrument, version, waves, "
             "received_at, status, replaces, n_rows, n_stored, id_columns, user) "

@@ -24,15 +24,34 @@ Raw files are never deleted: only erasure (:mod:`evaluation.store.erase`) and
 retention (:mod:`evaluation.store.retention`) replace one by a redacted copy,
 with both hashes in the audit log.
 
+Crashes and concurrent processes
+--------------------------------
+A process that copies a file into ``raw/`` (:meth:`Workspace.keep_raw`)
+holds a shared lock on ``.lock`` (``flock``) until its database work is
+done (:meth:`Workspace.release_shared`, called when its
+:class:`~evaluation.store.db.Store` closes); erasure, rotation and retention
+hold the exclusive lock. A raw copy and its database row thus become
+visible together to everyone else: when nobody holds the lock (a process
+killed mid-submission holds nothing), :meth:`Workspace.reconcile` removes
+what a killed process left — partial copies (``.tmp-``), raw or quarantined
+files without a database row (orphans: never acknowledged to the
+coordinator, who still has the file), reports of no submission, and the raw
+copy of a rejected file once its quarantine copy exists — each removal in
+the audit log (hash only). It runs whenever a ``Store`` is opened or closed
+and nobody else is working.
+
 A workspace inside a git working tree is refused (its data could be
 committed), unless it is the demo.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import os
+import time
 import shutil
 import stat
 import tempfile
@@ -51,6 +70,7 @@ __all__ = [
     "WorkspaceInRepository",
     "WorkspaceMissing",
     "KeyMismatch",
+    "WorkspaceBusy",
     "WORKSPACE_ENV",
     "DEFAULT_NAME",
     "sha256_file",
@@ -76,6 +96,10 @@ class WorkspaceMissing(WorkspaceError):
     pass
 
 
+class WorkspaceBusy(WorkspaceError):
+    """Another peer-eval process holds the workspace for too long."""
+
+
 class KeyMismatch(WorkspaceError):
     """The key given is not the key this workspace was created with."""
 
@@ -92,7 +116,12 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 def write_readonly(dest: Path, data: bytes | None = None, *, source: Path | None = None) -> None:
-    """Write ``data`` (or copy ``source``) to ``dest`` atomically (temp file + os.replace), mode 0o444."""
+    """Write ``data`` (or copy ``source``) to ``dest`` atomically (temp file + os.replace), mode 0o400.
+
+    Owner read-only: raw and quarantined files hold identifiers, so neither
+    the group nor others may read them (the temporary file is 0o600 from its
+    creation, by ``mkstemp``).
+    """
     dest = Path(dest)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
     try:
@@ -104,7 +133,7 @@ def write_readonly(dest: Path, data: bytes | None = None, *, source: Path | None
                 out.write(data or b"")
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        os.chmod(tmp, stat.S_IRUSR)
         os.replace(tmp, dest)
     except BaseException:
         if os.path.exists(tmp):
@@ -123,6 +152,131 @@ def remove_readonly(path: Path) -> None:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+LOCK_NAME = ".lock"
+GUARD_TABLE = "workspace_guard"
+
+
+def _read_config(config_path: Path) -> dict[str, Any]:
+    try:
+        config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        raise WorkspaceError(
+            f"{config_path} cannot be read ({type(exc).__name__}): it was edited by hand or damaged. Restore it "
+            "from a backup, or fix the line the YAML error names.") from None
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise WorkspaceError(f"{config_path} does not hold the workspace's settings (a YAML mapping): restore it "
+                             "from a backup.")
+    return config
+
+
+def read_guard(root: Path) -> dict[str, str]:
+    """The settings kept in the database so that editing ``workspace.yaml`` cannot change them.
+
+    ``demo`` (``"1"``/``"0"``), ``key_fingerprint``, ``key_version``,
+    ``key_history`` (JSON). Empty for a workspace without a database yet.
+    """
+    import sqlite3
+
+    db = root / DB_NAME
+    if not db.exists():
+        return {}
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            rows = con.execute(f"SELECT name, value FROM {GUARD_TABLE}").fetchall()
+        finally:
+            con.close()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return {}
+        raise WorkspaceError(f"The database {db} cannot be read ({exc}). Check its permissions, or restore it "
+                             "from a backup.") from None
+    except sqlite3.DatabaseError:
+        raise WorkspaceError(f"{db} is not a peer-eval database (damaged or replaced). Restore it from a "
+                             "backup; do not submit into this workspace until then.") from None
+    return dict(rows)
+
+
+def write_guard(root: Path, values: dict[str, str]) -> None:
+    """Set guard values (one transaction; the database file is created owner-only if needed)."""
+    import sqlite3
+
+    db = root / DB_NAME
+    if not db.exists():
+        os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
+    con = sqlite3.connect(db, isolation_level=None)
+    try:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {GUARD_TABLE} (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        con.execute("BEGIN IMMEDIATE")
+        con.executemany(f"INSERT OR REPLACE INTO {GUARD_TABLE} VALUES (?, ?)", list(values.items()))
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+
+def _create(root: Path, *, demo: bool) -> dict[str, Any]:
+    """Create the workspace at ``root`` atomically: built in a temporary folder beside it, then renamed.
+
+    Of processes creating the same workspace at once exactly one wins
+    (one ``workspace-created`` in the audit log); the others open it.
+    """
+    import shutil
+
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.tmp-", dir=root.parent))
+    try:
+        os.chmod(tmp, 0o700)
+        config = {
+            "format": 1,
+            "created_at": _now(),
+            "demo": bool(demo),
+            "disclosure_threshold": 10,
+            "retention_date": None,
+            "primary_outcomes": [],
+            "key": None,
+            "key_history": [],
+        }
+        for sub in ("raw", "quarantine"):
+            (tmp / sub).mkdir(mode=0o700)
+        Workspace(tmp, config).save_config()
+        write_guard(tmp, {"demo": "1" if demo else "0"})
+        AuditLog(tmp / "audit.log").write("workspace-created")
+        try:
+            if root.exists():
+                for leftover in root.iterdir():  # only an empty folder or our lock file may be replaced
+                    if leftover.name != LOCK_NAME:
+                        raise OSError("not empty")
+                    leftover.unlink()
+                root.rmdir()
+            os.rename(tmp, root)
+        except OSError:
+            if not (root / CONFIG).exists():
+                raise WorkspaceError(f"The workspace {root} could not be created: the folder is not empty or "
+                                     "cannot be written. Choose an empty or new folder.") from None
+            return _read_config(root / CONFIG)  # another process created it first
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return config
+#: per (process, workspace root), the lock: [fd, mode (None | LOCK_SH | LOCK_EX), exclusive depth,
+#: hashes this process copied into raw/ that have no database row yet]
+#: (keyed by process id: a forked child must not share its parent's open file, hence its flock)
+_LOCKS: dict[tuple[int, Path], list] = {}
+
+
+def _lock_state(root: Path) -> list | None:
+    state = _LOCKS.get((os.getpid(), root))
+    if state is None:
+        try:
+            fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError:
+            return None  # a read-only workspace: nothing can be written, nothing to guard
+        state = _LOCKS[(os.getpid(), root)] = [fd, None, 0, set()]
+    return state
 
 
 @dataclass
@@ -148,20 +302,26 @@ class Workspace:
         """
         root = Path(path).expanduser() if path is not None else cls.default_path()
         root = root.resolve()
+        if root.exists() and not root.is_dir():
+            raise WorkspaceError(f"{root} is a file, not a workspace folder. Pass the workspace's folder "
+                                 f"(--workspace DIR or ${WORKSPACE_ENV}), or a new folder to create one.")
         config_path = root / CONFIG
         existing = config_path.exists()
         config: dict[str, Any] = {}
         if existing:
-            config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+            config = _read_config(config_path)
         elif not create:
             raise WorkspaceMissing(
                 f"There is no evaluation workspace at {root}. Pass the right folder (--workspace DIR or "
                 f"${WORKSPACE_ENV}), or create one by submitting a first file.")
-        elif root.exists() and any(root.iterdir()):
+        elif root.exists() and any(p.name != LOCK_NAME for p in root.iterdir()):
             raise WorkspaceError(
                 f"{root} exists, is not empty and is not an evaluation workspace (no {CONFIG}). "
                 "Choose an empty or new folder for the workspace.")
-        is_demo = bool(demo or config.get("demo"))
+        guard = read_guard(root) if existing else {}
+        # the database's copy decides (workspace.yaml can be edited by hand); older workspaces: the yaml
+        recorded_demo = guard["demo"] == "1" if "demo" in guard else bool(config.get("demo"))
+        is_demo = bool(demo or recorded_demo)
         tree = git_working_tree(root if root.exists() else root.parent)
         if tree is not None and not is_demo:
             raise WorkspaceInRepository(
@@ -170,23 +330,11 @@ class Workspace:
                 f"export {WORKSPACE_ENV}=$HOME/peer-eval-workspace) — only the demo workspace may live "
                 "in the repository.")
         if not existing:
-            root.mkdir(parents=True, exist_ok=True)
-            config = {
-                "format": 1,
-                "created_at": _now(),
-                "demo": bool(demo),
-                "disclosure_threshold": 10,
-                "retention_date": None,
-                "primary_outcomes": [],
-                "key": None,
-                "key_history": [],
-            }
+            config = _create(root, demo=bool(demo))
+        config["demo"] = recorded_demo if existing else bool(demo)
         ws = cls(root, config)
         for sub in ("raw", "quarantine"):
-            (root / sub).mkdir(exist_ok=True)
-        if not existing:
-            ws.save_config()
-            ws.audit.write("workspace-created")
+            (root / sub).mkdir(mode=0o700, exist_ok=True)
         return ws
 
     # -- paths and config ---------------------------------------------------
@@ -221,11 +369,23 @@ class Workspace:
             return None
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
+    @property
+    def limits(self):
+        """What a submitted file may make the readers do (:mod:`evaluation.intake.limits`; ``limits:`` here)."""
+        from ..intake.limits import limits_from_config
+
+        try:
+            return limits_from_config(self.config)
+        except ValueError as exc:
+            raise WorkspaceError(f"{exc} (in {self.root / CONFIG})") from None
+
     def save_config(self) -> None:
         text = "# The evaluation workspace's configuration (see evaluation/store/workspace.py).\n"
+        text += "# demo and key are kept in the database too: editing them here changes nothing.\n"
         text += yaml.safe_dump(self.config, sort_keys=False, allow_unicode=True)
-        tmp = self.root / (CONFIG + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-config-", dir=self.root)  # one per writer, owner only
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
         os.replace(tmp, self.root / CONFIG)
 
     def set_config(self, **values: Any) -> None:
@@ -260,18 +420,149 @@ class Workspace:
         """Copy a submitted file into ``raw/<sha256><ext>``, read-only.
 
         Returns ``(sha256, stored_path, already_present)``; the same bytes
-        submitted twice are stored once.
+        submitted twice are stored once. Takes the shared lock (see
+        "Crashes and concurrent processes"), released when the caller's
+        ``Store`` closes.
         """
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"{path} is not a file: pass the path of the submitted file")
+        self.hold_shared()
         digest = sha256_file(path)
+        state = _LOCKS.get((os.getpid(), self.root))
+        if state is not None:
+            state[3].add(digest)  # pending until a row names it (see release_shared)
         found = self.find_raw(digest)
         if found is not None:
             return digest, found, True
         dest = self.raw_path(digest, path.suffix)
         write_readonly(dest, source=path)
         return digest, dest, False
+
+    # -- locking and reconciliation ----------------------------------------------
+    def hold_shared(self) -> None:
+        """Hold the shared lock (blocks while an erasure or rotation runs)."""
+        state = _lock_state(self.root)
+        if state is not None and state[1] is None:
+            fcntl.flock(state[0], fcntl.LOCK_SH)
+            state[1] = fcntl.LOCK_SH
+
+    def release_shared(self, store=None) -> None:
+        """Let go of the shared lock taken by :meth:`keep_raw` once every file it copied has its row.
+
+        With ``store``, the files this process copied that the database now
+        names are settled; the lock is kept while another is still pending
+        (a submission of this process under way).
+        """
+        state = _LOCKS.get((os.getpid(), self.root))
+        if state is not None and state[3] and store is not None:
+            q = ",".join("?" * len(state[3]))
+            named = {r[0] for r in store.con.execute(f"SELECT DISTINCT sha256 FROM submissions WHERE sha256 IN ({q})",
+                                                     tuple(state[3]))}
+            state[3] -= named
+        if state is not None and state[3] and store is not None:
+            return
+        if state is not None and state[1] == fcntl.LOCK_SH:
+            fcntl.flock(state[0], fcntl.LOCK_UN)
+            state[1] = None
+
+    @contextlib.contextmanager
+    def exclusive(self, timeout: float = 300.0):
+        """Hold the exclusive lock (no submission under way); :class:`WorkspaceBusy` after ``timeout`` s."""
+        state = _lock_state(self.root)
+        if state is None:
+            yield
+            return
+        prev = state[1]
+        if prev != fcntl.LOCK_EX:
+            if prev == fcntl.LOCK_SH:
+                fcntl.flock(state[0], fcntl.LOCK_UN)
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(state[0], fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        if prev == fcntl.LOCK_SH:
+                            fcntl.flock(state[0], fcntl.LOCK_SH)
+                        raise WorkspaceBusy(
+                            f"Another peer-eval process has been using the workspace {self.root} for more than "
+                            f"{timeout:.0f} s (a submission under way?). Try again when it has finished.") from None
+                    time.sleep(0.05)
+            state[1] = fcntl.LOCK_EX
+        state[2] += 1
+        try:
+            yield
+        finally:
+            state[2] -= 1
+            if state[2] == 0 and prev != fcntl.LOCK_EX:
+                fcntl.flock(state[0], prev if prev == fcntl.LOCK_SH else fcntl.LOCK_UN)
+                state[1] = prev
+
+    def try_reconcile(self, store) -> bool:
+        """:meth:`reconcile` if no process (this one included) is working on the workspace; whether it ran."""
+        state = _lock_state(self.root)
+        if state is None or state[1] is not None:
+            return False
+        try:
+            fcntl.flock(state[0], fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        state[1], state[2] = fcntl.LOCK_EX, 1
+        try:
+            self.reconcile(store)
+        except OSError:
+            return False  # e.g. a read-only workspace: nothing can be left over by this process either
+        finally:
+            state[1], state[2] = None, 0
+            fcntl.flock(state[0], fcntl.LOCK_UN)
+        return True
+
+    def reconcile(self, store) -> dict[str, int]:
+        """Remove what a killed process left (see "Crashes and concurrent processes"); needs the exclusive lock."""
+        rows = store.con.execute("SELECT submission_id, sha256, status FROM submissions").fetchall()
+        used = {sha for _, sha, st in rows if st in ("accepted", "superseded")}
+        rejected = {sha for _, sha, st in rows if st == "rejected"}
+        sids = {sid for sid, _, _ in rows}
+        counts = {"partial": 0, "orphan": 0, "rejected-raw": 0, "report": 0}
+
+        def drop(path: Path, what: str) -> None:
+            remove_readonly(path)
+            counts[what] += 1
+            sha = path.name.split(".", 1)[0]
+            self.audit.write(f"{what}-removed", folder=path.parent.name,
+                             sha256=sha if len(sha) == 64 and all(c in "0123456789abcdef" for c in sha) else None)
+
+        for stale in [self.root / (CONFIG + ".tmp"), *self.root.glob(".tmp-config-*")]:
+            if stale.exists():
+                stale.unlink()
+        for folder in (self.raw_dir, self.quarantine_dir):
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                if not path.is_file():
+                    continue
+                name = path.name
+                if name.startswith(".tmp-"):
+                    drop(path, "partial")
+                    continue
+                if folder == self.quarantine_dir and name.endswith(".report.json"):
+                    if name[: -len(".report.json")] not in sids:
+                        drop(path, "report")
+                    continue
+                sha = name.split(".", 1)[0]
+                if folder == self.raw_dir:
+                    if sha in used:
+                        continue
+                    if sha in rejected and any(self.quarantine_dir.glob(f"{sha}.*")):
+                        remove_readonly(path)  # the quarantine copy is the one kept
+                        counts["rejected-raw"] += 1
+                    elif sha not in rejected:
+                        drop(path, "orphan")
+                elif sha not in rejected:
+                    drop(path, "orphan")
+        return counts
 
     # -- key -------------------------------------------------------------------
     def check_key(self, key: PseudonymKey) -> None:
@@ -288,16 +579,21 @@ class Workspace:
                     f"The key file {src} is inside the workspace {self.root}. Whoever copies the workspace "
                     "would hold the key. Move the key file outside the workspace (and outside any git "
                     "repository) and pass its new path.")
-        recorded = self.config.get("key")
         fp = key.fingerprint
+        recorded, history = self._recorded_key()
         if not recorded:
-            self.config["key"] = {"fingerprint": fp, "version": key.version}
-            self.save_config()
-            self.audit.write("key-recorded", key_fingerprint=fp, key_version=str(key.version))
-            return
+            with self.exclusive():  # of processes recording a first key at once, one records it
+                recorded, history = self._recorded_key()
+                if not recorded:
+                    write_guard(self.root, {"key_fingerprint": fp, "key_version": str(key.version)})
+                    self.config["key"] = {"fingerprint": fp, "version": key.version}
+                    self.save_config()
+                    self.audit.write("key-recorded", key_fingerprint=fp, key_version=str(key.version))
+                    return
+        self.config["key"], self.config["key_history"] = recorded, history
         if recorded.get("fingerprint") == fp and int(recorded.get("version")) == key.version:
             return
-        old = {int(h["version"]): h["fingerprint"] for h in self.config.get("key_history") or []}
+        old = {int(h["version"]): h["fingerprint"] for h in history}
         if key.version in old and old[key.version] == fp:
             raise KeyMismatch(
                 f"This is key version {key.version}, which was replaced by version {recorded['version']} "
@@ -314,12 +610,34 @@ class Workspace:
             f"not version {key.version}. To change key, rotate it (evaluation.store.erase.rotate) with both "
             "keys; otherwise use the workspace's key.")
 
+    def _recorded_key(self) -> tuple[dict | None, list]:
+        """The workspace's key and key history: the database's copy; a workspace.yaml-only one is adopted."""
+        import json
+
+        guard = read_guard(self.root)
+        if "key_fingerprint" in guard:
+            return ({"fingerprint": guard["key_fingerprint"], "version": int(guard["key_version"])},
+                    json.loads(guard.get("key_history") or "[]"))
+        recorded = self.config.get("key")
+        history = list(self.config.get("key_history") or [])
+        if recorded and recorded.get("fingerprint"):  # a workspace from before the guard: trusted on first use
+            write_guard(self.root, {"key_fingerprint": str(recorded["fingerprint"]),
+                                    "key_version": str(int(recorded.get("version") or 1)),
+                                    "key_history": json.dumps(history, default=str)})
+            return recorded, history
+        return None, history
+
     def record_key(self, key: PseudonymKey) -> None:
         """Make ``key`` the workspace's key, keeping the previous one in ``key_history`` (rotation)."""
-        prev = self.config.get("key")
+        import json
+
+        prev, history = self._recorded_key()
         if prev:
-            self.config.setdefault("key_history", []).append({**prev, "until": _now()})
+            history = [*history, {**prev, "until": _now()}]
         self.config["key"] = {"fingerprint": key.fingerprint, "version": key.version}
+        self.config["key_history"] = history
+        write_guard(self.root, {"key_fingerprint": key.fingerprint, "key_version": str(key.version),
+                                "key_history": json.dumps(history, default=str)})
         self.save_config()
 
     # -- store -------------------------------------------------------------------

@@ -95,12 +95,20 @@ def read_file(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
     if size > max_bytes:
         result.add("file-too-large", size=f"{format_size(size)} > {format_size(max_bytes)}")
         return result
-    if found.format == "xlsx":
-        read_xlsx(path, result, frozenset(c.lower() for c in known_columns))
-    elif found.format == "csv":
-        read_csv(path, result, text_columns)
-    else:
-        _READERS[found.format](path, result)
+    from ..limits import LimitExceeded, check_before, check_frame
+
+    try:  # (issue 17) limits: what the file declares, then what was read; see evaluation.intake.limits
+        check_before(path, found.format)
+        if found.format == "xlsx":
+            read_xlsx(path, result, frozenset(c.lower() for c in known_columns))
+        elif found.format == "csv":
+            read_csv(path, result, text_columns)
+        else:
+            _READERS[found.format](path, result)
+        check_frame(result.frame)
+    except LimitExceeded as exc:
+        result.frame = None
+        result.add("limit-exceeded", **exc.params)
     return result
 
 

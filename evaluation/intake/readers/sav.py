@@ -87,7 +87,11 @@ def missing_codes(ranges: list[dict]) -> list[float]:
 
 
 def _read(reader, path: Path, result: ReadResult, what: str, *, user_missing: bool):
-    kwargs = dict(apply_value_formats=False, dates_as_pandas_datetime=True, user_missing=user_missing)
+    from ..limits import current
+
+    # (issue 17) never decode more rows than the limit allows (the dictionary was checked before)
+    kwargs = dict(apply_value_formats=False, dates_as_pandas_datetime=True, user_missing=user_missing,
+                  row_limit=current().max_rows + 1)
     try:
         return reader(str(path), **kwargs)
     except Exception as exc:  # pyreadstat raises several types; none may escape

@@ -222,8 +222,14 @@ def _values(ws) -> list[tuple]:
     ws.reset_dimensions()
     rows: list[tuple] = []
     last = 0
+    from ..limits import LimitExceeded, current
+
+    lim = current()
     for row in ws.iter_rows(values_only=True):
         row = _trim(row)
+        if len(rows) >= lim.max_rows or len(row) > lim.max_columns:  # (issue 17) stop reading a bomb early
+            raise LimitExceeded(*(("max_rows", lim.max_rows, f"> {lim.max_rows:,}") if len(rows) >= lim.max_rows
+                                  else ("max_columns", lim.max_columns, len(row))))
         rows.append(row)
         if row:
             last = len(rows)

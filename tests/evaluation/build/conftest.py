@@ -17,6 +17,10 @@ from evaluation.store import Workspace
 CAT = Catalogue()
 
 
+#: the small workspace's key (synthetic, fixed): a test that submits later uses the same one
+BUILD_KEY = PseudonymKey(bytes(range(7, 39)), 1, "generated")
+
+
 def _write(frame, path: Path, defn) -> Path:
     if path.suffix == ".sav":
         labels = {}
@@ -43,7 +47,7 @@ def make_workspace(root: Path) -> Workspace:
     """Two prisons: P01 with enough people to publish, P02 with a few (suppressed)."""
     ws = Workspace.open(root, demo=True)
     ws.set_config(primary_outcomes=["reoffending_1y", "who5_change", "role_clarity"])
-    key = PseudonymKey.generate()
+    key = BUILD_KEY
     tmp = root.parent / f"{root.name}-files"
     tmp.mkdir(exist_ok=True)
     for site, n, seed in (("P01", 30, 1), ("P02", 6, 2)):

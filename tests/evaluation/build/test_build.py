@@ -15,7 +15,7 @@ from evaluation.cli import main
 from evaluation.intake.pseudonymise import PseudonymKey
 from evaluation.store import Workspace
 
-from .conftest import submit
+from .conftest import BUILD_KEY, submit
 
 FRAME = ("intro", "data", "methods", "assumptions", "provenance")
 
@@ -100,11 +100,7 @@ def test_frame_book_builds_reproducibly_and_uses_the_cache(small_workspace, fram
 
     # one new staff submission: only the chapters that load staff data (data, provenance) run again
     ws = Workspace.open(small_workspace, create=False)
-    key_file = None  # the workspace records only the key's fingerprint: rotate-free test key via a new workspace key
-    del key_file
-    ws.config["key"] = None
-    ws.save_config()
-    submit(ws, PseudonymKey.generate(), tmp_path, "staff", 12, site="P02", seed=99)
+    submit(ws, BUILD_KEY, tmp_path, "staff", 12, site="P02", seed=99)  # (the workspace's key: another is refused)
     changed = build_book(small_workspace, book_dir=frame_book, progress=None, output=tmp_path / "site")
     assert sorted(changed.executed) == ["data", "provenance"]
     assert sorted(changed.skipped) == ["methods", "wellbeing"]

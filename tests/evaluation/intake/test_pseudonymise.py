@@ -191,6 +191,7 @@ def test_key_file_outside_repository(tmp_path, monkeypatch):
     monkeypatch.delenv(KEY_ENV, raising=False)
     f = tmp_path / "peer.key"
     f.write_text("# evaluation key\n2:" + "11" * 32 + "\n")
+    f.chmod(0o600)
     k = load_key(f)
     assert k.version == 2 and k.secret == bytes([0x11]) * 32
     monkeypatch.setenv(KEY_FILE_ENV, str(f))

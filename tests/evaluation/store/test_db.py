@@ -131,6 +131,9 @@ def test_rejection_goes_to_quarantine_with_its_report(ws, store):
     sid = store.record_rejection(meta, {"status": "rejected", "problems": [{"code": "range-error", "row": 2}]})
     assert (ws.quarantine_dir / f"{sha}.csv").read_bytes() == path.read_bytes()
     assert json.loads((ws.quarantine_dir / f"{sid}.report.json").read_text())["status"] == "rejected"
+    assert stored.exists()  # kept while the submitting process works (a concurrent same-file submit reads it)
+    ws.release_shared(store)  # as Store.close() does: nobody else is working, so the raw copy of the rejected file goes
+    assert ws.try_reconcile(store)
     assert not stored.exists()  # the raw folder holds only files with accepted data
     sub = store.submission(sid)
     assert sub["status"] == "rejected" and sub["n_stored"] == 0

@@ -83,7 +83,7 @@ def test_erasure_leaves_no_trace_in_database_bytes_log_raw_or_quarantine(ws, sto
     assert store.con.execute("PRAGMA freelist_count").fetchone()[0] == 0
     for old, new in result.files_redacted:
         path = ws.find_raw(new) or next(ws.quarantine_dir.glob(f"{new}*"))
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o444
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o400
         assert not list(ws.raw_dir.glob(f"{old}*")) and not list(ws.quarantine_dir.glob(f"{old}*"))
     log = ws.audit.entries()
     assert [e for e in log if e["action"] == "erasure"][0]["rows"] == 3
@@ -217,7 +217,7 @@ def test_erasure_of_an_interviewee_leaves_no_trace(ws, tmp_path, who, kind):
     cb = load_codebook()
     for old, new in result.files_redacted:
         path = ws.find_raw(new)
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o444 and not list(ws.raw_dir.glob(f"{old}*"))
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o400 and not list(ws.raw_dir.glob(f"{old}*"))
         coded = read_coded_file(path, cb, tmp_path / "s" / "transcripts")
         assert person not in {s.participant for s in coded.sources.values()}
         assert coded.sources and coded.selections and coded.problems == []  # still a valid project

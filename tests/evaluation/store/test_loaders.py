@@ -23,8 +23,8 @@ from .conftest import KEY, mini_frame, submit
 def test_responses_contract_columns_and_types(ws, store, catalogue, mini):
     submit(ws, store, mini_frame(4))
     frame, report = responses(ws, "mini", "1.0", catalogue=catalogue)  # a Workspace works too
-    item_cols = [c for c in mini.columns() if c not in ("prison_number", "site", "wave", "date")]
-    assert list(frame.columns) == [*CONTRACT_COLUMNS, *item_cols]
+    item_cols = [c for c in mini.columns() if c not in ("prison_number", "site", "wave", "date", "comment")]
+    assert list(frame.columns) == [*CONTRACT_COLUMNS, *item_cols]  # free text held out by default
     assert frame["date"].dtype.kind == "M" and frame["wave"].tolist() == [1] * 4
     assert frame["pid"].str.match(r"^k1-[0-9a-f]{64}$").all()
     assert report.complete and report.versions == (("1.0", 4),)

@@ -63,7 +63,7 @@ def test_keep_raw_is_content_addressed_read_only_and_idempotent(ws, tmp_path):
     sha, path, seen = ws.keep_raw(f)
     assert path == ws.raw_dir / f"{sha}.sav" and not seen
     assert path.read_bytes() == b"some bytes"
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o444
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o400
     g = tmp_path / "renamed.sav"
     g.write_bytes(b"some bytes")
     assert ws.keep_raw(g) == (sha, path, True)
