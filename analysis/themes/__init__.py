@@ -20,14 +20,16 @@ from .cooccurrence import CodeCooccurrence, code_cooccurrence
 from .deidentify import CHECKS, DeidentificationCheck, band_count, check_deidentification, find_identifiers
 from .prevalence import ThemePrevalence, theme_prevalence
 from .quotes import QuoteSelection, select_quotes
-from .reliability import KappaEstimate, cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement
+from .reliability import (AgreementStatistic, KappaEstimate, cohen_kappa, conger_kappa, fleiss_kappa,
+                          krippendorff_alpha, percent_agreement)
 from .units import TranscriptUnits, check_offsets, segments_to_units, sha256_text, units_from_text
 
 __all__ = [
     "theme_prevalence", "ThemePrevalence",
     "units_from_text", "TranscriptUnits", "check_offsets", "segments_to_units", "sha256_text",
     "coder_agreement", "CoderAgreement", "OVERALL",
-    "cohen_kappa", "KappaEstimate", "fleiss_kappa", "krippendorff_alpha", "percent_agreement",
+    "cohen_kappa", "KappaEstimate", "AgreementStatistic", "conger_kappa", "fleiss_kappa", "krippendorff_alpha",
+    "percent_agreement",
     "code_cooccurrence", "CodeCooccurrence",
     "check_deidentification", "DeidentificationCheck", "find_identifiers", "CHECKS", "band_count",
     "select_quotes", "QuoteSelection",
