@@ -4,9 +4,9 @@
 # Run from the repository root (R is not needed in CI):
 #   Rscript tests/reference/wellbeing/reference_extra.R
 # Writes r_results_extra.json beside this script.
-# Needs: r-cran-psych, r-cran-jsonlite.
+# Needs: r-cran-psych, r-cran-jsonlite, r-cran-lme4.
 
-suppressPackageStartupMessages({library(psych); library(jsonlite)})
+suppressPackageStartupMessages({library(psych); library(jsonlite); library(lme4)})
 here <- "tests/reference/wellbeing"
 out <- list()
 
@@ -45,6 +45,41 @@ out$bfi_alpha <- list(
   pairwise_raw = a$total$raw_alpha, pairwise_std = a$total$std.alpha,
   pairwise_feldt = c(a$feldt$lower.ci[[1]], a$feldt$upper.ci[[1]]),
   complete_n = nrow(Ac), complete_raw = ac$total$raw_alpha, complete_std = ac$total$std.alpha)
+
+# ---- 4. Singular random slopes: the step-down rule of analysis.wellbeing.mixed -----
+# Data simulated here (10 sites x 40 respondents, 27% lost at follow-up) with seeds 1
+# and 4: with seed 1 the full model (1 + t | site) is singular (correlation -1) and the
+# zero-correlation model (1 + t || site) is not; with seed 4 both are singular (slope
+# variance 0) and the rule ends at (1 | site). All fits REML, bobyqa, as lme4's default.
+simulate_sites <- function(seed) {
+  set.seed(seed)
+  S <- 10; n <- 40
+  d <- expand.grid(i = 1:n, site = sprintf("P%02d", 1:S), t = 0:1, stringsAsFactors = FALSE)
+  d$pid <- paste0(d$site, "-", d$i)
+  a <- rnorm(S, 0, 5); names(a) <- sprintf("P%02d", 1:S)
+  b <- rnorm(S, 0, 1.0); names(b) <- sprintf("P%02d", 1:S)
+  u <- rnorm(S * n, 0, 10); names(u) <- unique(d$pid)
+  d$score <- 50 + a[d$site] + (3 + b[d$site]) * d$t + u[d$pid] + rnorm(nrow(d), 0, 8)
+  drop <- unique(d$pid)[runif(S * n) < 0.27]
+  d[!(d$t == 1 & d$pid %in% drop), c("pid", "site", "t", "score")]
+}
+fit_summary <- function(m) {
+  vc <- as.data.frame(VarCorr(m))
+  cc <- m@optinfo$derivs
+  list(fixef = unname(fixef(m)), se = unname(sqrt(diag(as.matrix(vcov(m))))),
+       vc_names = paste(vc$grp, vc$var1, vc$var2), vcov = vc$vcov, theta = unname(getME(m, "theta")),
+       singular = isSingular(m), reml = as.numeric(logLik(m)),
+       conv_messages = as.list(m@optinfo$conv$lme4$messages))
+}
+ctl <- lmerControl(optimizer = "bobyqa")
+for (seed in c(1, 4)) {
+  d <- simulate_sites(seed)
+  write.csv(d, file.path(here, sprintf("singular_seed%d.csv", seed)), row.names = FALSE)
+  out[[sprintf("singular_seed%d", seed)]] <- list(
+    full = fit_summary(lmer(score ~ t + (1 + t | site) + (1 | site:pid), d, control = ctl)),
+    uncorrelated = fit_summary(lmer(score ~ t + (1 + t || site) + (1 | site:pid), d, control = ctl)),
+    intercept = fit_summary(lmer(score ~ t + (1 | site) + (1 | site:pid), d, control = ctl)))
+}
 
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), file.path(here, "r_results_extra.json"))
 writeLines(capture.output(sessionInfo()), file.path(here, "r_session_extra.txt"))
