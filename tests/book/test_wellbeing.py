@@ -237,3 +237,10 @@ def test_peer_worker_results_are_pooled_never_per_site(executed):
             if "scrapbook" in o.get("metadata", {})}
     assert glue["wb_pw_pairs"]["application/papermill.record/text/plain"] == "25"
     assert re.fullmatch(r"-?\d+\.\d", glue["wb_pw_who5_change"]["application/papermill.record/text/plain"])
+
+
+def test_mixed_model_prints_no_false_convergence_warning(executed):
+    text = "\n".join(_texts(executed))
+    assert "did not converge" not in text and "did not report convergence" not in text
+    glue = _glued(executed)
+    assert "random intercept" in glue["wb_who5_mm_structure"]
