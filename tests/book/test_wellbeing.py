@@ -244,3 +244,14 @@ def test_mixed_model_prints_no_false_convergence_warning(executed):
     assert "did not converge" not in text and "did not report convergence" not in text
     glue = _glued(executed)
     assert "random intercept" in glue["wb_who5_mm_structure"]
+
+
+def test_no_provisional_share_reaches_the_key_findings(executed):
+    glue = _glued(executed)
+    findings = glue["wb_key_findings"]
+    assert "WHO-5" in findings
+    # the fixture's WHO-5 psychometrics are not verified: no share of persons is a key finding
+    assert not re.search(r"\d+% (reliably|improved|deteriorated)", findings) and "reliably" not in findings
+    assert "Provisional" in glue["wb_who5_rc_status"]
+    text = "\n".join(_texts(executed))
+    assert "(provisional)" in text
