@@ -11,6 +11,8 @@ Modules, one topic each:
 - :mod:`.compare` – completer-only and mixed-model change side by side;
 - :mod:`.power` – minimum detectable d_z (noncentral t);
 - :mod:`.attrition` – who is lost to follow-up, by reason, and how they differ;
+- :mod:`.participation` – participants against non-participants (contact log, self-report), ANCOVA,
+  propensity-weighted, mixed model wave × group;
 - :mod:`.findings` – the key findings a summary may state (never a provisional share).
 """
 
@@ -20,6 +22,8 @@ from analysis.wellbeing.individual import ReliableChangeResult, reliable_change,
 from analysis.wellbeing.compare import CompletersVsAllResult, completers_vs_all
 from analysis.wellbeing.findings import KeyFindings, key_findings
 from analysis.wellbeing.mixed import MixedModelResult, mixed_model
+from analysis.wellbeing.participation import (ParticipationChangeResult, ParticipationGroups, participation_change,
+                                              participation_groups)
 from analysis.wellbeing.power import min_detectable_dz, paired_power
 from analysis.wellbeing.reliability import ReliabilityResult, cronbach_alpha, omega_total, scale_reliability
 from analysis.wellbeing.scoring import Cutoff, ItemValueError, ScaleSpec, score_scale
@@ -33,4 +37,5 @@ __all__ = [
     "min_detectable_dz", "paired_power",
     "AttritionResult", "attrition",
     "KeyFindings", "key_findings",
+    "ParticipationGroups", "participation_groups", "ParticipationChangeResult", "participation_change",
 ]

@@ -81,5 +81,30 @@ for (seed in c(1, 4)) {
     intercept = fit_summary(lmer(score ~ t + (1 | site) + (1 | site:pid), d, control = ctl)))
 }
 
+# ---- 5. Participants against non-participants (analysis.wellbeing.participation) ------
+# synthetic_prepost.csv: completers' follow-up score on group, baseline score and site (lm),
+# unweighted and with ATT weights from glm(participant ~ baseline + age + site, binomial)
+# fitted on everyone with a baseline score; HC1 sandwich written out (no sandwich package).
+sp <- read.csv(file.path(here, "synthetic_prepost.csv"), stringsAsFactors = FALSE)
+b <- sp[sp$wave == "T0", c("pid", "site", "group", "age", "score")]; names(b)[5] <- "pre"
+f <- sp[sp$wave == "T1", c("pid", "score")]; names(f)[2] <- "post"
+d <- merge(b, f, by = "pid", all.x = TRUE)
+d$part <- as.numeric(d$group == "participant")
+ps <- glm(part ~ pre + age + site, family = binomial, data = d)
+e <- fitted(ps); d$w <- ifelse(d$part == 1, 1, e / (1 - e))
+cc <- d[!is.na(d$post), ]
+m0 <- lm(post ~ part + pre + site, data = cc)
+m1 <- lm(post ~ part + pre + site, data = cc, weights = w)
+X <- model.matrix(m1); r <- residuals(m1); W <- cc$w
+bread <- solve(t(X) %*% (W * X)); meat <- t(X) %*% (W^2 * r^2 * X)
+hc1 <- bread %*% meat %*% bread * nrow(X) / (nrow(X) - ncol(X))
+ch <- cc$post - cc$pre
+out$participation <- list(
+  n_participants = sum(cc$part), n_comparison = sum(1 - cc$part),
+  diff_change = mean(ch[cc$part == 1]) - mean(ch[cc$part == 0]),
+  welch_p = t.test(ch[cc$part == 1], ch[cc$part == 0])$p.value,
+  ancova = unname(coef(m0)["part"]), ancova_se = unname(sqrt(diag(vcov(m0)))["part"]),
+  ancova_w = unname(coef(m1)["part"]), ancova_w_hc1_se = unname(sqrt(diag(hc1))[2]))
+
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), file.path(here, "r_results_extra.json"))
 writeLines(capture.output(sessionInfo()), file.path(here, "r_session_extra.txt"))
