@@ -13,6 +13,7 @@ Modules, one topic each:
 - :mod:`.attrition` – who is lost to follow-up, by reason, and how they differ;
 - :mod:`.participation` – participants against non-participants (contact log, self-report), ANCOVA,
   propensity-weighted, mixed model wave × group;
+- :mod:`.sensitivity` – the estimand ('while detained') and δ-adjusted multiple imputation (tipping point);
 - :mod:`.findings` – the key findings a summary may state (never a provisional share).
 """
 
@@ -25,6 +26,7 @@ from analysis.wellbeing.mixed import MixedModelResult, mixed_model
 from analysis.wellbeing.participation import (ParticipationChangeResult, ParticipationGroups, participation_change,
                                               participation_groups)
 from analysis.wellbeing.power import min_detectable_dz, paired_power
+from analysis.wellbeing.sensitivity import ESTIMAND, DeltaAdjustmentResult, delta_adjustment
 from analysis.wellbeing.reliability import ReliabilityResult, cronbach_alpha, omega_total, scale_reliability
 from analysis.wellbeing.scoring import Cutoff, ItemValueError, ScaleSpec, score_scale
 
@@ -38,4 +40,5 @@ __all__ = [
     "AttritionResult", "attrition",
     "KeyFindings", "key_findings",
     "ParticipationGroups", "participation_groups", "ParticipationChangeResult", "participation_change",
+    "ESTIMAND", "DeltaAdjustmentResult", "delta_adjustment",
 ]
