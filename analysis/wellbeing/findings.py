@@ -27,6 +27,7 @@ from analysis.results import Result
 from analysis.wellbeing.change import PairedChangeResult
 from analysis.wellbeing.individual import ReliableChangeResult
 from analysis.wellbeing.mixed import MixedModelResult
+from analysis.wellbeing.participation import ParticipationChangeResult
 
 __all__ = ["KeyFindings", "key_findings"]
 
@@ -63,6 +64,7 @@ def key_findings(
     change: PairedChangeResult | None = None,
     mixed: MixedModelResult | None = None,
     individual: ReliableChangeResult | None = None,
+    participation: ParticipationChangeResult | None = None,
     threshold: int = 10,
 ) -> KeyFindings:
     """Collect the statements a summary may make about one outcome.
@@ -73,6 +75,9 @@ def key_findings(
         The outcome as readers know it, e.g. ``"WHO-5 wellbeing (0–100)"``.
     change, mixed, individual : results, optional
         Completers' paired change, the mixed model, individual change.
+    participation : ParticipationChangeResult, optional
+        Participants against non-participants (the main, propensity-weighted
+        ANCOVA), stated with its Maryland level.
     threshold : int
         Disclosure threshold: a result on fewer persons is withheld.
 
@@ -81,6 +86,17 @@ def key_findings(
     KeyFindings
     """
     findings, withheld = [], []
+    if participation is not None:
+        t = participation.table
+        if min(int(t["n_participants"].iloc[0]), int(t["n_comparison"].iloc[0])) < threshold:
+            withheld.append(f"{label}: the participation comparison rests on too few persons to be stated.")
+        else:
+            est, lo, hi = participation.estimate()
+            findings.append(
+                f"{label}: participants' score changed by {est:+.1f} points more than comparable "
+                f"non-participants' ({_ci(lo, hi)}; baseline-adjusted, propensity-weighted; Maryland level "
+                f"{participation.maryland_level})."
+            )
     if change is not None:
         if change.n_pairs < threshold:
             withheld.append(f"{label}: the completers' change rests on too few persons to be stated.")

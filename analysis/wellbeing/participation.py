@@ -180,6 +180,7 @@ class ParticipationChangeResult(Result):
     persons: pd.DataFrame
     maryland_level: int = MARYLAND_LEVEL
     ci: float = 0.95
+    n_baseline: tuple[int, int] = (0, 0)  # participants, non-participants with a baseline score
 
     @property
     def title(self) -> str:
@@ -305,8 +306,11 @@ def participation_change(
         "differences in who seeks peer support that the data do not record can remain.",
         "The propensity-weighted ANCOVA estimates the effect among participants (ATT); its intervals use "
         "HC1 robust standard errors.",
-        *ps.remarks,
+        ps.remarks[0],
     ]
+    if any("no comparable non-participant" in r for r in ps.remarks):
+        remarks.append("Some participants have a higher propensity score than any non-participant: no comparable "
+                       "non-participant exists for them (the weighted comparison leans on the nearest ones).")
     if mixed and site is not None:
         long = scores.drop(columns=["group"], errors="ignore").merge(persons[[subject, "group"]], on=subject,
                                                                     how="inner")
@@ -322,5 +326,6 @@ def participation_change(
     table["n_comparison"] = n0
     bal = smd_table(weighted.assign(baseline_score=weighted["pre"]), treated=weighted["group"] == PARTICIPANT,
                     covariates=["baseline_score", *covariates], weights=weighted["weight"])
+    zb = (weighted["group"] == PARTICIPANT).to_numpy()
     return ParticipationChangeResult(outcome=outcome, table=table, balance=bal, persons=done, ci=ci,
-                                     remarks=tuple(remarks))
+                                     n_baseline=(int(zb.sum()), int((~zb).sum())), remarks=tuple(remarks))

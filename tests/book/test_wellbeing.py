@@ -167,7 +167,7 @@ def test_chapter_executes_and_every_glued_name_exists(executed):
 
 def test_declared_loads_match(executed):
     front = CHAPTER.read_text(encoding="utf-8").split("---")[1]
-    assert "loads: [detainee, peer_worker, release_outcomes]" in front
+    assert "loads: [detainee, peer_worker, release_outcomes, contacts]" in front
 
 
 def _glued(nb) -> dict[str, str]:
@@ -255,3 +255,12 @@ def test_no_provisional_share_reaches_the_key_findings(executed):
     assert "Provisional" in glue["wb_who5_rc_status"]
     text = "\n".join(_texts(executed))
     assert "(provisional)" in text
+
+
+def test_participation_comparison_names_its_design_level_and_estimand(executed):
+    glue = _glued(executed)
+    assert glue["wb_maryland"] == "3"
+    text = "\n".join(_texts(executed))
+    assert "level 3 of the Maryland Scientific Methods Scale" in text
+    assert "participants' score changed by" in glue["wb_key_findings"]
+    assert glue["wb_tipping"].startswith(("δ =", "no value"))
