@@ -25,12 +25,12 @@ from .prevalence import GroupComparison, ThemePrevalence, compare_groups, theme_
 from .quotes import QuoteSelection, select_quotes
 from .reliability import (AgreementStatistic, KappaEstimate, cohen_kappa, conger_kappa, fleiss_kappa,
                           krippendorff_alpha, percent_agreement)
-from .units import TranscriptUnits, check_offsets, segments_to_units, sha256_text, units_from_text
+from .units import TranscriptUnits, check_offsets, onto_deidentified, segments_to_units, sha256_text, units_from_text
 
 __all__ = [
     "theme_prevalence", "ThemePrevalence", "compare_groups", "GroupComparison",
     "consensus_coding", "ConsensusCoding",
-    "units_from_text", "TranscriptUnits", "check_offsets", "segments_to_units", "sha256_text",
+    "units_from_text", "TranscriptUnits", "check_offsets", "segments_to_units", "sha256_text", "onto_deidentified",
     "coder_agreement", "CoderAgreement", "OVERALL",
     "cohen_kappa", "KappaEstimate", "AgreementStatistic", "conger_kappa", "fleiss_kappa", "krippendorff_alpha",
     "percent_agreement",

@@ -82,3 +82,17 @@ def test_zeros_of_a_small_group_are_suppressed(prevalence):
     shown = out[(out["respondent_group"] == "peer_worker")]
     assert not (shown["share"].astype(str) == "0").any()
     assert not any(str(v) in ("0", "0.0") for v in shown["n_control"])
+
+
+def test_offsets_carried_onto_the_deidentified_text():
+    from analysis.themes import check_offsets, onto_deidentified
+
+    original = "I met Johannes there.\nHe helped me a lot, Johannes did."
+    text = "I met [name] there.\nHe helped me a lot, [name] did."
+    o2, n2 = original.rindex("Johannes"), text.rindex("[name]")
+    reps = f"[[6, 14, 6, 12], [{o2}, {o2 + 8}, {n2}, {n2 + 6}]]"
+    segs = pd.DataFrame({"segment_id": [1, 2], "transcript_id": "T", "start": [22, 6],
+                         "end": [original.index(" did"), 14], "text": ["He helped me a lot, [name]", "[name]"]})
+    out = onto_deidentified(segs, pd.DataFrame({"transcript_id": ["T"], "replacements": [reps]}))
+    assert [text[s:e] for s, e in zip(out["start"], out["end"])] == ["He helped me a lot, [name]", "[name]"]
+    assert check_offsets(out, pd.DataFrame({"transcript_id": ["T"], "text": [text]})).empty
