@@ -29,7 +29,7 @@ import pandas as pd
 from ..results import Result
 from ._common import all_themes, require_columns, require_frame, roll_up
 
-__all__ = ["ThemePrevalence", "theme_prevalence"]
+__all__ = ["ThemePrevalence", "theme_prevalence", "GroupComparison", "compare_groups"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,21 @@ class ThemePrevalence(Result):
         ``n_interviewed``, ``share``, ``n_segments``.
         """
         return self.table.copy()
+
+    def control_counts(self, threshold: int) -> pd.DataFrame:
+        """The table with ``n_control``, the count disclosure control should use.
+
+        Where fewer than ``threshold`` people were interviewed in a cell (e.g.
+        the peer workers), every count of that cell is small, and so is a
+        zero: "none of the few peer workers raised it" tells something about
+        each of them. ``n_control`` is ``n_participants``, except that such
+        zeros count as 1 (small), so that they are suppressed with the rest of
+        the cell.
+        """
+        t = self.table.copy()
+        small_zero = (t["n_interviewed"] < threshold) & (t["n_participants"] == 0)
+        t["n_control"] = np.where(small_zero, 1, t["n_participants"]).astype("int64")
+        return t
 
     def matrix(self, value: str = "share") -> pd.DataFrame:
         """The framework matrix: themes as rows, groups (× sites) as columns.
@@ -184,3 +199,79 @@ def theme_prevalence(
                 "(consensus or primary coder) for prevalence."
             )
     return ThemePrevalence(table=table.reset_index(drop=True), by=by, remarks=tuple(remarks))
+
+
+@dataclass(frozen=True)
+class GroupComparison(Result):
+    """Theme shares side by side, compared only where every group was asked.
+
+    ``table``: one row per theme: ``theme``, ``asked_by`` (groups whose topic
+    guide asks about it), ``comparable`` (asked by every compared group),
+    then ``share[<group>]`` and ``n[<group>]`` per group. ``groups``: the
+    compared groups.
+    """
+
+    table: pd.DataFrame
+    groups: tuple
+
+    @property
+    def title(self) -> str:
+        return "Themes by respondent group, compared where every guide asks"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def most_raised(self, group) -> str | None:
+        """The comparable theme raised by the largest share of ``group`` (None if none)."""
+        t = self.table[self.table["comparable"]]
+        if t.empty:
+            return None
+        t = t.sort_values([f"share[{group}]", "theme"], ascending=[False, True], kind="stable")
+        return str(t["theme"].iloc[0])
+
+
+def compare_groups(prevalence: ThemePrevalence, *, asked, groups=None) -> GroupComparison:
+    """Put groups' theme shares side by side, comparable only where every guide asks.
+
+    Parameters
+    ----------
+    prevalence : ThemePrevalence
+        By respondent group (no site).
+    asked : mapping
+        ``{group: themes its topic guide asks about}`` (from the guides'
+        sections). A theme asked of some groups only is *targeted*: its shares
+        reflect the questions, not what people raise, and are not compared.
+    groups : sequence, optional
+        Groups to compare (default: all in ``asked``).
+
+    Returns
+    -------
+    GroupComparison
+    """
+    if len(prevalence.by) != 1:
+        raise ValueError("compare_groups needs prevalence by respondent group only (no site)")
+    g = prevalence.by[0]
+    groups = tuple(groups if groups is not None else asked)
+    missing = [x for x in groups if x not in asked]
+    if missing:
+        raise ValueError(f"no topic-guide themes for group(s) {missing}; pass asked={{group: themes}} for each")
+    t = prevalence.table[prevalence.table[g].isin(groups)]
+    wide_share = t.pivot(index="theme", columns=g, values="share").reindex(columns=list(groups))
+    wide_n = t.pivot(index="theme", columns=g, values="n_participants").reindex(columns=list(groups))
+    themes = list(pd.unique(t["theme"]))
+    rows = []
+    for theme in themes:
+        by = [x for x in groups if theme in set(asked[x])]
+        row = {"theme": theme, "asked_by": ", ".join(map(str, by)), "comparable": len(by) == len(groups)}
+        for x in groups:
+            row[f"share[{x}]"] = wide_share.loc[theme, x]
+            row[f"n[{x}]"] = wide_n.loc[theme, x]
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    targeted = table.loc[~table["comparable"] & (table["asked_by"] != ""), "theme"].tolist()
+    remarks = [
+        "Shares are compared between groups only for themes every compared group's topic guide asks about; "
+        + (f"{len(targeted)} theme(s) are targeted by some guides only ({', '.join(map(str, targeted))}) and are "
+           "not compared: their shares reflect the questions asked." if targeted else "no theme is targeted.")
+    ]
+    return GroupComparison(table=table, groups=groups, remarks=tuple(remarks))

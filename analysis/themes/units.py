@@ -45,6 +45,7 @@ __all__ = [
     "sha256_text",
     "check_offsets",
     "segments_to_units",
+    "onto_deidentified",
     "UNIT_RULES",
 ]
 
@@ -307,4 +308,57 @@ def segments_to_units(
     order = np.argsort(np.concatenate(rows), kind="stable")
     out = left.iloc[np.concatenate(rows)[order]].reset_index(drop=True)
     out["unit_id"] = np.concatenate(unit_ids)[order]
+    return out
+
+
+def _shift(offset: int, replacements, *, end: bool) -> int:
+    """An original-text offset carried onto the de-identified text."""
+    delta = 0
+    for o_start, o_end, n_start, n_end in replacements:
+        if offset >= o_end:
+            delta = n_end - o_end
+        elif offset > o_start:  # inside a replaced name: snap to the replacement's edge
+            return n_end if end else n_start
+        else:
+            break
+    return offset + delta
+
+
+def onto_deidentified(
+    data: pd.DataFrame,
+    transcripts: pd.DataFrame,
+    *,
+    transcript: str = "transcript_id",
+    start: str = "start",
+    end: str = "end",
+    replacements: str = "replacements",
+) -> pd.DataFrame:
+    """Carry segment offsets from the original transcripts onto their de-identified text.
+
+    The store keeps the de-identified ``text`` of a transcript and, per
+    replaced name, ``[orig_start, orig_end, new_start, new_end]`` (sorted);
+    segments keep offsets into the original, which never enters the store.
+    Units (paragraphs, sentences) can then be cut from the de-identified text:
+    replacing names changes no line break. An offset inside a replaced name
+    snaps to the replacement's start (for ``start``) or end (for ``end``).
+
+    Returns
+    -------
+    DataFrame
+        ``data`` with ``start`` and ``end`` replaced.
+    """
+    import json
+
+    require_frame(data, "data")
+    require_frame(transcripts, "transcripts")
+    require_columns(data, {"transcript": transcript, "start": start, "end": end})
+    require_columns(transcripts, {"transcript": transcript, "replacements": replacements}, frame="transcripts")
+    table = {}
+    for t, r in zip(transcripts[transcript], transcripts[replacements]):
+        rows = json.loads(r) if isinstance(r, str) else (r if r is not None and not pd.isna(r) else [])
+        table[t] = sorted(tuple(int(v) for v in x) for x in rows)
+    out = data.copy()
+    reps = [table.get(t, []) for t in out[transcript]]
+    out[start] = [_shift(int(v), r, end=False) for v, r in zip(out[start], reps)]
+    out[end] = [_shift(int(v), r, end=True) for v, r in zip(out[end], reps)]
     return out

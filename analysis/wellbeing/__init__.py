@@ -10,15 +10,23 @@ Modules, one topic each:
 - :mod:`.mixed` – mixed model across sites using all data (:mod:`._reml` fits it);
 - :mod:`.compare` – completer-only and mixed-model change side by side;
 - :mod:`.power` – minimum detectable d_z (noncentral t);
-- :mod:`.attrition` – who is lost to follow-up, by reason, and how they differ.
+- :mod:`.attrition` – who is lost to follow-up, by reason, and how they differ;
+- :mod:`.participation` – participants against non-participants (contact log, self-report), ANCOVA,
+  propensity-weighted, mixed model wave × group;
+- :mod:`.sensitivity` – the estimand ('while detained') and δ-adjusted multiple imputation (tipping point);
+- :mod:`.findings` – the key findings a summary may state (never a provisional share).
 """
 
 from analysis.wellbeing.attrition import AttritionResult, attrition
 from analysis.wellbeing.change import PairedChangeResult, paired_change
 from analysis.wellbeing.individual import ReliableChangeResult, reliable_change, wilson_ci
 from analysis.wellbeing.compare import CompletersVsAllResult, completers_vs_all
+from analysis.wellbeing.findings import KeyFindings, key_findings
 from analysis.wellbeing.mixed import MixedModelResult, mixed_model
+from analysis.wellbeing.participation import (ParticipationChangeResult, ParticipationGroups, participation_change,
+                                              participation_groups)
 from analysis.wellbeing.power import min_detectable_dz, paired_power
+from analysis.wellbeing.sensitivity import ESTIMAND, DeltaAdjustmentResult, delta_adjustment
 from analysis.wellbeing.reliability import ReliabilityResult, cronbach_alpha, omega_total, scale_reliability
 from analysis.wellbeing.scoring import Cutoff, ItemValueError, ScaleSpec, score_scale
 
@@ -30,4 +38,7 @@ __all__ = [
     "MixedModelResult", "mixed_model", "CompletersVsAllResult", "completers_vs_all",
     "min_detectable_dz", "paired_power",
     "AttritionResult", "attrition",
+    "KeyFindings", "key_findings",
+    "ParticipationGroups", "participation_groups", "ParticipationChangeResult", "participation_change",
+    "ESTIMAND", "DeltaAdjustmentResult", "delta_adjustment",
 ]

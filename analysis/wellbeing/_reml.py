@@ -13,7 +13,19 @@ out, the REML criterion (lme4's ``REMLcrit``) is::
     log|V0| + log|X'V0⁻¹X| + (N − p)·(1 + log(2π σ̂²)),
     σ̂² = r'V0⁻¹r / (N − p),   r = y − Xβ̂
 
-minimised over θ = (Λ11, Λ21, Λ22, τ) by L-BFGS-B from several starts.  Only
+minimised over θ = (Λ11, Λ21, Λ22, τ) by L-BFGS-B from several starts.
+``structure`` restricts θ as lme4's formulas do: ``"full"`` is
+``(1 + t | site)``, ``"uncorrelated"`` fixes Λ21 = 0 (``(1 + t || site)``) and
+``"intercept"`` also Λ22 = 0 (``(1 | site)``).
+
+Convergence is judged as lme4's ``checkConv`` does, not by the optimiser's
+flag (which L-BFGS-B often withholds at a boundary): at the optimum, with
+``g`` the numerical gradient and ``H`` the numerical Hessian of the REML
+criterion over the free parameters that are not on their boundary (0), the
+fit has converged when ``max(min(|R⁻ᵀ g|, |g|)) < 0.002`` with ``H = R'R``
+(lme4's ``check.conv.grad`` tolerance; the raw gradient alone when ``H`` is
+not positive definite). *Singular* is lme4's ``isSingular``: a diagonal
+element of the relative covariance factor (Λ11, Λ22, τ) below 1e-4.  Only
 sums over respondents enter, so each evaluation costs O(respondents), not
 O(rows³) per site.  ``Cov(β̂) = σ̂² (X'V0⁻¹X)⁻¹`` as lme4's ``vcov()``.
 """
@@ -38,6 +50,9 @@ class RemlFit:
     reml_llf: float
     converged: bool
     theta: np.ndarray
+    max_gradient: float
+    singular: bool
+    structure: str
 
 
 class _Problem:
@@ -100,15 +115,58 @@ class _Problem:
         return beta, sigma2 * np.linalg.inv(xvx), sigma2
 
 
-def fit_reml(y, x, t, site, person, start=None) -> RemlFit:
+STRUCTURES = ("full", "uncorrelated", "intercept")
+_FIXED = {"full": (), "uncorrelated": (1,), "intercept": (1, 2)}
+GRAD_TOL = 0.002  # lme4's check.conv.grad
+SINGULAR_TOL = 1e-4  # lme4's isSingular
+
+
+def _gradient_check(prob, theta, free) -> float:
+    """max(min(|scaled gradient|, |gradient|)) over free interior parameters (lme4's rule)."""
+    inner = [j for j in free if theta[j] > 1e-8 or j == 1]  # Λ21 has no boundary
+    if not inner:
+        return 0.0
+    h = 1e-5
+
+    def grad(th):
+        g = np.zeros(len(inner))
+        for a, j in enumerate(inner):
+            e = np.zeros(4)
+            e[j] = h * max(1.0, abs(th[j]))
+            g[a] = (prob.crit(th + e) - prob.crit(th - e)) / (2 * e[j])
+        return g
+
+    g = grad(theta)
+    hess = np.zeros((len(inner), len(inner)))
+    for a, j in enumerate(inner):
+        e = np.zeros(4)
+        e[j] = 1e-4 * max(1.0, abs(theta[j]))
+        hess[:, a] = (grad(theta + e) - grad(theta - e)) / (2 * e[j])
+    hess = (hess + hess.T) / 2
+    try:
+        r = np.linalg.cholesky(hess).T  # H = R'R
+        scaled = np.linalg.solve(r.T, g)
+        return float(np.max(np.minimum(np.abs(scaled), np.abs(g))))
+    except np.linalg.LinAlgError:
+        return float(np.max(np.abs(g)))
+
+
+def fit_reml(y, x, t, site, person, start=None, structure: str = "full") -> RemlFit:
     """Profiled-REML fit (module notes); ``start`` is a previous θ (bootstrap)."""
+    if structure not in STRUCTURES:
+        raise ValueError(f"structure must be one of {STRUCTURES}, got {structure!r}")
     prob = _Problem(np.asarray(y, float), np.asarray(x, float), np.asarray(t, float),
                     np.asarray(site), np.asarray(person))
+    fixed = _FIXED[structure]
     bounds = [(0, None), (None, None), (0, None), (0, None)]
+    for j in fixed:
+        bounds[j] = (0.0, 0.0)
     starts = [np.asarray(start, float)] if start is not None else []
     starts += [np.array([0.5, 0.0, 0.3, 1.0]), np.array([0.1, 0.0, 0.1, 0.5]), np.array([1.0, 0.0, 1.0, 2.0])]
     best = None
     for s0 in starts:
+        s0 = s0.copy()
+        s0[list(fixed)] = 0.0
         r = optimize.minimize(prob.crit, s0, method="L-BFGS-B", bounds=bounds,
                               options={"ftol": 1e-13, "gtol": 1e-8, "maxiter": 2000})
         if np.isfinite(r.fun) and (best is None or r.fun < best.fun - 1e-10):
@@ -121,6 +179,10 @@ def fit_reml(y, x, t, site, person, start=None) -> RemlFit:
     beta, cov, sigma2 = prob.solution(theta)
     l11, l21, l22, tau = theta
     lam = np.array([[l11, 0.0], [l21, l22]])
+    free = [j for j in range(4) if j not in fixed]
+    max_grad = _gradient_check(prob, theta, free) if start is None else float("nan")
+    singular = any(theta[j] < SINGULAR_TOL for j in (0, 2, 3) if j in free)
     return RemlFit(beta=beta, cov_beta=cov, sigma2=float(sigma2), g=sigma2 * lam @ lam.T,
                    person_var=float(sigma2 * tau**2), reml_llf=float(-0.5 * fun),
-                   converged=bool(best.success), theta=theta)
+                   converged=bool(max_grad < GRAD_TOL) if start is None else bool(best.success), theta=theta,
+                   max_gradient=max_grad, singular=bool(singular), structure=structure)

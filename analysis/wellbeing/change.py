@@ -7,9 +7,11 @@ scores (NaN) do not count.  With ``n`` pairs and differences ``d``:
 
 * **Paired t-test** on ``d`` (df = n − 1) and the t interval for the mean
   change (``t.test(post, pre, paired = TRUE)`` in R).
-* **Wilcoxon signed-rank test**, normal approximation with tie correction and
-  continuity correction – R's ``wilcox.test(post, pre, paired = TRUE,
-  exact = FALSE, correct = TRUE)``.  ``statistic`` is R's ``V``, the sum of
+* **Wilcoxon signed-rank test** as R's ``wilcox.test(post, pre, paired =
+  TRUE)`` decides: exact with fewer than 50 non-zero differences and neither
+  ties nor zeros, otherwise the normal approximation with tie correction and
+  (``correct=True``) continuity correction; ``exact=`` and ``alternative=``
+  as in R.  ``statistic`` is R's ``V``, the sum of
   the ranks of the positive differences.  Zero differences:
   ``zero_method="wilcox"`` (default, R's behaviour) drops them before
   ranking; ``"pratt"`` ranks them with the others and then drops their ranks
@@ -25,6 +27,9 @@ scores (NaN) do not count.  With ``n`` pairs and differences ``d``:
   interval is approximate: the noncentral-t limits for d_z rescaled by
   sd(d)/s_av, i.e. treating the ratio of the two standard deviations as
   known.  It is too narrow when the pre–post correlation is low or n small.
+* **Hedges' g_av** = J·d_av with the same J (df = n − 1; Lakens 2013 uses
+  the approximation 1 − 3/(4·df − 1)); its interval is the d_av interval
+  times J.
 * **Minimum detectable d_z** at the given power (default 80 %, two-sided
   5 %) for ``n`` pairs from the noncentral t (see :mod:`.power`).  Observed
   power is never reported.
@@ -43,7 +48,8 @@ from analysis.results import Result
 from analysis.wellbeing._data import resolve_waves, t_ci, wide
 from analysis.wellbeing.power import min_detectable_dz, nct_cdf
 
-__all__ = ["PairedChangeResult", "paired_change", "dz_ci", "hedges_j", "wilcoxon_signed_rank"]
+__all__ = ["PairedChangeResult", "SignedRankResult", "paired_change", "dz_ci", "hedges_j",
+           "wilcoxon_signed_rank"]
 
 SMALL_SITE = 10
 NO_COMPARISON = (
@@ -82,31 +88,98 @@ def dz_ci(d_z: float, n: int, *, ci: float = 0.95) -> tuple[float, float]:
     return (lo / sqrt(n), hi / sqrt(n))
 
 
-def wilcoxon_signed_rank(d, *, zero_method: str = "wilcox") -> tuple[float, float, int]:
-    """Two-sided signed-rank test of differences ``d`` (normal approximation,
-    tie and continuity corrections).
+ALTERNATIVES = ("two-sided", "greater", "less")
+
+
+@dataclass(frozen=True)
+class SignedRankResult(Result):
+    """Wilcoxon signed-rank test of paired differences.
+
+    Unpacks as ``(V, p, n_zero)``.
+    """
+
+    v: float
+    p_val: float
+    n_zero: int
+    n_nonzero: int
+    exact: bool
+    correct: bool
+    alternative: str
+    zero_method: str
+    ties: bool
+
+    def __iter__(self):
+        return iter((self.v, self.p_val, self.n_zero))
+
+    @property
+    def method(self) -> str:
+        if self.exact:
+            return "exact"
+        return "normal approximation" + (" with continuity correction" if self.correct else "")
+
+    @property
+    def title(self) -> str:
+        return f"Wilcoxon signed-rank test ({self.method}, {self.alternative})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: ``V``, ``p_val``, ``method``, ``alternative``, ``n_nonzero``, ``n_zero``."""
+        return pd.DataFrame([{"V": self.v, "p_val": self.p_val, "method": self.method,
+                              "alternative": self.alternative, "n_nonzero": self.n_nonzero,
+                              "n_zero": self.n_zero}])
+
+
+def wilcoxon_signed_rank(d, *, zero_method: str = "wilcox", exact: bool | None = None, correct: bool = True,
+                         alternative: str = "two-sided") -> SignedRankResult:
+    """Signed-rank test of differences ``d`` deciding exact or approximate as R does.
+
+    Parameters
+    ----------
+    d : array-like
+        Differences (post − pre); NaN dropped.
+    zero_method : {"wilcox", "pratt"}
+        ``"wilcox"`` drops zero differences before ranking (R); ``"pratt"``
+        ranks them and drops their ranks (always the normal approximation).
+    exact : bool or None
+        ``None`` (R's default): exact when fewer than 50 non-zero differences.
+        Either way the exact distribution is used only without ties and zeros,
+        as ``wilcox.test`` does; otherwise the normal approximation with tie
+        correction.
+    correct : bool
+        Continuity correction in the normal approximation.
+    alternative : {"two-sided", "greater", "less"}
+        ``"greater"``: differences tend to be positive.
 
     Returns
     -------
-    (V, p, n_zero) : tuple
-        ``V`` is the sum of ranks of positive differences after the zero
-        handling; ``n_zero`` the number of zero differences.
+    SignedRankResult
+        ``v`` is R's ``V`` (sum of the ranks of the positive differences);
+        the p-value comes from ``scipy.stats.wilcoxon``.
     """
     if zero_method not in ("wilcox", "pratt"):
         raise ValueError(f"zero_method must be 'wilcox' (R's default) or 'pratt', got {zero_method!r}")
+    if alternative not in ALTERNATIVES:
+        raise ValueError(f"alternative must be one of {', '.join(ALTERNATIVES)}, got {alternative!r}")
     d = np.asarray(d, dtype=float)
     d = d[~np.isnan(d)]
     n_zero = int((d == 0).sum())
+    nz = d[d != 0]
+    ties = len(np.unique(np.abs(nz))) < len(nz)
     if zero_method == "wilcox":
-        ranks = stats.rankdata(np.abs(d[d != 0]))
-        v = float(ranks[d[d != 0] > 0].sum())
+        ranks = stats.rankdata(np.abs(nz))
+        v = float(ranks[nz > 0].sum())
     else:
         ranks = stats.rankdata(np.abs(d))
         v = float(ranks[d > 0].sum())
-    if (d != 0).sum() == 0:
-        return (v, float("nan"), n_zero)
-    res = stats.wilcoxon(d, zero_method=zero_method, correction=True, method="approx")
-    return (v, float(res.pvalue), n_zero)
+    use_exact = (len(nz) < 50 if exact is None else bool(exact)) and not ties and n_zero == 0 \
+        and zero_method == "wilcox"
+    if len(nz) == 0:
+        return SignedRankResult(v=v, p_val=float("nan"), n_zero=n_zero, n_nonzero=0, exact=False, correct=correct,
+                                alternative=alternative, zero_method=zero_method, ties=ties)
+    res = stats.wilcoxon(d, zero_method=zero_method, correction=correct and not use_exact,
+                         method="exact" if use_exact else "approx", alternative=alternative)
+    return SignedRankResult(v=v, p_val=float(res.pvalue), n_zero=n_zero, n_nonzero=int(len(nz)), exact=use_exact,
+                            correct=correct and not use_exact, alternative=alternative, zero_method=zero_method,
+                            ties=ties)
 
 
 @dataclass(frozen=True)
@@ -139,6 +212,7 @@ class PairedChangeResult(Result):
     p_t: float
     wilcoxon_v: float
     p_wilcoxon: float
+    wilcoxon: SignedRankResult
     zero_method: str
     n_zero: int
     d_z: float
@@ -147,6 +221,8 @@ class PairedChangeResult(Result):
     g_z_ci: tuple[float, float]
     d_av: float
     d_av_ci: tuple[float, float]
+    g_av: float
+    g_av_ci: tuple[float, float]
     mdes_dz: float
     power: float
     alpha: float
@@ -168,11 +244,12 @@ class PairedChangeResult(Result):
             ("mean post", self.mean_post, *t_ci(self.pairs["post"], self.ci)[1:3], nan, nan, nan),
             ("mean change (post − pre)", self.mean_change, *self.change_ci, nan, nan, nan),
             ("paired t-test", nan, nan, nan, self.t, self.df, self.p_t),
-            (f"Wilcoxon signed-rank (V, zeros: {self.zero_method})", nan, nan, nan, self.wilcoxon_v, nan,
-             self.p_wilcoxon),
+            (f"Wilcoxon signed-rank (V, {self.wilcoxon.method}, zeros: {self.zero_method})", nan, nan, nan,
+             self.wilcoxon_v, nan, self.p_wilcoxon),
             ("d_z", self.d_z, *self.d_z_ci, nan, nan, nan),
             ("Hedges' g_z", self.g_z, *self.g_z_ci, nan, nan, nan),
             ("d_av", self.d_av, *self.d_av_ci, nan, nan, nan),
+            ("Hedges' g_av", self.g_av, *self.g_av_ci, nan, nan, nan),
             (f"minimum detectable d_z ({self.power:.0%} power)", self.mdes_dz, nan, nan, nan, nan, nan),
         ]
         out = pd.DataFrame(rows, columns=["quantity", "estimate", "ci_low", "ci_high", "statistic", "df", "p_val"])
@@ -219,6 +296,9 @@ def paired_change(
     pre=None,
     post=None,
     zero_method: str = "wilcox",
+    exact: bool | None = None,
+    correct: bool = True,
+    alternative: str = "two-sided",
     ci: float = 0.95,
     power: float = 0.8,
     alpha: float = 0.05,
@@ -238,6 +318,9 @@ def paired_change(
         two waves.
     zero_method : {"wilcox", "pratt"}
         Handling of zero differences in the signed-rank test (module notes).
+    exact, correct, alternative
+        Signed-rank test options as in R's ``wilcox.test`` (module notes); the
+        t-test stays two-sided.
     ci : float
         Interval coverage for means and effect sizes.
     power, alpha : float
@@ -266,7 +349,8 @@ def paired_change(
     else:
         t, p_t = np.nan, np.nan
     half = stats.t.ppf(0.5 + ci / 2, df) * s / sqrt(n)
-    v, p_w, n_zero = wilcoxon_signed_rank(d, zero_method=zero_method)
+    sr = wilcoxon_signed_rank(d, zero_method=zero_method, exact=exact, correct=correct, alternative=alternative)
+    v, p_w, n_zero = sr
     sd0, sd1 = x0.std(ddof=1), x1.std(ddof=1)
     d_z = m / s if s > 0 else np.nan
     d_z_ci = dz_ci(d_z, n, ci=ci)
@@ -308,15 +392,17 @@ def paired_change(
             f"Fewer than {SMALL_SITE} pairs at {small}: those site means are imprecise and must pass "
             "disclosure control before publication."
         )
-    remarks.append("d_av's interval is approximate (noncentral-t limits rescaled by sd(change)/s_av).")
+    remarks.append("d_av's and g_av's intervals are approximate (noncentral-t limits rescaled by sd(change)/s_av).")
+    remarks.append(f"The signed-rank p-value is {sr.method} ({alternative}).")
 
     return PairedChangeResult(
         outcome=outcome, pre=pre, post=post, n_baseline=n_baseline, n_pairs=n,
         mean_pre=float(x0.mean()), sd_pre=float(sd0), mean_post=float(x1.mean()), sd_post=float(sd1),
         r_pre_post=r, mean_change=float(m), sd_change=float(s), change_ci=(float(m - half), float(m + half)),
-        t=float(t), df=int(df), p_t=float(p_t), wilcoxon_v=v, p_wilcoxon=p_w, zero_method=zero_method,
+        t=float(t), df=int(df), p_t=float(p_t), wilcoxon_v=v, p_wilcoxon=p_w, wilcoxon=sr, zero_method=zero_method,
         n_zero=n_zero, d_z=float(d_z), d_z_ci=d_z_ci, g_z=float(j * d_z),
         g_z_ci=(j * d_z_ci[0], j * d_z_ci[1]), d_av=float(d_av),
-        d_av_ci=(d_z_ci[0] * ratio, d_z_ci[1] * ratio), mdes_dz=mdes, power=power, alpha=alpha, ci=ci,
+        d_av_ci=(d_z_ci[0] * ratio, d_z_ci[1] * ratio), g_av=float(j * d_av),
+        g_av_ci=(j * d_z_ci[0] * ratio, j * d_z_ci[1] * ratio), mdes_dz=mdes, power=power, alpha=alpha, ci=ci,
         by_site=by_site, pairs=pairs, remarks=tuple(remarks),
     )

@@ -19,6 +19,23 @@ a respondent has *reliably improved* when the oriented RCI > z (default
 minimal important change (MIC), *improved* means an oriented change ≥ MIC,
 *deteriorated* ≤ −MIC.  Shares have Wilson score intervals (R's
 ``prop.test(x, n, correct = FALSE)``).
+
+Findings or provisional
+-----------------------
+Reliable-change and MIC shares are *findings* only when their inputs are
+verified: the scale definition marks its test–retest reliability and
+normative SD ``verified`` (checked against the cited source), and neither a
+sample SD nor a sample alpha stood in for them.  Otherwise every share is
+``status = "provisional"``: shown, labelled, and kept out of any key finding
+(:func:`analysis.wellbeing.findings.key_findings` drops them).
+
+Beside the MIC the result reports the **smallest detectable change**,
+``SDC = z · √2 · SEM = z · SE_diff`` with ``SEM = SD1 · √(1 − r)`` (de Vet et
+al. 2006) – the same number as the RCI threshold – and the scale's **step
+size** (the smallest possible change of an unprorated score; WHO-5: 4).  A
+MIC below the SDC cannot be told apart from measurement error in one person
+(remarked); a MIC that is not a multiple of the step is reached only at the
+next step up (remarked).
 """
 
 from __future__ import annotations
@@ -56,7 +73,8 @@ class ReliableChangeResult(Result):
     ----------
     table : DataFrame
         ``criterion`` ("reliable change (RCI)", "minimal important change"),
-        ``category``, ``n``, ``share``, ``ci_low``, ``ci_high`` (Wilson).
+        ``category``, ``n``, ``share``, ``ci_low``, ``ci_high`` (Wilson),
+        ``status`` ("finding" or "provisional").
     se_diff : float
         Standard error of a difference, in score units.
     rci_threshold : float
@@ -64,6 +82,12 @@ class ReliableChangeResult(Result):
     sd1, r : float
         The SD and reliability used, with ``sd1_source`` and ``r_source``.
     mic : float or None
+    sdc : float
+        Smallest detectable change (= ``rci_threshold``).
+    step : float or None
+        Smallest possible change of the score.
+    provisional : bool
+        True unless the inputs are verified (module notes).
     individual : DataFrame
         Per respondent: ``pre``, ``post``, ``change``, ``rci``,
         ``rci_category``, ``mic_category``.  Never publish it.
@@ -79,6 +103,9 @@ class ReliableChangeResult(Result):
     mic: float | None
     n_pairs: int
     individual: pd.DataFrame
+    sdc: float = float("nan")
+    step: float | None = None
+    provisional: bool = True
 
     @property
     def title(self) -> str:
@@ -129,6 +156,7 @@ def reliable_change(
     mic: float | None = None,
     higher_is_better: bool | None = None,
     sample_alpha: float | None = None,
+    verified: bool | None = None,
     z: float = 1.96,
     ci: float = 0.95,
 ) -> ReliableChangeResult:
@@ -156,6 +184,10 @@ def reliable_change(
         Default True (or the definition's).
     sample_alpha : float, optional
         Fallback reliability when no test–retest value is known (remarked).
+    verified : bool, optional
+        Whether ``retest_r`` and ``sd`` are verified; default the scale
+        definition's ``verified`` flag (False without a definition). Sample
+        stand-ins (SD of the data, sample alpha) are never verified.
     z : float
         Critical value of the RCI (1.96 ↔ two-sided 5 %).
     ci : float
@@ -222,11 +254,34 @@ def reliable_change(
         criteria.append(("minimal important change", "mic_category"))
     else:
         remarks.append("The scale definition has no minimal important change (mic); only reliable change is shown.")
+    if verified is None:
+        verified = bool(spec.verified) if spec is not None else False
+    from_sample = r_source.startswith("sample") or sd1_source.startswith("SD of the")
+    provisional = not verified or from_sample
+    status = "provisional" if provisional else "finding"
     for label, col in criteria:
         for cat in CATEGORIES:
             k = int((ind[col] == cat).sum())
             lo, hi = wilson_ci(k, n, ci=ci)
-            rows.append({"criterion": label, "category": cat, "n": k, "share": k / n, "ci_low": lo, "ci_high": hi})
+            rows.append({"criterion": label, "category": cat, "n": k, "share": k / n, "ci_low": lo, "ci_high": hi,
+                         "status": status})
+    sdc = float(z * se_diff)
+    step = spec.step if spec is not None else None
+    if provisional:
+        why = ("a sample statistic stands in for a psychometric input" if from_sample else
+               "the test–retest reliability and normative SD are not marked verified in the scale definition")
+        remarks.insert(1, f"Provisional: {why}, so these shares are shown for information only, are not "
+                          "findings and are kept out of the key findings.")
+    if mic is not None and mic < sdc:
+        remarks.append(
+            f"The minimal important change ({mic:g} points) is smaller than the smallest detectable change "
+            f"({sdc:.1f} points): for one person a change of MIC size cannot be told apart from measurement error."
+        )
+    if mic is not None and step and not np.isclose(mic / step, round(mic / step)):
+        remarks.append(
+            f"The score moves in steps of {step:g} points, so the smallest change counted as important is "
+            f"{np.ceil(mic / step) * step:g}, not {mic:g}."
+        )
     remarks.append(
         f"A change counts as reliable when it exceeds {z:g} × SE_diff = {z * se_diff:.1f} points "
         f"(SD1 = {sd1:.2f}: {sd1_source}; r = {r:.2f}: {r_source})."
@@ -236,5 +291,5 @@ def reliable_change(
     return ReliableChangeResult(
         table=pd.DataFrame(rows), se_diff=float(se_diff), rci_threshold=float(z * se_diff), sd1=float(sd1),
         sd1_source=sd1_source, r=float(r), r_source=r_source, mic=mic, n_pairs=n, individual=ind,
-        remarks=tuple(remarks),
+        sdc=sdc, step=step, provisional=provisional, remarks=tuple(remarks),
     )

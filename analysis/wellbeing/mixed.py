@@ -43,6 +43,21 @@ effect, which varies between sites) rest on ten numbers.  ``ci_method``:
 
 None of these is exact; with ten sites treat the intervals as approximate,
 and a site variance estimated at zero (a singular fit) as "small", not "none".
+
+Convergence and singular fits
+-----------------------------
+Convergence is judged as lme4 does – by the gradient of the restricted
+likelihood at the optimum over the parameters not on their boundary, scaled
+by the Hessian (tolerance 0.002, see :mod:`._reml`) – never by the
+optimiser's success flag, which fails at a boundary although the estimates
+are right.  A fit is *singular* (lme4's ``isSingular``) when a site variance
+is (almost) zero or the intercept–slope correlation is ±1.  **Rule**
+(``random_slope="auto"``, after Bates, Kliegl, Vasishth & Baayen 2015,
+"Parsimonious mixed models"): fit ``(1 + t | site)``; if singular, fit
+``(1 + t || site)`` (no correlation); if still singular, fit ``(1 | site)``
+(no random wave slope), and report that one whether singular or not.  The
+remarks name the structure used and why.  Each step is checked against
+``lme4::lmer`` in ``tests/reference/wellbeing/reference_extra.R``.
 """
 
 from __future__ import annotations
@@ -55,13 +70,17 @@ import pandas as pd
 from scipy import stats
 
 from analysis.results import Result
-from analysis.wellbeing._reml import fit_reml
+from analysis.wellbeing._reml import STRUCTURES, fit_reml
 from analysis.wellbeing.scoring import _require_columns
 
 __all__ = ["MixedModelResult", "mixed_model"]
 
 CI_METHODS = ("wald-t", "wald-z", "bootstrap")
 ENGINES = ("reml", "statsmodels")
+STRUCTURE_LABELS = {"full": "correlated intercept and wave slope", "uncorrelated": "uncorrelated intercept and "
+                    "wave slope", "intercept": "intercept only (no wave slope)"}
+_NOT_IN = {"full": (), "uncorrelated": ("site intercept–slope correlation",),
+           "intercept": ("site intercept–slope correlation", "site wave-slope variance")}
 
 
 @dataclass(frozen=True)
@@ -98,6 +117,9 @@ class MixedModelResult(Result):
     ci_method: str
     converged: bool
     reml_llf: float
+    random_structure: str = "full"
+    singular: bool = False
+    max_gradient: float = float("nan")
 
     @property
     def title(self) -> str:
@@ -269,11 +291,12 @@ def _simulate(frame, x, beta, g, comps, rng) -> np.ndarray:
     return y
 
 
-def _estimate(frame, x, engine, previous=None) -> dict:
+def _estimate(frame, x, engine, previous=None, structure="full") -> dict:
     """Fit with the chosen engine: beta, cov, variance components, G, convergence, REML log-likelihood."""
     if engine == "reml":
         f = fit_reml(frame["_y"].to_numpy(), x, frame["_t"].to_numpy(), frame["_site"].to_numpy(),
-                     frame["_pid"].to_numpy(), start=None if previous is None else previous["theta"])
+                     frame["_pid"].to_numpy(), start=None if previous is None else previous["theta"],
+                     structure=structure)
         g = f.g
         corr = g[0, 1] / np.sqrt(g[0, 0] * g[1, 1]) if g[0, 0] > 0 and g[1, 1] > 0 else np.nan
         comps = {
@@ -284,16 +307,21 @@ def _estimate(frame, x, engine, previous=None) -> dict:
             "residual variance": f.sigma2,
         }
         return {"beta": f.beta, "cov": f.cov_beta, "comps": comps, "g": g, "converged": f.converged,
-                "llf": f.reml_llf, "theta": f.theta}
+                "llf": f.reml_llf, "theta": f.theta, "singular": f.singular, "max_gradient": f.max_gradient,
+                "structure": structure}
     if previous is None:
         res, converged = _fit(frame, x)
     else:
         res, converged = _fit(frame, x, start=previous["params"], template=previous["model"])
     comps = _components(res)
     g = np.asarray(res.cov_re, dtype=float)
+    singular = comps["site intercept variance"] < 1e-6 * comps["residual variance"] or \
+        comps["site wave-slope variance"] < 1e-6 * comps["residual variance"] or \
+        (np.isfinite(comps["site intercept–slope correlation"]) and
+         abs(comps["site intercept–slope correlation"]) > 0.999)
     return {"beta": np.asarray(res.fe_params, dtype=float), "cov": _cov_fixed(frame, x, comps, g), "comps": comps,
             "g": g, "converged": converged, "llf": float(res.llf), "params": res.params_object,
-            "model": res.model}
+            "model": res.model, "singular": singular, "max_gradient": float("nan"), "structure": "full"}
 
 
 def mixed_model(
@@ -311,6 +339,7 @@ def mixed_model(
     n_boot: int = 200,
     seed: int | None = None,
     engine: str = "reml",
+    random_slope: str = "auto",
 ) -> MixedModelResult:
     """Fit score ~ wave (× group) with site and respondent-in-site random effects (module notes).
 
@@ -337,6 +366,12 @@ def mixed_model(
         ``MixedLM`` with the respondent as a variance component – the same
         estimates, but its cost grows with the cube of the rows per site
         (about a minute for 1 000 respondents over ten sites).
+    random_slope : {"auto", "full", "uncorrelated", "intercept"}
+        Site random effects. ``"auto"`` (default) applies the stated rule
+        (module notes, *Singular fits*): correlated intercept and wave slope,
+        stepping down to uncorrelated and then to the intercept only while
+        the fit is singular. The others force one structure (``"full"`` is
+        the only one the statsmodels engine fits).
 
     Returns
     -------
@@ -361,7 +396,19 @@ def mixed_model(
         raise ValueError(f"only {n_sites} site(s) with data; a random slope by site needs at least 3 (better 10)")
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
-    est = _estimate(frame, x, engine)
+    if random_slope not in ("auto", *STRUCTURES):
+        raise ValueError(f"random_slope must be 'auto' or one of {STRUCTURES}, got {random_slope!r}")
+    if engine == "statsmodels" and random_slope not in ("auto", "full"):
+        raise ValueError("engine='statsmodels' fits the full structure only; use engine='reml' for random_slope")
+    plan = STRUCTURES if random_slope == "auto" and engine == "reml" else (
+        ("full",) if random_slope == "auto" else (random_slope,))
+    tried = []
+    for structure in plan:
+        est = _estimate(frame, x, engine, structure=structure)
+        tried.append(est)
+        if not est["singular"]:
+            break
+    structure = est["structure"]
     beta, cov, comps, g, converged = est["beta"], est["cov"], est["comps"], est["g"], est["converged"]
     se = np.sqrt(np.diag(cov))
     df = float(n_sites - 1) if ci_method != "wald-z" else np.inf
@@ -378,7 +425,7 @@ def mixed_model(
         for _ in range(n_boot):
             f2 = frame.assign(_y=_simulate(frame, x, beta, g, comps, rng))
             try:
-                e2 = _estimate(f2, x, engine, previous=est)
+                e2 = _estimate(f2, x, engine, previous=est, structure=structure)
             except RuntimeError:
                 failed += 1
                 continue
@@ -408,13 +455,23 @@ def mixed_model(
                           "df": df, "p_val": p})
     vcomp = pd.DataFrame({"component": list(comps), "estimate": list(comps.values()), "ci_low": vc_lo,
                           "ci_high": vc_hi})
+    vcomp = vcomp.loc[~vcomp["component"].isin(_NOT_IN[structure])].reset_index(drop=True)
     if not converged:
-        remarks.append("The optimiser did not report convergence; treat the estimates with caution.")
-    small = comps["site intercept variance"] < 1e-6 * comps["residual variance"] or \
-        comps["site wave-slope variance"] < 1e-6 * comps["residual variance"] or \
-        (np.isfinite(comps["site intercept–slope correlation"]) and
-         abs(comps["site intercept–slope correlation"]) > 0.999)
-    if small:
+        remarks.append(
+            "The REML fit did not converge by lme4's criterion (the largest scaled gradient of the "
+            f"restricted likelihood is {est['max_gradient']:.2g}, above 0.002); treat the estimates with caution."
+            if engine == "reml" else
+            "The optimiser did not report convergence; treat the estimates with caution.")
+    if len(tried) > 1:
+        remarks.append(
+            f"Random effects by site: {STRUCTURE_LABELS[structure]}. The "
+            + " and then the ".join(STRUCTURE_LABELS[e["structure"]] for e in tried[:-1])
+            + " model" + (" was" if len(tried) == 2 else "s were")
+            + " singular (a site variance at zero or the intercept–slope correlation at ±1, lme4's isSingular), "
+            "so by the stated rule the next simpler model was fitted; a variance at zero means 'small', not "
+            "'absent'."
+        )
+    if est["singular"]:
         remarks.append("Singular fit: a site variance is estimated at (almost) zero or the site correlation at ±1; "
                        "with this few sites read that as 'small', not 'absent'.")
     remarks.append(
@@ -429,5 +486,6 @@ def mixed_model(
         outcome=outcome, fixed=fixed, variance_components=vcomp,
         cov_fixed=pd.DataFrame(cov, index=names, columns=names), waves=waves, groups=levels,
         n_obs=len(frame), n_subjects=frame["_pid"].nunique(), n_sites=n_sites, ci=ci, ci_method=ci_method,
-        converged=bool(converged), reml_llf=float(est["llf"]), remarks=tuple(remarks),
+        converged=bool(converged), reml_llf=float(est["llf"]), random_structure=structure,
+        singular=bool(est["singular"]), max_gradient=float(est["max_gradient"]), remarks=tuple(remarks),
     )

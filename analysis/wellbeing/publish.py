@@ -53,6 +53,7 @@ from analysis.wellbeing.change import PairedChangeResult
 from analysis.wellbeing.compare import CompletersVsAllResult
 from analysis.wellbeing.individual import ReliableChangeResult
 from analysis.wellbeing.mixed import MixedModelResult
+from analysis.wellbeing.participation import ParticipationChangeResult, ParticipationGroups
 from analysis.wellbeing.reliability import ReliabilityResult
 from analysis.wellbeing.scoring import _require_columns
 
@@ -221,6 +222,13 @@ def remark_counts(result) -> tuple[list[int], list[tuple[int, int]]]:
             counts += [int(x) for x in result.comparisons["n_lost"]] + [int(x) for x in result.comparisons["n_completed"]]
     elif isinstance(result, MixedModelResult):
         counts += [result.n_subjects]
+    elif isinstance(result, ParticipationGroups):
+        counts += [int(x) for x in result.to_frame()["n"]]
+        src = result.persons["source"].value_counts()
+        counts += [int(x) for x in src] + [len(result.persons)]
+    elif isinstance(result, ParticipationChangeResult):
+        t = result.table
+        counts += [int(t["n_participants"].iloc[0]), int(t["n_comparison"].iloc[0]), *result.n_baseline]
     elif isinstance(result, CompletersVsAllResult):
         counts += [int(x) for x in result.table["n_subjects"]] + [result.mixed.n_subjects]
         pairs += [(result.mixed.n_subjects, int(x)) for x in result.table["n_subjects"]]

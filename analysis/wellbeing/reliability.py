@@ -4,9 +4,9 @@ Conventions
 -----------
 * Items are prepared as in scoring (missing codes → missing, reverse keys
   applied) and respondents with any missing item are dropped (listwise), per
-  wave.  ``psych::alpha`` defaults to pairwise covariances; on complete data
-  the two agree.
-* Cronbach's alpha is the raw (covariance) alpha,
+  wave, unless ``missing="pairwise"`` (``psych::alpha``'s default: each
+  covariance from the respondents who answered both items).
+* Cronbach's alpha is the raw (covariance) alpha (computed by pingouin),
   ``k/(k-1) · (1 − Σ s²_i / s²_total)``, with Feldt's (1965) F-based interval
   as pingouin and ``psych::alpha`` report it: with ``df1 = n − 1`` and
   ``df2 = (n − 1)(k − 1)``, the ``1 − γ`` interval is
@@ -36,6 +36,7 @@ from analysis.results import Result
 from analysis.wellbeing.scoring import ScaleSpec, prepare_items
 
 __all__ = [
+    "AlphaResult",
     "cronbach_alpha",
     "omega_total",
     "item_rest",
@@ -54,28 +55,107 @@ def _complete(items) -> np.ndarray:
     return arr[~np.isnan(arr).any(axis=1)]
 
 
-def cronbach_alpha(items, *, ci: float = 0.95) -> tuple[float, float, float, int]:
-    """Cronbach's alpha with Feldt's interval on complete rows.
+@dataclass(frozen=True)
+class AlphaResult(Result):
+    """Cronbach's alpha, raw and standardised, with Feldt's interval.
+
+    Attributes
+    ----------
+    alpha : float
+        Raw (covariance) alpha, ``psych::alpha(x)$total$raw_alpha``.
+    alpha_std : float
+        Standardised alpha from the correlation matrix, ``std.alpha``.
+    ci_low, ci_high : float
+        Feldt's interval for the raw alpha.
+    n : int
+        Respondents used (listwise: complete rows; pairwise: rows with any
+        item answered — the ``n`` psych's Feldt interval uses).
+    n_items : int
+    missing : {"listwise", "pairwise"}
+    ci : float
+    """
+
+    alpha: float
+    alpha_std: float
+    ci_low: float
+    ci_high: float
+    n: int
+    n_items: int
+    missing: str = "listwise"
+    ci: float = 0.95
+
+    def __iter__(self):  # ``a, lo, hi, n = cronbach_alpha(x)`` keeps working
+        return iter((self.alpha, self.ci_low, self.ci_high, self.n))
+
+    @property
+    def title(self) -> str:
+        return f"Cronbach's alpha ({self.missing})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: ``alpha``, ``alpha_std``, ``ci_low``, ``ci_high``, ``n``,
+        ``n_items``, ``missing``."""
+        return pd.DataFrame([{"alpha": self.alpha, "alpha_std": self.alpha_std, "ci_low": self.ci_low,
+                              "ci_high": self.ci_high, "n": self.n, "n_items": self.n_items,
+                              "missing": self.missing}])
+
+
+def _feldt(alpha: float, n: int, k: int, ci: float) -> tuple[float, float]:
+    g = 1 - ci
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    return (float(1 - (1 - alpha) * stats.f.ppf(1 - g / 2, df1, df2)),
+            float(1 - (1 - alpha) * stats.f.ppf(g / 2, df1, df2)))
+
+
+def cronbach_alpha(items, *, ci: float = 0.95, missing: str = "listwise") -> AlphaResult:
+    """Cronbach's alpha (raw and standardised) with Feldt's interval.
+
+    Parameters
+    ----------
+    items : 2-D array or DataFrame, respondents × items
+    ci : float
+        Coverage of Feldt's interval.
+    missing : {"listwise", "pairwise"}
+        ``"listwise"`` drops respondents with any missing item;
+        ``"pairwise"`` computes each covariance from the respondents who
+        answered both items, as ``psych::alpha`` does by default.
 
     Returns
     -------
-    (alpha, lower, upper, n) : tuple
-        ``n`` is the number of complete rows used.
+    AlphaResult
+        Unpacks as ``(alpha, ci_low, ci_high, n)``.
+
+    Notes
+    -----
+    The raw alpha is ``pingouin.cronbach_alpha``. The Feldt interval is
+    computed here from pingouin's alpha because pingouin rounds its interval to
+    three decimals (measured: 0.685 against psych's 0.6852643 on bfi
+    agreeableness); the standardised alpha (which pingouin lacks) is
+    ``k·r̄ / (1 + (k − 1)·r̄)`` from the mean inter-item correlation, the
+    correlations scaled from the (pairwise) covariances as psych's ``cov2cor``.
     """
-    x = _complete(items)
-    n, k = x.shape
-    if n < 3:
-        return (np.nan, np.nan, np.nan, n)
-    item_var = x.var(axis=0, ddof=1).sum()
-    total_var = x.sum(axis=1).var(ddof=1)
-    if total_var == 0:
-        return (np.nan, np.nan, np.nan, n)
-    alpha = k / (k - 1) * (1 - item_var / total_var)
-    g = 1 - ci
-    df1, df2 = n - 1, (n - 1) * (k - 1)
-    lower = 1 - (1 - alpha) * stats.f.ppf(1 - g / 2, df1, df2)
-    upper = 1 - (1 - alpha) * stats.f.ppf(g / 2, df1, df2)
-    return (float(alpha), float(lower), float(upper), int(n))
+    import pingouin as pg
+
+    if missing not in ("listwise", "pairwise"):
+        raise ValueError(f"missing must be 'listwise' or 'pairwise', got {missing!r}")
+    arr = np.asarray(items, dtype=float)
+    if arr.ndim != 2 or arr.shape[1] < 2:
+        raise ValueError("items must be a 2-D table with at least two item columns")
+    k = arr.shape[1]
+    x = _complete(arr) if missing == "listwise" else arr[~np.isnan(arr).all(axis=1)]
+    n = int(x.shape[0])
+    nan = float("nan")
+    frame = pd.DataFrame(x)
+    if n < 3 or (frame.var(ddof=1) == 0).any() or frame.sum(axis=1).var(ddof=1) == 0:
+        return AlphaResult(alpha=nan, alpha_std=nan, ci_low=nan, ci_high=nan, n=n, n_items=k, missing=missing,
+                           ci=ci)
+    alpha = float(pg.cronbach_alpha(data=frame, nan_policy=missing, ci=ci)[0])
+    c = frame.cov().to_numpy()  # pairwise-complete covariances (all rows when listwise)
+    r = c / np.sqrt(np.outer(np.diag(c), np.diag(c)))  # cov2cor, as psych::alpha does
+    r_bar = (r.sum() - k) / (k * (k - 1))
+    alpha_std = float(k * r_bar / (1 + (k - 1) * r_bar))
+    lo, hi = _feldt(alpha, n, k, ci)
+    return AlphaResult(alpha=alpha, alpha_std=alpha_std, ci_low=lo, ci_high=hi, n=n, n_items=k, missing=missing,
+                       ci=ci)
 
 
 def _one_factor_minres(r: np.ndarray, tol: float = 1e-9, max_iter: int = 10_000):
@@ -132,7 +212,7 @@ def item_rest(items) -> pd.DataFrame:
     for col in df.columns:
         rest = total - df[col]
         r = np.corrcoef(df[col], rest)[0, 1] if df[col].std() > 0 and rest.std() > 0 else np.nan
-        a = cronbach_alpha(df.drop(columns=col))[0] if df.shape[1] > 2 else np.nan
+        a = cronbach_alpha(df.drop(columns=col)).alpha if df.shape[1] > 2 else np.nan
         rows[col] = {"item_rest_r": r, "alpha_if_dropped": a}
     return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -146,7 +226,8 @@ class ReliabilityResult(Result):
     scale : str
     table : DataFrame
         One row per wave: ``wave``, ``n`` (complete responses), ``n_items``,
-        ``alpha``, ``alpha_ci_low``, ``alpha_ci_high`` (Feldt), ``omega_total``.
+        ``alpha``, ``alpha_ci_low``, ``alpha_ci_high`` (Feldt), ``alpha_std``
+        (standardised), ``omega_total``.
     items : DataFrame
         One row per wave × item: ``wave``, ``item``, ``item_rest_r``,
         ``alpha_if_dropped``, ``loading`` (one-factor minres).
@@ -192,6 +273,7 @@ def scale_reliability(
     *,
     wave: str | None = "wave",
     ci: float = 0.95,
+    missing: str = "listwise",
 ) -> ReliabilityResult:
     """Cronbach's alpha (Feldt CI), omega total and item–rest correlations per wave.
 
@@ -204,6 +286,9 @@ def scale_reliability(
         Wave column; None treats all rows as one wave.
     ci : float
         Coverage of the alpha interval.
+    missing : {"listwise", "pairwise"}
+        For alpha (see :func:`cronbach_alpha`); omega and the item statistics
+        always use complete responses.
 
     Returns
     -------
@@ -220,10 +305,11 @@ def scale_reliability(
     rows, item_rows, remarks = [], [], []
     for w in sorted(keys.dropna().unique(), key=str) if wave is not None else ["all"]:
         sub = items[keys == w]
-        a, lo, hi, n = cronbach_alpha(sub, ci=ci)
+        res = cronbach_alpha(sub, ci=ci, missing=missing)
+        a, lo, hi, n = res
         om, lam, heywood = omega_total(sub)
         rows.append({"wave": w, "n": n, "n_items": spec.n_items, "alpha": a,
-                     "alpha_ci_low": lo, "alpha_ci_high": hi, "omega_total": om})
+                     "alpha_ci_low": lo, "alpha_ci_high": hi, "alpha_std": res.alpha_std, "omega_total": om})
         ir = item_rest(sub)
         ir["loading"] = lam
         ir.index.name = "item"
@@ -241,7 +327,9 @@ def scale_reliability(
             remarks.append(f"Wave {w}: the one-factor model hit a Heywood case (a loading near 1); omega is unstable.")
     remarks.append(
         "Alpha's interval is Feldt's F-based interval; omega total is from a one-factor "
-        "minimum-residual model on the correlation matrix. Rows with any missing item are left out."
+        "minimum-residual model on the correlation matrix. "
+        + ("Rows with any missing item are left out." if missing == "listwise" else
+           "Alpha uses pairwise-complete covariances; omega and the item statistics use complete rows.")
     )
     return ReliabilityResult(
         scale=spec.id, table=pd.DataFrame(rows),

@@ -57,7 +57,7 @@ _KNOWN_KEYS = {
     "id", "version", "items", "method", "multiplier", "reverse", "item_min",
     "item_max", "max_missing", "prorate", "range", "cutoffs", "mic",
     "retest_r", "retest_source", "norm_sd", "norm_sd_source", "missing_codes",
-    "higher_is_better",
+    "higher_is_better", "verified",
 }
 
 
@@ -100,6 +100,7 @@ class ScaleSpec:
     norm_sd_source: str | None = None
     missing_codes: tuple[float, ...] = ()
     higher_is_better: bool = True
+    verified: bool = False  # psychometric inputs (retest_r, norm_sd) checked against their source
 
     @classmethod
     def from_mapping(cls, d: Mapping) -> ScaleSpec:
@@ -162,6 +163,7 @@ class ScaleSpec:
             norm_sd_source=d.get("norm_sd_source"),
             missing_codes=tuple(float(x) for x in (d.get("missing_codes") or ())),
             higher_is_better=bool(d.get("higher_is_better", True)),
+            verified=d.get("verified") is True,
         )
         if spec.retest_r is not None and not 0 < spec.retest_r < 1:
             raise ValueError(f"scale definition {sid!r}: retest_r must lie strictly between 0 and 1")
@@ -181,6 +183,12 @@ class ScaleSpec:
         """The score range implied by items, method and multiplier."""
         n = len(self.items) if self.method == "sum" else 1
         return (self.item_min * n * self.multiplier, self.item_max * n * self.multiplier)
+
+    @property
+    def step(self) -> float:
+        """Smallest possible change of an unprorated score: one item point × multiplier
+        (divided by the number of items for ``method="mean"``); WHO-5: 4."""
+        return self.multiplier if self.method == "sum" else self.multiplier / self.n_items
 
     @property
     def n_items(self) -> int:

@@ -79,7 +79,7 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
     frames: dict[tuple[str, str], pd.DataFrame] = {}
     lost = dict.fromkeys(ATTRITION_REASONS, 0)
     who5_changes, barc_changes = [], []
-    n_base_total = n_follow_total = n_linked = 0
+    n_base_total = n_follow_total = n_linked = n_part = 0
     contacts_by_number = contacts[contacts["setting"] == 1].groupby("prison_number")["date"].apply(list).to_dict()
     span = (BASELINE_WINDOW[1] - BASELINE_WINDOW[0]).days
     for k, site in enumerate(sites):
@@ -106,18 +106,25 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
         pc = np.where(np.arange(n) < n_link, (recent > 0).astype(float), (rng.random(n) < 0.35).astype(float))
         pc = np.where(rng.random(n) < 0.05, 1 - pc, pc)  # some misremember
         band = np.digitize(np.maximum(recent, 1), [2, 4, 7, 11]) + 1.0
+        # follow-up date first: participation counts in-custody contacts up to it
+        f_date = base_date + _days(rng.integers(70, 113, n))
+        # participant as the wellbeing chapter defines it: an in-custody contact in the log from 90 days
+        # before baseline to the follow-up, or (the log silent) self-reported contact
+        logged = np.array([
+            any(d - pd.Timedelta(days=90) <= c <= f for c in contacts_by_number.get(num, []))
+            for num, d, f in zip(numbers, base_date, f_date)])
+        part = logged | (pc == 1)
         # latent wellbeing and recovery capital
         site_w = rng.normal(0, e.who5_site_sd)
         w0 = e.who5_baseline_raw + site_w + rng.normal(0, e.who5_person_sd, n)
-        w1 = w0 + e.who5_shift_raw + rng.normal(0, e.who5_change_sd, n)
+        w1 = w0 + e.who5_shift_raw + e.who5_participation_raw * part + rng.normal(0, e.who5_change_sd, n)
         b0 = e.barc10_baseline_item + rng.normal(0, e.barc10_person_sd, n)
         b1 = b0 + e.barc10_shift_item + rng.normal(0, e.barc10_change_sd, n)
         who0 = _with_missing(_who5_items(w0, rng, e), rng, 0.03)
         who1 = _with_missing(_who5_items(w1, rng, e), rng, 0.03)
         bar0 = _with_missing(_barc10_items(b0, rng, e), rng, 0.04, 0.01)
         bar1 = _with_missing(_barc10_items(b1, rng, e), rng, 0.04, 0.01)
-        # follow-up and attrition
-        f_date = base_date + _days(rng.integers(70, 113, n))
+        # attrition
         released = release.notna() & (release <= f_date)
         transferred = ~released & (rng.random(n) < 0.07)
         p_refuse = 1 / (1 + np.exp(-(-1.6 - 0.08 * (w0 - e.who5_baseline_raw))))
@@ -143,6 +150,7 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
         who5_changes += list((_who5_total(who1) - _who5_total(who0))[follow])
         barc_changes += list((_barc10_total(bar1) - _barc10_total(bar0))[follow])
         n_base_total += n
+        n_part += int(part.sum())
         n_follow_total += int(follow.sum())
         n_linked += n_link
 
@@ -157,6 +165,7 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
         "followup_lost": dict(lost),
         "who5_mean_change": float(np.nanmean(w)),
         "who5_pairs": int(np.isfinite(w).sum()),
+        "who5_participant_share": n_part / n_base_total if n_base_total else 0.0,
         "barc10_mean_change": float(np.nanmean(b)),
         "barc10_pairs": int(np.isfinite(b).sum()),
         "peer_workers": sum(len(v) for v in pop.peer_workers.values()),

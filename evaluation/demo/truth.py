@@ -13,7 +13,9 @@ the book's estimates can be checked against the truth:
   which also raise the hazard: the unadjusted comparison is confounded.
 - **Wellbeing**: a latent WHO-5 level per detainee shifts by
   :attr:`Effects.who5_shift_raw` raw points (0–25) between baseline and
-  follow-up; the items are rounded and clipped to 0–5, so the expected change
+  follow-up, participants (as the wellbeing chapter defines them) by
+  :attr:`Effects.who5_participation_raw` more – the true participation
+  effect, written as ``who5_participation_effect`` on the 0–100 scale; the items are rounded and clipped to 0–5, so the expected change
   of the 0–100 score is computed by simulation from the same model
   (:func:`expected_changes`, 400,000 draws: Monte Carlo error about 0.03 points) and written as the population
   truth. The changes realised in the generated sample (completers with a
@@ -96,6 +98,7 @@ class Effects:
     who5_site_sd: float = 1.0
     who5_shift_raw: float = 2.0  # latent change baseline -> follow-up (= 8 points on 0-100)
     who5_change_sd: float = 3.0
+    who5_participation_raw: float = 1.5  # extra latent change of participants (raw 0-25; about 6 points on 0-100)
     who5_item_sd: float = 0.7
     barc10_baseline_item: float = 3.6  # latent item mean, 1-6
     barc10_person_sd: float = 0.7
@@ -114,17 +117,29 @@ def _barc10_items(latent_item, rng, e: Effects):
     return np.clip(np.rint(x + rng.normal(0, e.barc10_item_sd, (len(x), 10))), 1, 6)
 
 
-def expected_changes(e: Effects, n: int = 400_000, seed: int = 1) -> dict[str, float]:
-    """Population mean change of the WHO-5 (0–100) and BARC-10 (10–60) totals under ``e``, by simulation."""
+def expected_changes(e: Effects, n: int = 400_000, seed: int = 1, participant_share: float = 0.0) -> dict[str, float]:
+    """Population mean change of the WHO-5 (0–100) and BARC-10 (10–60) totals under ``e``, by simulation,
+    with ``participant_share`` participants; and the participation effect on the WHO-5 change (participants
+    minus non-participants, the same draws with and without the participants' extra latent change)."""
     rng = np.random.default_rng(seed)
     site = rng.normal(0, e.who5_site_sd, n)
     w0 = e.who5_baseline_raw + site + rng.normal(0, e.who5_person_sd, n)
     w1 = w0 + e.who5_shift_raw + rng.normal(0, e.who5_change_sd, n)
-    who5 = 4 * (_who5_items(w1, rng, e).sum(1) - _who5_items(w0, rng, e).sum(1))
+    noise = rng.normal(0, e.who5_item_sd, (n, 5)), rng.normal(0, e.who5_item_sd, (n, 5))
+
+    def total(latent, eps):
+        return np.clip(np.rint(np.asarray(latent)[:, None] / 5.0 + eps), 0, 5).sum(1)
+
+    base = total(w0, noise[0])
+    without = 4 * (total(w1, noise[1]) - base)
+    with_part = 4 * (total(w1 + e.who5_participation_raw, noise[1]) - base)
+    effect = float((with_part - without).mean())
+    who5 = without + participant_share * (with_part - without)
     b0 = e.barc10_baseline_item + rng.normal(0, e.barc10_person_sd, n)
     b1 = b0 + e.barc10_shift_item + rng.normal(0, e.barc10_change_sd, n)
     barc = _barc10_items(b1, rng, e).sum(1) - _barc10_items(b0, rng, e).sum(1)
-    return {"who5_mean_change": round(float(who5.mean()), 3), "barc10_mean_change": round(float(barc.mean()), 3)}
+    return {"who5_mean_change": round(float(who5.mean()), 3), "barc10_mean_change": round(float(barc.mean()), 3),
+            "who5_participation_effect": round(effect, 3)}
 
 
 HEADER = """# SYNTHETIC DATA - the known truth of the peer-eval demo evaluation.
@@ -163,11 +178,15 @@ def write_truth(root: Path | str, *, seed: int, scale: DemoScale, sites: list[st
                                     "site; cause-specific for the first reoffence (offence date) after "
                                     "release; death and deportation compete; constant over time (no "
                                     "dose-response)",
-            **expected_changes(effects),
+            **expected_changes(effects, participant_share=sample.get("who5_participant_share", 0.0)),
             "who5_latent_change_raw": effects.who5_shift_raw,
             "barc10_latent_change_per_item": effects.barc10_shift_item,
             "change_meaning": "expected mean change baseline -> follow-up of the scored WHO-5 (0-100) and "
-                              "BARC-10 (10-60), the same for every detainee (not related to peer contact)",
+                              "BARC-10 (10-60); for the WHO-5 with the sample's share of participants",
+            "who5_participation_meaning": "expected difference in WHO-5 (0-100) change, participants minus "
+                                          "non-participants (participant: an in-custody contact in the log "
+                                          "from 90 days before baseline to follow-up, or self-reported "
+                                          "contact); participation is unrelated to baseline wellbeing",
         },
         "generating_model": asdict(effects),
         "sample": sample,

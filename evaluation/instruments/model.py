@@ -294,6 +294,7 @@ class Scale(_Model):
             "norm_sd_source": p.norm_sd_source,
             "missing_codes": list(missing_codes or NONRESPONSE_DEFAULT_CODES.values()),
             "higher_is_better": s.higher_is_better,
+            "verified": p.verified,
         }
 
 

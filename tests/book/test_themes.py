@@ -20,8 +20,7 @@ import pyreadstat
 import pytest
 
 from analysis.disclosure import DisclosurePolicy, SuppressedValue, find_suppressed_counts, protect_table
-from analysis.themes import theme_prevalence
-from analysis.themes.coding import one_coding_per_transcript
+from analysis.themes import consensus_coding, theme_prevalence
 from evaluation.build.execute import execute_notebook, read_chapter
 from evaluation.instruments import Catalogue
 from evaluation.instruments.synthetic import synthetic_responses
@@ -203,7 +202,9 @@ def test_chapter_glues_every_number_it_cites(executed, segments, interviews):
 def test_no_suppressed_count_reaches_the_outputs(executed, segments, interviews, workspace):
     text = outputs_text(executed)
     policy = DisclosurePolicy.from_mapping({"threshold": workspace.disclosure_threshold})
-    prevalence = theme_prevalence(one_coding_per_transcript(segments), interviews=interviews, parents=PARENTS)
+    coded = segments[["transcript_id", "coder"]].drop_duplicates()
+    primary = consensus_coding(segments, coded=coded, parents=PARENTS).segments
+    prevalence = theme_prevalence(primary, interviews=interviews, parents=PARENTS)
     table = protect_table(prevalence.to_frame(), row="theme", col="respondent_group", count="n_participants",
                           values=["share"], margins=False, policy=policy)
     hidden = table.suppression["status"] != "published"
@@ -251,3 +252,21 @@ def test_without_sign_offs_no_quote_is_shown_and_the_chapter_says_why(workspace,
     assert "No quote has been signed off" in values["quote_status"]
     approved = segments.set_index("segment_id").loc[signed["segment_id"], "text"]
     assert not any(t in outputs_text(nb) for t in approved)
+
+
+def test_small_groups_show_no_zero_and_targeted_themes_are_named(executed, interviews):
+    values = glued(executed)
+    # every guide asks about these three; the rest are targeted by some guides only
+    assert set(values["compared_themes"].split(", ")) == {"key_moments_people", "prison_specific", "role_definition"}
+    assert "service_delivery (asked of detainee, staff)" in values["targeted_themes"]
+    assert values["top_theme"] in {"key_moments_people", "prison_specific", "role_definition", "none"}
+    # the peer workers (fewer than the threshold interviewed): no published zero in their column
+    html = [o["data"]["text/html"] for c in executed.cells if "control_counts" in c.source
+            for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+    assert len(html) == 1
+    small = [g for g, n in interviews.drop_duplicates("pid")["respondent_group"].value_counts().items() if n < 10]
+    assert small, "the fixture must have a small group"
+    n_themes = len(load_codebook().theme_codes())
+    # every cell of a small group is suppressed, zeros included: count and share of every theme
+    assert html[0].count("[c]") >= 2 * n_themes * len(small)
+    assert "n_flagged_sub" in values

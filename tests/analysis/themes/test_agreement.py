@@ -163,8 +163,8 @@ def test_ratings_with_ordinal_and_interval_levels(level):
                              value="intensity", level=level)
     hope = result.to_frame().set_index("code").loc["hope"]
     # units T1 p1..p3, T2 p1..p3; coders A, B; 0 = coded the transcript, did not apply the code
-    expected = krippendorff_alpha(np.array([[3, 2], [1, 0], [0, 0], [0, 0], [0, 0], [0, 0]]), level=level)
+    expected = krippendorff_alpha(np.array([[3, 2], [1, 0], [0, 0], [0, 0], [0, 0], [0, 0]]), level=level).estimate
     assert hope["krippendorff_alpha"] == pytest.approx(expected)
     assert hope["krippendorff_alpha"] != pytest.approx(
-        krippendorff_alpha(np.array([[3, 2], [1, 0], [0, 0], [0, 0], [0, 0], [0, 0]]), level="nominal"))
+        krippendorff_alpha(np.array([[3, 2], [1, 0], [0, 0], [0, 0], [0, 0], [0, 0]]), level="nominal").estimate)
     assert result.level == level

@@ -41,19 +41,19 @@ CODER2 = [1, 2, 3, 1, 2, 2, 3, 3, 1, 1, 2, 1, 3, 2, 1, 1, 2, 3, 2, 1]
 
 def test_fleiss_kappa_published_fleiss_1971():
     # Fleiss (1971), p. 381: kappa = .430 (published to 3 decimals)
-    assert round(fleiss_kappa(DIAGNOSES), 3) == 0.430
+    assert round(fleiss_kappa(DIAGNOSES).estimate, 3) == 0.430
 
 
 def test_fleiss_kappa_against_R():
     # R: fleiss_kappa(diagnoses)   (formula written in agreement.R)
-    assert fleiss_kappa(DIAGNOSES) == pytest.approx(0.4302445201, abs=1e-9)
+    assert fleiss_kappa(DIAGNOSES).estimate == pytest.approx(0.4302445201, abs=1e-9)
     # R: percent_agreement(diagnoses)
-    assert percent_agreement(DIAGNOSES) == pytest.approx(55.55555556, abs=1e-7)
+    assert percent_agreement(DIAGNOSES).estimate == pytest.approx(55.55555556, abs=1e-7)
 
 
 def test_fleiss_kappa_against_statsmodels():
     table, _ = aggregate_raters(DIAGNOSES)
-    assert fleiss_kappa(DIAGNOSES) == pytest.approx(sm_fleiss_kappa(table, method="fleiss"), abs=1e-12)
+    assert fleiss_kappa(DIAGNOSES).estimate == pytest.approx(sm_fleiss_kappa(table, method="fleiss"), abs=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_fleiss_kappa_against_statsmodels():
     ],
 )
 def test_krippendorff_alpha_published_and_against_R(level, published, from_r):
-    alpha = krippendorff_alpha(KRIPP, level=level)
+    alpha = krippendorff_alpha(KRIPP, level=level).estimate
     # published to 3 decimals (Krippendorff 2011)
     assert round(alpha, 3) == published
     # tolerance 1e-9: R printed 10 significant digits
@@ -79,14 +79,14 @@ def test_krippendorff_alpha_published_and_against_R(level, published, from_r):
 
 def test_krippendorff_nominal_on_fleiss_data_against_R():
     # R: krippendorff_alpha(diagnoses, 'nominal')
-    assert krippendorff_alpha(DIAGNOSES) == pytest.approx(0.4334098283, abs=1e-9)
+    assert krippendorff_alpha(DIAGNOSES).estimate == pytest.approx(0.4334098283, abs=1e-9)
 
 
 def test_fleiss_and_agreement_with_missing_against_R():
     # R: fleiss_kappa(kripp)  (units use their own number of raters)
-    assert fleiss_kappa(KRIPP) == pytest.approx(0.7607655502, abs=1e-9)
+    assert fleiss_kappa(KRIPP).estimate == pytest.approx(0.7607655502, abs=1e-9)
     # R: percent_agreement(kripp)
-    assert percent_agreement(KRIPP) == pytest.approx(81.81818182, abs=1e-7)
+    assert percent_agreement(KRIPP).estimate == pytest.approx(81.81818182, abs=1e-7)
 
 
 def test_cohen_kappa_against_R_psych():
@@ -115,15 +115,15 @@ def test_string_categories_and_missing_rows():
     # 2 of 3 agree; p_e = (2/3 * 1/3) + (1/3 * 2/3) = 4/9
     assert k.estimate == pytest.approx((2 / 3 - 4 / 9) / (1 - 4 / 9))
     numbers = ratings.apply(lambda c: c.map({"x": 0, "y": 1}))
-    assert krippendorff_alpha(ratings) == pytest.approx(krippendorff_alpha(numbers))
+    assert krippendorff_alpha(ratings).estimate == pytest.approx(krippendorff_alpha(numbers).estimate)
 
 
 def test_undefined_when_one_category():
     ratings = np.ones((5, 3))
-    assert np.isnan(krippendorff_alpha(ratings))
-    assert np.isnan(fleiss_kappa(ratings))
+    assert np.isnan(krippendorff_alpha(ratings).estimate)
+    assert np.isnan(fleiss_kappa(ratings).estimate)
     assert np.isnan(cohen_kappa(ratings[:, :2]).estimate)
-    assert percent_agreement(ratings) == 100
+    assert percent_agreement(ratings).estimate == 100
 
 
 def test_bad_arguments_name_the_fix():
@@ -152,7 +152,7 @@ def test_coefficients_ignore_coder_order(rows, rnd):
     rnd.shuffle(order)
     shuffled = data[:, order]
     for f in (fleiss_kappa, percent_agreement, krippendorff_alpha):
-        np.testing.assert_allclose(f(shuffled), f(data), equal_nan=True, atol=1e-12)
+        np.testing.assert_allclose(f(shuffled).estimate, f(data).estimate, equal_nan=True, atol=1e-12)
 
 
 @settings(max_examples=60, deadline=None)
@@ -161,7 +161,7 @@ def test_perfect_agreement_gives_one(rows):
     data = np.array(rows, dtype=float)
     first = np.nanmax(np.nan_to_num(data, nan=-1), axis=1)
     perfect = np.where(np.isnan(data), np.nan, first[:, None])
-    alpha = krippendorff_alpha(perfect, level="interval")
+    alpha = krippendorff_alpha(perfect, level="interval").estimate
     assert np.isnan(alpha) or alpha == pytest.approx(1.0)
 
 
@@ -171,4 +171,4 @@ def test_fleiss_matches_statsmodels_on_complete_data(rows):
     data = np.array(rows)
     table, _ = aggregate_raters(data)
     expected = sm_fleiss_kappa(table, method="fleiss") if len(np.unique(data)) > 1 else np.nan
-    np.testing.assert_allclose(fleiss_kappa(data), expected, equal_nan=True, atol=1e-10)
+    np.testing.assert_allclose(fleiss_kappa(data).estimate, expected, equal_nan=True, atol=1e-10)

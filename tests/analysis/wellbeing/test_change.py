@@ -64,7 +64,7 @@ def test_pratt_zero_method_matches_scipy_and_differs_from_wilcox(who5_items):
 
 
 def test_wilcoxon_V_counts_positive_ranks():
-    v, p, n_zero = wilcoxon_signed_rank([1.0, -2.0, 3.0, 0.0, 3.0])
+    v, p, n_zero = wilcoxon_signed_rank([1.0, -2.0, 3.0, 0.0, 3.0])  # unpacks as (V, p, n_zero)
     # ranks of |1, -2, 3, 3| = 1, 2, 3.5, 3.5 -> V = 1 + 3.5 + 3.5
     assert v == 8.0 and n_zero == 1 and 0 < p < 1
 

@@ -298,3 +298,23 @@ def test_release_records_tell_who_was_released_before_follow_up(demo):
     # be released later within the window
     assert lost_truth["released"] <= released <= lost_truth["released"] + 0.2 * (
         lost_truth["transferred"] + lost_truth["refused"])
+
+
+def test_who5_participation_effect_recovered(demo):
+    from analysis.wellbeing.participation import participation_change, participation_groups
+    from analysis.wellbeing.scoring import ScaleSpec, score_scale
+
+    result, _ = demo
+    truth = load_truth(result.workspace.root)
+    det, _ = responses(result.workspace, "detainee")
+    spec = ScaleSpec.from_mapping({"id": "who5", "items": [f"who5_{i}" for i in range(1, 6)], "item_min": 0,
+                                   "item_max": 5, "multiplier": 4, "max_missing": 0, "method": "sum"})
+    det = det.replace({c: {-7: np.nan, -8: np.nan, -9: np.nan} for c in spec.items})
+    groups = participation_groups(det, contacts(result.workspace), window_weeks=16)
+    # the chapter's rule reproduces the generator's participants exactly (same share)
+    share = (groups.persons["group"] == "participant").mean()
+    assert share == pytest.approx(truth["sample"]["who5_participant_share"], abs=1e-6)
+    res = participation_change(score_scale(det, spec), groups, pre=1, post=2, mixed=False)
+    est, lo, hi = res.estimate()
+    # the true participation effect (0-100 scale) inside the propensity-weighted ANCOVA's 95% interval
+    assert lo < truth["population"]["who5_participation_effect"] < hi
