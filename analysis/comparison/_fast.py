@@ -15,6 +15,7 @@ computed here too (checked against R ``survfit`` with case weights).
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 __all__ = ["irls_logit", "cif_at", "cif_influence"]
 
@@ -27,7 +28,7 @@ def irls_logit(X: np.ndarray, z: np.ndarray, beta0: np.ndarray | None = None, *,
     zf = z.astype(float)
     for _ in range(max_iter):
         eta = X @ beta
-        mu = 1.0 / (1.0 + np.exp(-eta))
+        mu = expit(eta)
         v = mu * (1.0 - mu)
         H = (X * v[:, None]).T @ X
         g = X.T @ (zf - mu)
@@ -37,9 +38,9 @@ def irls_logit(X: np.ndarray, z: np.ndarray, beta0: np.ndarray | None = None, *,
             return beta, mu, False
         beta = beta + step
         if np.max(np.abs(step)) < tol:
-            mu = 1.0 / (1.0 + np.exp(-(X @ beta)))
+            mu = expit(X @ beta)
             return beta, mu, True
-    mu = 1.0 / (1.0 + np.exp(-(X @ beta)))
+    mu = expit(X @ beta)
     return beta, mu, bool(np.max(np.abs(X.T @ (zf - mu))) < 1e-6 * n)
 
 
