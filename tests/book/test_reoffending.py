@@ -173,7 +173,8 @@ def test_every_result_section_is_labelled_primary_or_exploratory(executed):
     assert not unlabelled, unlabelled
     primary = [h for h in results if "(primary" in h]
     assert primary == ["The primary result: one-year risk of reoffending (primary)",
-                       "Could something unmeasured explain it? (primary, sensitivity)"]
+                       "Could something unmeasured explain it? (primary, sensitivity)",
+                       "Sensitivity of the primary result (primary, sensitivity)"]
     # the executed chapter prints the label with the primary result's remarks, and marks the others exploratory
     seen = "\n".join(texts(executed[0]))
     assert "PRIMARY result (pre-specified)" in seen
