@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..recidivism import build_cohort, derive_participation
 from ..results import Result
+from .balance import balance
 from .eligibility import comparison_eligibility
 from .primary import LABEL_PRIMARY, primary_risk
 from .propensity import propensity_score
@@ -35,6 +36,7 @@ __all__ = ["PrimarySensitivity", "primary_sensitivity"]
 @dataclass(frozen=True, eq=False)
 class PrimarySensitivity(Result):
     """One row per analysis: ``n``, ``at_risk`` (fewest still followed at the horizon in a group),
+    ``max_abs_smd_weighted`` and ``ess_comparison`` (balance and effective sample size on that row's cohort),
     ``risk_difference``, ``rd_lower``, ``rd_upper`` (per 100), ``risk_ratio``, ``rr_lower``, ``rr_upper``,
     ``note``."""
 
@@ -54,7 +56,8 @@ def _run(cohort_data, contacts, **kw):
     except ValueError as exc:  # e.g. a lag that leaves a prison without one of the groups
         row = dict.fromkeys(("risk_difference", "rd_lower", "rd_upper", "risk_ratio", "rr_lower", "rr_upper"),
                             np.nan)
-        return dict(row, n=len(cohort_data), at_risk=0, note=f"not estimated: {exc}"), None
+        return dict(row, n=len(cohort_data), at_risk=0, max_abs_smd_weighted=np.nan, ess_comparison=np.nan,
+                    note=f"not estimated: {exc}"), None
 
 
 def _run1(cohort_data, contacts, *, covariates, exposure, rule, site, time, min_at_risk, project_start):
@@ -65,7 +68,10 @@ def _run1(cohort_data, contacts, *, covariates, exposure, rule, site, time, min_
     ps = propensity_score(data, covariates=covariates, site=site)
     pr = primary_risk(ps, n_boot=0, time=time, min_at_risk=min_at_risk, site=site)
     e = pr.estimates
+    bal = balance(ps, site=site)
     row = {"n": len(data), "at_risk": int(pr.at_risk["at_risk"].min()),
+           "max_abs_smd_weighted": float(bal.table["smd_w"].abs().max()),
+           "ess_comparison": float(ps.effective_n["comparison"]),
            "risk_difference": e.loc["risk difference", "estimate"], "rd_lower": e.loc["risk difference", "lower"],
            "rd_upper": e.loc["risk difference", "upper"], "risk_ratio": e.loc["risk ratio", "estimate"],
            "rr_lower": e.loc["risk ratio", "lower"], "rr_upper": e.loc["risk ratio", "upper"],
