@@ -181,6 +181,9 @@ def build_cohort(
         "sentence_months",
         "primary_substance",
         "index_offence",
+        "release_type",
+        "residence_status",
+        "opioid_substitution",
     ),
 ) -> Cohort:
     """Build the time-to-reoffence cohort from the ``outcomes()`` frame.

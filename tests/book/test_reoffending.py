@@ -139,7 +139,9 @@ def comparison(workspace):
     con = load_contacts(workspace)
     part = derive_participation(cohort.data, con)
     el = comparison_eligibility(add_timing_covariates(part.data, con), con)
-    covs = DEFAULT_PS_COVARIATES + ("index_offence",) + TIMING_COVARIATES
+    release = tuple(c for c in ("release_type", "residence_status", "opioid_substitution")
+                    if c in part.data and part.data[c].notna().any())
+    covs = DEFAULT_PS_COVARIATES + ("index_offence",) + release + TIMING_COVARIATES
     return el, propensity_score(el.data, covariates=covs, site="site")
 
 
