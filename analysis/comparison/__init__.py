@@ -3,6 +3,9 @@
 A typical sequence, after :mod:`analysis.recidivism` built the cohort and the group::
 
     el = comparison_eligibility(part.data, contacts)       # who can be compared; counts excluded
+    d = add_timing_covariates(el.data, contacts)           # days exposed to the project, release quarter
+    ps = propensity_score(d, covariates=..., site="site")  # prison as fixed effects
+    pr = primary_risk(ps, n_boot=1000)                     # PRIMARY: one-year risk per 100, RD and RR
     ps = propensity_score(el.data)                         # logistic model, ATT weights
     bal = balance(ps)                                      # SMDs before/after, Love plot, overlap, ESS
     wc = weighted_comparison(ps, n_boot=500)               # weighted KM, Cox HR, one-year rate difference
@@ -26,10 +29,13 @@ from .sensitivity import (
     SensitivityResult,
     caliper_match,
     e_value,
+    e_value_rr,
     hr_to_rr,
     matched_comparison,
     without_rule,
 )
+from .primary import LABEL_EXPLORATORY, LABEL_PRIMARY, PrimaryRisk, primary_risk
+from .timing import TIMING_COVARIATES, add_timing_covariates
 from .weighted import (
     WeightedComparison,
     WeightedCoxResult,
@@ -46,7 +52,9 @@ __all__ = [
     "BalanceResult", "balance", "smd_table",
     "WeightedComparison", "WeightedCoxResult", "weighted_comparison", "weighted_cox", "weighted_km",
     "weighted_rate_difference", "cox_table",
-    "EValueResult", "e_value", "hr_to_rr", "MatchResult", "caliper_match", "matched_comparison",
+    "PrimaryRisk", "primary_risk", "LABEL_PRIMARY", "LABEL_EXPLORATORY",
+    "add_timing_covariates", "TIMING_COVARIATES",
+    "EValueResult", "e_value", "e_value_rr", "hr_to_rr", "MatchResult", "caliper_match", "matched_comparison",
     "SensitivityResult", "without_rule",
     "DoseResponseResult", "dose_response", "dose_categories",
 ]

@@ -190,12 +190,18 @@ def dose_response(
             row["lower_1y"], row["upper_1y"] = wilson_interval(int(y.sum()), len(y), conf_level) if len(y) else (
                 np.nan, np.nan)
         if c == ref:
-            row.update(hr=1.0, hr_lower=np.nan, hr_upper=np.nan)
+            row.update(hr=1.0, hr_lower=np.nan, hr_upper=np.nan, p_val=np.nan)
         else:
             r = cat_fit.loc[f"dose[{c}]"]
-            row.update(hr=r["hr"], hr_lower=r["hr_lower"], hr_upper=r["hr_upper"])
+            row.update(hr=r["hr"], hr_lower=r["hr_lower"], hr_upper=r["hr_upper"], p_val=r["p_val"])
         rows.append(row)
     categories = pd.DataFrame(rows).set_index("dose_category")
+    # the categories are a handful of planned comparisons with the reference: Holm (methods chapter)
+    from ..multiplicity import holm
+
+    others = categories.index != ref
+    categories["p_holm"] = np.nan
+    categories.loc[others, "p_holm"] = holm(categories.loc[others, "p_val"].to_numpy(dtype=float))
     continuous = cont_fit.loc[[term], ["coef", "se_cr", "hr", "hr_lower", "hr_upper", "p_val"]]
     rc = continuous.iloc[0]
     rho = float(pd.Series(x_dose).corr(pd.Series(np.log(days)), method="spearman"))
@@ -204,7 +210,8 @@ def dose_response(
         f"served (here the Spearman correlation of dose with log days in custody is {rho:.2f}).",
         f"Continuous dose ({term}): hazard ratio {rc['hr']:.2f} ({conf_level:.0%} CI {rc['hr_lower']:.2f} to "
         f"{rc['hr_upper']:.2f}, p = {rc['p_val']:.3f}).",
-        f"Reference category: {ref} contacts" + (" (participants only)." if participants_only else "."),
+        f"Reference category: {ref} contacts" + (" (participants only)." if participants_only else ".")
+        + f" The {int(others.sum())} comparisons with it have Holm-adjusted p-values (p_holm).",
         "Dose is not randomised: these are adjusted associations; who receives more contacts may differ in ways "
         "the covariates do not capture.",
     ]

@@ -122,6 +122,7 @@ def comparison_eligibility(
     release_date: str = "release_date",
     first_contact_date: str = "first_contact_date",
     contact_date: str = "date",
+    exposure: str | None = None,
 ) -> EligibilityResult:
     """Apply the comparison-eligibility rule (see module notes).
 
@@ -141,6 +142,14 @@ def comparison_eligibility(
         Sites whose comparison episodes may be compared (D&D or comparable prisons).
     site, pid, entry_date, release_date, first_contact_date, contact_date : str
         Column names.
+    exposure : str, optional
+        Column of days in custody *while the project ran* (e.g. ``days_exposed`` from
+        :func:`.timing.add_timing_covariates`). When given, the rule compares like with like: a
+        non-participant is kept when their exposure is at least the ``quantile`` (default: the minimum)
+        of the participants' exposure - nobody with less time inside during the project than any
+        participant had. (Without it, the threshold is the participants' days from entry to first
+        contact, which is 0 as soon as one participant met a peer worker on the day of entry, so that
+        rule can exclude nobody.)
 
     Returns
     -------
@@ -159,7 +168,15 @@ def comparison_eligibility(
     is_tr = (d[group] == tr).to_numpy()
     d["days_to_first_contact"] = np.where(is_tr, dfc, np.nan)
     remarks = []
-    if min_days is None:
+    if exposure is not None:
+        require_columns(d, exposure=exposure)
+        if min_days is None:
+            min_days = float(np.quantile(d.loc[is_tr, exposure].astype(float), quantile))
+            how = "the participants' minimum" if quantile == 0 else f"the {quantile:.0%} quantile of the participants'"
+            rule = f"at least {min_days:.0f} days in custody while the project ran ({how})"
+        else:
+            rule = f"at least {float(min_days):.0f} days in custody while the project ran (set by the evaluation)"
+    elif min_days is None:
         known = d.loc[is_tr, "days_to_first_contact"].dropna()
         if not len(known):
             raise ValueError("no participant has a dated first contact on or before release; pass min_days=")
@@ -172,7 +189,8 @@ def comparison_eligibility(
     else:
         rule = f"at least {float(min_days):.0f} days in custody (set by the evaluation)"
     reason = pd.Series("", index=d.index, dtype=object)
-    short = (~is_tr) & (d["days_in_custody"].to_numpy() < min_days)
+    basis = d[exposure if exposure is not None else "days_in_custody"].to_numpy(dtype=float)
+    short = (~is_tr) & (basis < min_days)
     reason[short] = "too short in custody"
     if sites is not None:
         outside = (~is_tr) & ~d[site].isin(list(sites)).to_numpy()
@@ -190,6 +208,8 @@ def comparison_eligibility(
     n_ex = int(drop.sum())
     remarks.insert(0, f"Comparison episodes kept if {rule}; {n_ex} of {int((~is_tr).sum())} comparison "
                       "episode(s) excluded, no participant.")
+    if not n_ex:
+        remarks.append("The rule excludes nobody here: the analysis with and without it is the same analysis.")
     if n_ex and n_ex / max((~is_tr).sum(), 1) > 0.3:
         remarks.append("The rule excludes more than 30% of the comparison group: report results without it too "
                        "(sensitivity.without_rule).")

@@ -49,8 +49,8 @@ from .eligibility import EligibilityResult
 from .propensity import PropensityResult, propensity_score
 from .weighted import weighted_comparison, weighted_cox, weighted_rate_difference
 
-__all__ = ["EValueResult", "e_value", "hr_to_rr", "MatchResult", "caliper_match", "matched_comparison",
-           "SensitivityResult", "without_rule"]
+__all__ = ["EValueResult", "e_value", "e_value_rr", "hr_to_rr", "MatchResult", "caliper_match",
+           "matched_comparison", "SensitivityResult", "without_rule"]
 
 
 def hr_to_rr(hr: float, *, rare: bool) -> float:
@@ -143,6 +143,28 @@ def e_value(hr: float, lower: float | None = None, upper: float | None = None, *
         f"Hazard ratio converted to a risk ratio ({conv}); VanderWeele & Ding (2017).",
     ]
     return EValueResult(hr=float(hr), lower=lower, upper=upper, rare=bool(rare), rr=float(rr), e_point=e_point,
+                        e_limit=e_limit, remarks=tuple(remarks))
+
+
+def e_value_rr(rr: float, lower: float, upper: float) -> EValueResult:
+    """E-value of a *risk ratio* and of its confidence limit nearest to 1 (no conversion; VanderWeele & Ding 2017).
+
+    For the primary result, whose estimand is already a risk ratio (the one-year cumulative incidence ratio),
+    the E-value is computed on the published interval itself.
+    """
+    if not (0 < lower <= rr <= upper):
+        raise ValueError(f"need 0 < lower <= rr <= upper, got {lower!r}, {rr!r}, {upper!r}")
+    e_point = _e(rr)
+    e_limit = 1.0 if lower <= 1 <= upper else _e(upper if rr < 1 else lower)
+    remarks = [
+        f"E-value {e_point:.2f}: an unmeasured confounder associated with both participation and reoffending by a "
+        f"risk ratio of {e_point:.2f} each, above the measured covariates, could explain away the risk ratio of "
+        f"{rr:.2f}; weaker confounding could not. To move the confidence limit to 1 needs {e_limit:.2f}"
+        + (" (the interval already contains 1)." if e_limit == 1 else "."),
+        "Computed on the published interval of the primary risk ratio (VanderWeele & Ding 2017); no hazard-ratio "
+        "conversion is involved.",
+    ]
+    return EValueResult(hr=float(rr), lower=lower, upper=upper, rare=True, rr=float(rr), e_point=e_point,
                         e_limit=e_limit, remarks=tuple(remarks))
 
 

@@ -46,7 +46,8 @@ from ..recidivism.km import km_table
 from ..recidivism.power import DetectableEffect, detectable_effect
 from ..results import Result
 from ._cox import cox_one_term
-from .propensity import PropensityResult, fit_propensity
+from ._fast import irls_logit
+from .propensity import PropensityResult, _design, fit_propensity, weights_from_ps
 
 __all__ = [
     "cox_table", "weighted_km", "weighted_cox", "weighted_rate_difference", "weighted_comparison",
@@ -264,6 +265,18 @@ def _resample(data, *, cluster, group, rng):
     return data.iloc[rows].reset_index(drop=True)
 
 
+def _estimates_arrays(t, e, z, w, y, ok, grid, times):
+    """:func:`_estimates` on arrays (the fast bootstrap)."""
+    beta, _ = cox_one_term(t, e, z.astype(float), w)
+    tabs = [km_table(t[sel], e[sel], weights=w[sel]) for sel in (z, ~z)]
+    curves = [_step_at(tab, grid) for tab in tabs]
+    at = [_step_at(tab, times) for tab in tabs]
+    if ok is None:
+        ok = np.ones(len(t), bool)
+    rates = [np.sum(w[ok & s] * y[ok & s]) / np.sum(w[ok & s]) if y is not None else np.nan for s in (z, ~z)]
+    return beta, rates, curves, at
+
+
 def _estimates(d, w, z, *, duration, event, outcome, eligible, grid, times):
     """(log HR, rate_1, rate_0, S1 on grid, S0 on grid) for weights w."""
     t = d[duration].to_numpy(dtype=float)
@@ -342,7 +355,43 @@ def weighted_comparison(
         beta = float(cox.summary["coef"].iloc[0])
     rng = np.random.default_rng(seed)
     rows, failed = [], 0
-    for _ in range(n_boot):
+    fast = not covariates and spec.trim is None and spec.cap is None
+    if fast:
+        # issue 18 part 3: the design is built once and rows of arrays are resampled; the propensity model is
+        # refitted by a warm-started IRLS (identical to statsmodels' GLM at convergence, tests/analysis/comparison)
+        Xdf, _, _ = _design(d, spec)
+        X = np.column_stack([np.ones(len(d)), Xdf.to_numpy(dtype=float)])
+        beta_ps, _, _ = irls_logit(X, z)
+        y_all = d[outcome].to_numpy(dtype=float) if outcome else None
+        ok_all = d[eligible].fillna(False).astype(bool).to_numpy() if (outcome and eligible) else None
+        if cluster is not None:
+            codes, uniq = pd.factorize(d[cluster])
+            members = [np.flatnonzero(codes == k) for k in range(len(uniq))]
+        else:
+            members = [np.flatnonzero(z), np.flatnonzero(~z)]
+        from .primary import _threads
+
+        with _threads(1):
+            for _ in range(n_boot):
+                if cluster is not None:
+                    idx = np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))])
+                else:
+                    idx = np.concatenate([m[rng.integers(0, len(m), len(m))] for m in members])
+                Xb, zb = X[idx], z[idx]
+                keep = np.ptp(Xb, axis=0) > 0
+                keep[0] = True
+                bb, eb, okb = irls_logit(Xb[:, keep], zb, beta_ps[keep])
+                if not okb or zb.all() or not zb.any() or not (eb < 1).all():
+                    failed += 1
+                    continue
+                wb = weights_from_ps(eb, zb, estimand=spec.estimand, stabilize=spec.stabilize)
+                res = _estimates_arrays(t[idx], e[idx], zb, wb, None if y_all is None else y_all[idx],
+                                        None if ok_all is None else ok_all[idx], grid, times)
+                if not np.isfinite(res[0]):
+                    failed += 1
+                    continue
+                rows.append(res)
+    for _ in range(0 if fast else n_boot):
         b = _resample(d, cluster=cluster, group=spec.group, rng=rng)
         try:
             ps, wb, keep, _, notes = fit_propensity(b, spec)
@@ -382,7 +431,12 @@ def weighted_comparison(
         est["one-year rate difference"] = {"estimate": rates[0] - rates[1], "lower": np.quantile(diff, a),
                                            "upper": np.quantile(diff, 1 - a)}
     surv_rows = []
+    n_at = [np.array([(t[sel] >= when).sum() for when in times]) for sel in (z, ~z)]
+    beyond = (n_at[0] < min_at_risk) | (n_at[1] < min_at_risk)
     for j, when in enumerate(times):
+        if beyond[j]:  # fewer than min_at_risk followed this long in a group: nothing is carried forward
+            at[0][j] = at[1][j] = np.nan
+            bat[0][:, j] = bat[1][:, j] = np.nan
         sd = bat[0][:, j] - bat[1][:, j]
         est[f"survival difference at {when:g}"] = {"estimate": at[0][j] - at[1][j], "lower": np.quantile(sd, a),
                                                    "upper": np.quantile(sd, 1 - a)}
@@ -418,6 +472,9 @@ def weighted_comparison(
         f"Curves stop where fewer than {min_at_risk} people remain at risk (disclosure control).",
         detectable.sentence(),
     ]
+    if beyond.any():
+        remarks.append("Not estimated at day(s) " + ", ".join(f"{w:g}" for w in times[beyond]) + f": fewer than "
+                       f"{min_at_risk} people of a group were followed that long (nothing is carried forward).")
     if cluster and G is not None and G < 20:
         remarks.append(f"Only {G} sites to resample: the cluster bootstrap is itself imprecise with few sites; "
                        "read its interval beside the site-robust one.")

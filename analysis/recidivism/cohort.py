@@ -10,9 +10,10 @@ Conventions
 * **Event**: the first reoffence of the chosen kind, dated by the *offence*
   date (not the conviction date). ``kind="reconviction"`` counts every
   recorded reoffence (a re-imprisonment follows a reconviction);
-  ``kind="reimprisonment"`` counts only re-imprisonments. Offences committed
-  before the release date are not events (they belong to the time before
-  release).
+  ``kind="reimprisonment"`` counts only re-imprisonments. An episode whose
+  first recorded offence is dated before release is excluded and counted
+  (``pre_release="exclude"``): the extract holds only the first offence, so a
+  later offence after release would be invisible.
 * **Censoring**: at the administrative end of observation,
   ``min(followup_end, extract_date - lag)``: offences committed in the last
   ``lag_months`` before the extract may not have reached a court yet, so the
@@ -168,6 +169,7 @@ def build_cohort(
     followup_end: str = "followup_end",
     extract_date: str = "extract_date",
     offence_date: str = "offence_date",
+    pre_release: str = "exclude",
     conviction_date: str = "conviction_date",
     reoffence_kind: str = "reoffence_kind",
     death_date: str = "death_date",
@@ -179,6 +181,9 @@ def build_cohort(
         "sentence_months",
         "primary_substance",
         "index_offence",
+        "release_type",
+        "residence_status",
+        "opioid_substitution",
     ),
 ) -> Cohort:
     """Build the time-to-reoffence cohort from the ``outcomes()`` frame.
@@ -194,6 +199,11 @@ def build_cohort(
         ``"first"`` (primary analysis) keeps each person's first eligible
         release in the study period; ``"all"`` keeps every eligible release as
         a labelled sensitivity analysis.
+    pre_release : {"exclude", "censor"}
+        An episode whose first recorded offence is dated before release:
+        ``"exclude"`` (default) leaves it out and counts it (a later offence
+        after release would be invisible in the extract); ``"censor"`` keeps it
+        as event-free (the older behaviour, biased towards no reoffending).
     lag_months : int
         Court-processing lag (default 6 months) applied before the extract date.
     study_start, study_end : date-like, optional
@@ -270,14 +280,28 @@ def build_cohort(
     off = df[c["offence_date"]]
     kinds_counted = KINDS if kind == "reconviction" else ("reimprisonment",)
     is_kind = df[c["reoffence_kind"]].isin(kinds_counted)
-    pre_release = (off < rel).fillna(False)
-    n_pre = int((pre_release & is_kind).sum())
-    if n_pre:
+    if pre_release not in ("exclude", "censor"):
+        raise ValueError(f"pre_release={pre_release!r} is not supported; pass 'exclude' (default) or 'censor'")
+    pre = (off < rel).fillna(False)
+    n_pre = int((pre & is_kind).sum())
+    counts["first offence dated before release (excluded)"] = n_pre if pre_release == "exclude" else 0
+    if n_pre and pre_release == "exclude":
+        # the extract holds only the first offence: a later post-release offence of these people is invisible,
+        # so keeping them as event-free would understate reoffending; they leave the analysis and are counted
+        remarks.append(
+            f"{n_pre} episode(s) whose first recorded offence is dated before release were excluded (a later "
+            "offence after release would not be visible in the extract)."
+        )
+        keep = ~(pre & is_kind)
+        df, rel, admin_end, off, is_kind = df.loc[keep], rel[keep], admin_end[keep], off[keep], is_kind[keep]
+        pre = pre[keep]
+    elif n_pre:
         remarks.append(
             f"{n_pre} reoffence(s) committed before release were not counted as events (the "
             "extract holds only the first offence, so a later post-release offence of these "
             "people is not visible: they are censored at end of follow-up)."
         )
+    pre_release = pre
     event_date = off.where(is_kind & ~pre_release)
     death, deport = df[c["death_date"]], df[c["deportation_date"]]
     cand = pd.DataFrame({1: event_date, 2: death, 3: deport})

@@ -162,6 +162,13 @@ def simulate_population(sites: list[str], scale: DemoScale, effects: Effects,
     # a contact on the release day itself is an accompaniment at release
     first_contact = contacts.groupby("_episode")["date"].min()
 
+    # release_outcomes 1.1: recorded at release, drawn from a child stream so that every other draw of the
+    # demo is unchanged; they do not enter the hazard (removal is more likely without legal residence)
+    rng_rel = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
+    release_type = rng_rel.choice([1, 2, 3, 4], m, p=[0.35, 0.15, 0.40, 0.10])
+    residence = np.where(deportable, 2, 1)
+    substitution = np.where(rng_rel.random(m) < np.where(substance == 3, 0.6, 0.02), 1, 0)
+
     prison_number = np.array(_unique_numbers(rng, m), dtype=object)
     episodes = pd.DataFrame({
         "prison_number": prison_number,
@@ -184,6 +191,9 @@ def simulate_population(sites: list[str], scale: DemoScale, effects: Effects,
         "sentence_months": sentence,
         "primary_substance": substance.astype(float),
         "index_offence": offence.astype(float),
+        "release_type": release_type.astype(float),
+        "residence_status": residence.astype(float),
+        "opioid_substitution": substitution.astype(float),
         "_participant": participant,
         "_dose": dose,
         "_t_reoffence_days": t_re * 365.25,

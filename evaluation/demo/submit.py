@@ -35,7 +35,7 @@ from .files import SYNTHETIC_NOTICE, faulty_staff_file, site_lang, write_csv_dat
 from .interviews import simulate_interviews, write_interview_files
 from .people import simulate_population
 from .surveys import simulate_surveys
-from .truth import DEFAULT_SEED, DEMO_TODAY, SCALES, Effects, write_truth
+from .truth import DEFAULT_SEED, DEMO_TODAY, SCALES, Effects, reoffending_att, write_truth
 
 __all__ = ["run_demo", "DemoResult", "PRIMARY_OUTCOMES", "DemoFile"]
 
@@ -200,6 +200,7 @@ def run_demo(
         "deaths_recorded": int(ep["death_date"].notna().sum()),
         "deportations_recorded": int(ep["deportation_date"].notna().sum()),
         "site_log_hazard_frailty": pop.site_frailty,
+        "reoffending_primary": reoffending_att(ep, pop.site_frailty, effects),
         "interview_transcripts": len(talks.transcripts),
         "interview_segments": int(len(talks.segments)),
         "double_coded_transcripts": len(talks.double_coded),

@@ -46,6 +46,7 @@ __all__ = [
     "expected_changes",
     "write_truth",
     "load_truth",
+    "reoffending_att",
 ]
 
 DEFAULT_SEED = 20250306
@@ -202,3 +203,40 @@ def load_truth(root: Path | str) -> dict:
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: is {root} a demo workspace made by 'peer-eval demo'?")
     return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def reoffending_att(episodes, site_frailty: dict, effects: Effects, *, time: float = 365.0) -> dict:
+    """The primary estimand's truth in the generated sample (issue 12).
+
+    Among the generated participants (``_participant``), the mean probability
+    of a first reoffence within ``time`` days of release with death and
+    deportation competing, as they were (with the participation hazard ratio)
+    and had they not taken part: the *sample* ATT risk difference (per 100)
+    and ratio. Computed exactly from the generating model (Gauss-Legendre on
+    ``s = t ** shape``, where the integrand is smooth), not by simulation.
+    """
+    e = effects
+    ep = episodes.loc[episodes["_participant"].astype(bool)]
+    sub = ep["primary_substance"].to_numpy(dtype=int)
+    beta_sub = np.array([e.log_hr_substance.get(int(s), 0.0) for s in sub])
+    eta0 = (e.log_hr_age_per_year * (ep["age_at_release"].to_numpy() - 35)
+            + e.log_hr_prior * ep["prior_incarcerations"].to_numpy()
+            + e.log_hr_male * (ep["sex"].to_numpy() == 1) + beta_sub
+            + ep["site"].map(site_frailty).to_numpy(dtype=float))
+    x, wq = np.polynomial.legendre.leggauss(64)
+    smax = (time / 365.25) ** e.weibull_shape
+    s = (x + 1) / 2 * smax
+    ws = wq / 2 * smax
+    t = s ** (1 / e.weibull_shape)
+    death = (e.death_rate * np.where(sub == 3, 3.0, 1.0))[:, None]
+    surv_comp = np.exp(-death * t) * (1 - e.deportable_share + e.deportable_share * np.exp(-e.deportation_rate * t))
+
+    def risk(eta):
+        lam = e.baseline_rate * np.exp(eta)[:, None]
+        return float(np.mean((lam * np.exp(-lam * s) * surv_comp) @ ws))
+
+    r1, r0 = risk(eta0 + np.log(e.hr_participation)), risk(eta0)
+    return {"days": float(time), "risk_participants_per_100": 100 * r1, "risk_had_they_not_per_100": 100 * r0,
+            "risk_difference_per_100": 100 * (r1 - r0), "risk_ratio": r1 / r0,
+            "meaning": "sample ATT among the generated participants: probability of a first reoffence (offence "
+                       "date) within the horizon after release, death and deportation competing"}

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.comparison import caliper_match, comparison_eligibility, e_value, propensity_score, weighted_cox
+from analysis.comparison import (DEFAULT_PS_COVARIATES, TIMING_COVARIATES, add_timing_covariates, caliper_match,
+                                 comparison_eligibility, e_value_rr, primary_risk, propensity_score, weighted_cox)
 from analysis.disclosure import find_suppressed_counts
 from analysis.recidivism import build_cohort, derive_participation
 from evaluation.build.chapters import front_matter
@@ -31,13 +32,15 @@ GLUED = [
     "reoff_threshold", "reoff_episodes", "reoff_analysed", "reoff_bad_dates", "reoff_deaths", "reoff_deportations",
     "reoff_events", "reoff_n_participants", "reoff_n_comparison", "reoff_moved", "reoff_median_part",
     "reoff_median_comp", "reoff_lr_chisq", "reoff_lr_p", "reoff_lrs_chisq", "reoff_lrs_p", "reoff_hr",
-    "reoff_hr_ci", "reoff_hr_boot", "reoff_hr_naive", "reoff_ph_p", "reoff_ph_global_p", "reoff_1y_part",
-    "reoff_1y_comp", "reoff_headline", "reoff_mde_low", "reoff_mde_high", "reoff_need", "reoff_events_cox",
+    "reoff_hr_ci", "reoff_hr_naive", "reoff_ph_p", "reoff_ph_global_p", "reoff_1y_part",
+    "reoff_1y_comp", "reoff_headline",
     # Compared with similar non-participants
     "cmp_min_days", "cmp_excluded", "cmp_comp_kept", "cmp_ess_part", "cmp_ess_comp", "cmp_n_comp", "cmp_smd_before",
-    "cmp_smd_after", "cmp_hr", "cmp_hr_boot", "cmp_hr_robust", "cmp_n_sites", "cmp_1y_part", "cmp_1y_comp",
-    "cmp_1y_diff", "cmp_1y_diff_ci", "cmp_sentence", "cmp_evalue", "cmp_evalue_limit", "cmp_dose_hr", "cmp_dose_ci",
-    "cmp_dose_p", "cmp_deff", "cmp_mde_low", "cmp_mde_high", "cmp_eff_events",
+    "cmp_smd_after", "cmp_hr", "cmp_hr_boot", "cmp_hr_robust", "cmp_n_sites",
+    "cmp_evalue", "cmp_evalue_limit", "cmp_dose_hr", "cmp_dose_ci", "cmp_dose_p",
+    # the primary result
+    "prim_n_boot", "prim_label", "prim_risk_part", "prim_risk_comp", "prim_rd", "prim_rd_ci", "prim_rd_boot",
+    "prim_rr", "prim_rr_ci", "prim_mde",
 ]
 
 
@@ -108,7 +111,7 @@ def test_chapter_numbers_match_the_analysis(workspace, executed):
 
 def test_remarks_shown(executed):
     text = "\n".join(texts(executed[0]))
-    assert "proportional-hazards check" in text and "minimum detectable" in text.lower()
+    assert "proportional-hazards check" in text
     assert "contacts on or before release" in text
 
 
@@ -135,8 +138,11 @@ def comparison(workspace):
     cohort = build_cohort(outcomes(workspace), kind="reconviction", lag_months=6)
     con = load_contacts(workspace)
     part = derive_participation(cohort.data, con)
-    el = comparison_eligibility(part.data, con)
-    return el, propensity_score(el.data)
+    el = comparison_eligibility(add_timing_covariates(part.data, con), con)
+    release = tuple(c for c in ("release_type", "residence_status", "opioid_substitution")
+                    if c in part.data and part.data[c].notna().any())
+    covs = DEFAULT_PS_COVARIATES + ("index_offence",) + release + TIMING_COVARIATES
+    return el, propensity_score(el.data, covariates=covs, site="site")
 
 
 def test_comparison_numbers_match_the_analysis(executed, comparison):
@@ -149,12 +155,33 @@ def test_comparison_numbers_match_the_analysis(executed, comparison):
     assert values["cmp_comp_kept"] == f"{len(el.data) - int(ps.data['treated'].sum())}"
     assert values["cmp_ess_comp"] == f"{ps.effective_n['comparison']:.0f}"
     assert int(values["cmp_n_sites"]) == 10
-    share = float(ps.data["event"].mean())
-    # the E-value glued is the one of the glued weighted HR and its bootstrap interval
-    assert float(values["cmp_evalue"]) == pytest.approx(e_value(hr, lo, hi, outcome_share=share).e_point, abs=0.02)
+    # the primary result glued is the one of primary_risk on the same cohort (influence-function interval)
+    prim = primary_risk(ps, n_boot=0, min_at_risk=THRESHOLD)
+    rd, rd_lo, rd_hi = prim.interval("risk difference")
+    assert values["prim_rd"] == f"{rd:.1f}"
+    assert values["prim_rd_ci"] == f"{rd_lo:.1f} to {rd_hi:.1f}"
+    assert values["prim_label"] == "PRIMARY"
+    # the E-value glued is the one of the published primary risk ratio and its interval
+    assert float(values["cmp_evalue"]) == pytest.approx(e_value_rr(*prim.interval("risk ratio")).e_point, abs=0.02)
     assert float(values["cmp_evalue_limit"]) <= float(values["cmp_evalue"])
-    assert values["cmp_sentence"].startswith("For every 100 participants")
-    assert 0 < float(values["cmp_mde_low"]) < 1 < float(values["cmp_mde_high"])
+
+
+def test_every_result_section_is_labelled_primary_or_exploratory(executed):
+    text = CHAPTER.read_text(encoding="utf-8")
+    headings = re.findall(r"^#{2,3} (.+)$", text, re.M)
+    results = [h for h in headings if not h.startswith(("Who ", "Compared with", "The propensity score",
+                                                           "What ten prisons"))]
+    unlabelled = [h for h in results if not re.search(r"\((primary|exploratory)[,)]", h)]
+    assert not unlabelled, unlabelled
+    primary = [h for h in results if "(primary" in h]
+    assert primary == ["The primary result: one-year risk of reoffending (primary)",
+                       "Could something unmeasured explain it? (primary, sensitivity)",
+                       "Sensitivity of the primary result (primary, sensitivity)"]
+    # the executed chapter prints the label with the primary result's remarks, and marks the others exploratory
+    seen = "\n".join(texts(executed[0]))
+    assert "PRIMARY result (pre-specified)" in seen
+    # nothing at two years: the follow-up is shorter
+    assert "730" not in seen
 
 
 def test_comparison_shows_no_small_count(executed, comparison):

@@ -111,7 +111,7 @@ def _coverage(hr, *, reps, n, n_boot, truth):
 
 def test_simulation_no_effect_is_recovered():
     # true hazard ratio 1 for everyone, so the marginal (ATT) hazard ratio is 1; confounding biases the naive HR
-    covered, werr, nerr = _coverage(1.0, reps=8, n=400, n_boot=25, truth=1.0)
+    covered, werr, nerr = _coverage(1.0, reps=8, n=400, n_boot=200, truth=1.0)
     assert covered >= 6  # 95% intervals: P(<= 5 of 8 covered) < 0.01 if the coverage is right
     assert werr < nerr
 
@@ -136,7 +136,7 @@ def _true_att_hr(hr, n=60000, seed=99):
 def test_simulation_known_effect_is_recovered():
     truth = _true_att_hr(0.6)
     assert 0.6 < truth < 0.75  # non-collapsibility pulls the marginal HR towards 1
-    covered, werr, nerr = _coverage(0.6, reps=8, n=400, n_boot=25, truth=truth)
+    covered, werr, nerr = _coverage(0.6, reps=8, n=400, n_boot=200, truth=truth)
     assert covered >= 6
     assert werr < nerr
 

@@ -31,12 +31,17 @@ def test_event_is_dated_by_offence_and_pre_release_offences_are_not_events():
         episode(pid="A", offence_date="2020-07-01", conviction_date="2021-01-01", reoffence_kind="reconviction"),
         episode(pid="B", offence_date="2020-05-01", conviction_date="2020-09-01", reoffence_kind="reconviction"),
     )
-    res = build_cohort(df).data
+    res = build_cohort(df, pre_release="censor").data
     assert res.loc[0, "event"] == 1 and res.loc[0, "duration"] == 30.0
     assert res.loc[1, "event"] == 0 and res.loc[1, "status"] == 0
     # censored at followup_end (before extract - 6 months)
     assert res.loc[1, "duration"] == (pd.Timestamp("2023-06-01") - pd.Timestamp("2020-06-01")).days
-    assert any("before release" in r for r in build_cohort(df).remarks)
+    assert any("before release" in r for r in build_cohort(df, pre_release="censor").remarks)
+    # default: the episode with a pre-release first offence leaves the analysis and is counted
+    excl = build_cohort(df)
+    assert list(excl.data["pid"]) == ["A"]
+    assert excl.counts["first offence dated before release (excluded)"] == 1
+    assert any("dated before release were excluded" in r for r in excl.remarks)
 
 
 def test_reimprisonment_counts_only_reimprisonments():
@@ -149,8 +154,11 @@ def test_every_episode_is_analysed_or_reported(rows):
     analysed = set(res.data.index)
     assert not reported & analysed
     short = [r for r in df.index if r not in reported | analysed]
-    # the only other way out: released too close to the extract to have follow-up
-    assert all(df.loc[r, "release_date"] > pd.Timestamp("2023-12-30") for r in short)
+    # the only other ways out: released too close to the extract to have follow-up, or a first offence dated
+    # before release (excluded and counted)
+    pre = [r for r in short if df.loc[r, "offence_date"] < df.loc[r, "release_date"]]
+    assert all(df.loc[r, "release_date"] > pd.Timestamp("2023-12-30") for r in short if r not in pre)
+    assert res.counts["first offence dated before release (excluded)"] >= len(pre)
     assert (res.data["duration"] >= 0).all()
     assert np.isin(res.data["status"], [0, 1, 2, 3]).all()
     assert (res.data["end_date"] <= pd.Timestamp("2023-12-30")).all()
