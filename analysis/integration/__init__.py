@@ -2,8 +2,11 @@
 
 - :func:`joint_display` – join a theme-prevalence frame with one or more
   quantitative frames (any result's ``to_frame()``) on a site or group key.
+- :func:`factor_joint_display` – staff, peer workers, detainees and interviews per
+  implementation factor, with a converge/diverge column.
 """
 
 from .joint_display import JointDisplay, joint_display
+from .perspectives import FactorJointDisplay, factor_joint_display, factor_theme_prevalence
 
-__all__ = ["joint_display", "JointDisplay"]
+__all__ = ["joint_display", "JointDisplay", "factor_joint_display", "FactorJointDisplay", "factor_theme_prevalence"]

@@ -5,6 +5,7 @@
 - :func:`item_distribution` – every category incl. don't know / refused / not applicable,
   share agreeing with a Wilson interval, median; ``plot()`` draws diverging stacked bars.
 - :func:`domain_scores` – one score per implementation factor with ≥3 items, alpha and omega.
+- :func:`factor_summary` – favourable answers per implementation factor (reverse-worded items flipped).
 - :func:`ordinal_comparison` – two groups on one item: proportional-odds odds ratio with
   prison as fixed effect, and the probability of answering higher (Brunner–Munzel interval).
 
@@ -12,6 +13,7 @@
 
 from .compare import OrdinalComparison, ordinal_comparison, probability_of_superiority
 from .distribution import ItemDistribution, item_distribution, wilson_interval
+from .factors import FactorSummary, factor_summary
 from .domains import DomainScores, domain_scores, ranked_items
 from .spec import ItemSpec, as_specs
 
@@ -21,6 +23,8 @@ __all__ = [
     "ItemDistribution",
     "item_distribution",
     "wilson_interval",
+    "FactorSummary",
+    "factor_summary",
     "DomainScores",
     "domain_scores",
     "ranked_items",
