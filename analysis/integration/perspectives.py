@@ -14,6 +14,13 @@ a value, if the largest and smallest favourable shares differ by
 **converge**, "mostly favourable" when all are at least one half, "mostly
 unfavourable" when all are below one half, else "mixed". A factor measured
 by one perspective only is labelled so. It is a reading aid, not a test.
+
+Disclosure (``min_count``): a share is shown only when at least
+``min_count`` answers are favourable *and* at least ``min_count`` are not
+(for interviews: people who raised the factor and people who did not). A
+share of 0% or 100% of a small group says what every member answered, and a
+share resting on a handful of answers gives them back; such shares are
+withheld (NaN), left out of the verdict, and counted in the remarks.
 """
 
 from __future__ import annotations
@@ -106,6 +113,9 @@ def factor_joint_display(
     n: str = "n",
     diverge_at: float = 0.25,
     lang: str = "en",
+    min_count: int | None = None,
+    favourable: str = "n_favourable",
+    unfavourable: str = "n_unfavourable",
 ) -> FactorJointDisplay:
     """Per factor, the perspectives' favourable shares side by side with a converge/diverge verdict.
 
@@ -124,6 +134,9 @@ def factor_joint_display(
         Difference of favourable shares from which perspectives diverge.
     lang : {"en", "nl", "fr"}
         Language of the verdict.
+    min_count : int, optional
+        Disclosure threshold (see module notes); needs ``favourable`` and
+        ``unfavourable`` count columns in the frames (``factor_summary`` has them).
     """
     t = CONVERGENCE_TEXTS.get(lang, CONVERGENCE_TEXTS["en"])
     for name, frame in perspectives.items():
@@ -135,23 +148,34 @@ def factor_joint_display(
     seen = list(order or labels or [])
     for frame in perspectives.values():
         seen += [f for f in frame["factor"] if f not in seen]
-    rows = []
+    def small(a, b) -> bool:
+        return min_count is not None and min(a, b) < min_count
+
+    rows, withheld = [], 0
     for factor in seen:
         row = {"factor": factor, "label": (labels or {}).get(factor, factor)}
         vals = []
         for name, frame in perspectives.items():
             hit = frame[frame["factor"] == factor]
             v = float(hit[value].iloc[0]) if len(hit) else np.nan
+            if len(hit) and min_count is not None and small(int(hit[favourable].iloc[0]),
+                                                             int(hit[unfavourable].iloc[0])):
+                v, withheld = np.nan, withheld + 1
             row[f"{name}: {value}"] = v
             row[f"{name}: n"] = int(hit[n].iloc[0]) if len(hit) else np.nan
             vals.append(v)
         if themes is not None:
             hit = themes[themes["factor"] == factor]
-            row["interviews: share"] = float(hit["share"].iloc[0]) if len(hit) else np.nan
+            v = float(hit["share"].iloc[0]) if len(hit) else np.nan
+            if len(hit) and small(int(hit["n_raised"].iloc[0]),
+                                  int(hit["n_interviewed"].iloc[0] - hit["n_raised"].iloc[0])):
+                v, withheld = np.nan, withheld + 1
+            row["interviews: share"] = v
             row["interviews: n"] = int(hit["n_interviewed"].iloc[0]) if len(hit) else np.nan
         row["perspectives"] = _verdict(vals, diverge_at, t)
         rows.append(row)
-    remarks = (
+    remarks = ((f"{withheld} share(s) withheld: fewer than {min_count} answers (or people) on one side, "
+                 "so the share would describe a small group or everyone in it.",) if withheld else ()) + (
         f"Perspectives diverge when their shares of favourable answers differ by {diverge_at:.0%} or more; "
         "otherwise they converge (mostly favourable when all are at least 50%, mostly unfavourable when all are "
         "below). A reading aid, not a statistical test.",

@@ -12,7 +12,7 @@
 """
 
 from .compare import OrdinalComparison, ordinal_comparison, probability_of_superiority
-from .distribution import ItemDistribution, item_distribution, wilson_interval
+from .distribution import ItemDistribution, item_distribution, ticked_counts, wilson_interval
 from .factors import FactorSummary, factor_summary
 from .domains import DomainScores, domain_scores, ranked_items
 from .spec import ItemSpec, as_specs
@@ -23,6 +23,7 @@ __all__ = [
     "ItemDistribution",
     "item_distribution",
     "wilson_interval",
+    "ticked_counts",
     "FactorSummary",
     "factor_summary",
     "DomainScores",

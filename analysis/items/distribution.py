@@ -38,7 +38,7 @@ from analysis.results import Result
 
 from .spec import ItemSpec, as_specs
 
-__all__ = ["ItemDistribution", "item_distribution", "wilson_interval", "PLOT_TEXTS"]
+__all__ = ["ItemDistribution", "item_distribution", "wilson_interval", "ticked_counts", "PLOT_TEXTS"]
 
 #: wording of the chart's annotations per language
 PLOT_TEXTS: Mapping[str, Mapping[str, str]] = {
@@ -162,11 +162,11 @@ class ItemDistribution(Result):
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         if len(summ):
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(summ) > 3 else -0.25),
-                      ncol=min(len(seen), 5), fontsize=7, frameon=False)
+            ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(seen), 5), fontsize=7,
+                      frameon=False)
         if (summ["n_nonresponse"] > 0).any():
-            ax.annotate(texts["footnote"], xy=(1.0, 1.0), xycoords="axes fraction", ha="right", va="bottom",
-                        fontsize=7, color="dimgray")
+            ax.annotate(texts["footnote"], xy=(1.0, 0.0), xytext=(0, -28), textcoords="offset points",
+                        xycoords="axes fraction", ha="right", va="top", fontsize=7, color="dimgray")
         return ax
 
 
@@ -273,3 +273,25 @@ def item_distribution(
         remarks.append(f"{int((summary['n_answered'] == 0).sum())} item(s) have no substantive answer.")
     return ItemDistribution(counts=counts, summary=summary, specs=tuple(specs), group=tuple(groups),
                             remarks=tuple(remarks))
+
+
+def ticked_counts(data: pd.DataFrame, columns: Mapping[str, str], *, subject: str | None = None,
+                  label: str = "answer") -> pd.DataFrame:
+    """Persons who ticked each answer of a multiple-choice item (one 0/1 column per answer).
+
+    ``columns`` maps each column (``<item>_<code>``) to its answer label.
+    Returns ``label``, ``n`` (ticked) and ``n_asked`` (rows with any answer
+    to the item); a person may tick several answers.
+    """
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise KeyError(f"columns {missing} not found in data; multiple-choice answers are stored as <item>_<code>")
+    block = data[list(columns)].apply(pd.to_numeric, errors="coerce")
+    asked = block.notna().any(axis=1)
+    rows = []
+    for col, text in columns.items():
+        hit = block[col] == 1
+        n = int(data.loc[hit.to_numpy(), subject].nunique()) if subject else int(hit.sum())
+        rows.append({label: text, "n": n})
+    n_asked = int(data.loc[asked.to_numpy(), subject].nunique()) if subject else int(asked.sum())
+    return pd.DataFrame(rows).assign(n_asked=n_asked)

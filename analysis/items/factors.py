@@ -25,7 +25,8 @@ __all__ = ["FactorSummary", "factor_summary"]
 
 @dataclass(frozen=True, eq=False)
 class FactorSummary(Result):
-    """``factor``, ``n_items``, ``n``, ``n_answers``, ``favourable``, ``ci_low``, ``ci_high`` (per group)."""
+    """``factor``, ``n_items``, ``n``, ``n_answers``, ``n_favourable``, ``n_unfavourable``, ``favourable``,
+    ``ci_low``, ``ci_high`` (per group)."""
 
     table: pd.DataFrame
 
@@ -57,7 +58,8 @@ def factor_summary(dist: ItemDistribution) -> FactorSummary:
             fav, tot = sum(p[0] for p in parts), sum(p[1] for p in parts)
             lo, hi = wilson_interval(fav, tot)
             rows.append({**dict(zip(groups, key)), "factor": factor, "n_items": len(parts),
-                         "n": max(p[1] for p in parts), "n_answers": tot,
+                         "n": max(p[1] for p in parts), "n_answers": tot, "n_favourable": fav,
+                         "n_unfavourable": tot - fav,
                          "favourable": fav / tot if tot else float("nan"), "ci_low": lo, "ci_high": hi})
     remarks = ("Favourable: agreeing with an item, or disagreeing with a reverse-worded one; answers to all the "
                "factor's items pooled. The interval treats answers as independent and is too narrow.",)

@@ -10,7 +10,7 @@ latent model, so nonresponse and skipped questions stay as drawn.
   ``N(0, 1) + champion_shift`` there; the items tagged organisational
   readiness, structural adjustments and commitment/leadership in the staff
   instrument (reverse-keyed ones flipped) are ``3 + latent·0.8 + N(0, 0.7)``
-  rounded and clipped to 1–5. ``ready_champion`` is Yes for 85% of staff at
+  rounded and clipped to 1–5 (5% of them "don't know"). ``ready_champion`` is Yes for 85% of staff at
   a champion prison, 20% elsewhere.
 - **Staff and peer workers diverge on role clarity.** ``role_clear`` is
   ``role_clear_staff + N(0, 0.9)`` for staff and ``role_clear_peer + N(0,
@@ -35,6 +35,7 @@ __all__ = ["apply_perspective_truths", "TRUST_ITEMS", "READINESS_FACTORS"]
 
 TRUST_ITEMS = ("peer_trust", "peer_understands", "peer_credible", "peer_open", "peer_passes_on", "peer_respect",
                "peer_helped")
+DONT_KNOW = 0.05  # share of staff answers to the readiness and role-clarity questions that are "don't know"
 READINESS_FACTORS = ("organisational_readiness", "structural_adjustments", "commitment_leadership")
 
 
@@ -42,11 +43,17 @@ def _answer(x) -> np.ndarray:
     return np.clip(np.rint(x), 1, 5)
 
 
-def _redraw(frame: pd.DataFrame, col: str, values: np.ndarray) -> None:
-    """Replace substantive answers (≥ 1) only: nonresponse codes and skipped cells stay."""
+def _redraw(frame: pd.DataFrame, col: str, values: np.ndarray, dont_know=None) -> None:
+    """Replace substantive answers (≥ 1) only: nonresponse codes and skipped cells stay.
+
+    ``dont_know``: a boolean array; where true (and the answer was substantive) the answer becomes
+    "don't know" (-7), so the demo shows nonresponse apart from the answers.
+    """
     cur = pd.to_numeric(frame[col], errors="coerce")
-    keep = cur >= 1
-    frame.loc[keep, col] = values[keep.to_numpy()]
+    keep = (cur >= 1).to_numpy()
+    frame.loc[keep, col] = values[keep]
+    if dont_know is not None:
+        frame.loc[keep & dont_know, col] = -7
 
 
 def apply_perspective_truths(sites: list[str], staff: dict[str, pd.DataFrame], peer: dict[str, pd.DataFrame],
@@ -67,9 +74,9 @@ def apply_perspective_truths(sites: list[str], staff: dict[str, pd.DataFrame], p
         latent = rng.normal(0, 1, n) + (e.champion_shift if champion[site] else 0.0)
         for name, reverse in tagged:
             x = _answer(3 + 0.8 * latent + rng.normal(0, 0.7, n))
-            _redraw(f, name, 6 - x if reverse else x)
+            _redraw(f, name, 6 - x if reverse else x, dont_know=rng.random(n) < DONT_KNOW)
         _redraw(f, "ready_champion", (rng.random(n) < (0.85 if champion[site] else 0.2)).astype(float))
-        _redraw(f, "role_clear", _answer(e.role_clear_staff + rng.normal(0, 0.9, n)))
+        _redraw(f, "role_clear", _answer(e.role_clear_staff + rng.normal(0, 0.9, n)), dont_know=rng.random(n) < DONT_KNOW)
         readiness_means[champion[site]] += list(latent)
     pw_clear = []
     for site in sites:
