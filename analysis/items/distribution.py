@@ -165,7 +165,7 @@ class ItemDistribution(Result):
             ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(seen), 5), fontsize=7,
                       frameon=False)
         if (summ["n_nonresponse"] > 0).any():
-            ax.annotate(texts["footnote"], xy=(1.0, 0.0), xytext=(0, -28), textcoords="offset points",
+            ax.annotate(texts["footnote"], xy=(1.0, 0.0), xytext=(0, -40), textcoords="offset points",
                         xycoords="axes fraction", ha="right", va="top", fontsize=7, color="dimgray")
         return ax
 
