@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import pandas as pd
 
 from analysis.integration import factor_joint_display, factor_theme_prevalence
@@ -47,3 +48,22 @@ def test_theme_prevalence_counts_everyone_interviewed():
     assert t.loc["training", "n_raised"] == 2 and t.loc["training", "share"] == 0.5
     assert t.loc["structure", "share"] == 0.25 and t.loc["none", "n_raised"] == 0
     assert np.all(t["n_interviewed"] == 4)
+
+
+def test_prison_profile_groups_small_prisons_until_the_group_passes():
+    from analysis.integration import prison_profile
+
+    m = pd.DataFrame({"site": ["P1", "P2", "P3", "P4"], "n": [40, 30, 6, 25],
+                      "n_favourable": [20, 12, 3, 10], "n_unfavourable": [20, 18, 3, 15]})
+    prof = prison_profile({"staff": m}, min_count=10)
+    # P3 alone fails (6 persons); grouping it alone fails too, so the smallest shown prison (P4) joins it
+    assert prof.grouped["staff"] == ("P3", "P4")
+    t = prof.to_frame().set_index("site")["staff"]
+    assert t["P1"] == 0.5 and np.isnan(t["P3"]) and t["prisons grouped"] == pytest.approx(13 / 31)
+    shown = prof.display_frame()
+    assert shown.loc["P4", "staff"] == "in group" and list(shown.index[:4]) == ["P1", "P2", "P3", "P4"]
+    # peer workers: 1-3 per prison, every prison grouped; 12 in all but only 4 unfavourable: nothing shown
+    pw = pd.DataFrame({"site": ["P1", "P2", "P3", "P4", "P5"], "n": [3, 2, 3, 2, 2],
+                       "n_favourable": [2, 2, 2, 1, 1], "n_unfavourable": [1, 0, 1, 1, 1]})
+    prof = prison_profile({"peer workers": pw}, min_count=10)
+    assert len(prof.grouped["peer workers"]) == 5 and prof.to_frame()["peer workers"].isna().all()
