@@ -123,7 +123,9 @@ def run_demo(
     _check_target(path)
     sc, effects = SCALES[scale], Effects()
     rng = np.random.default_rng(seed)
-    defs = {i: cat.instrument(i) for i in ("detainee", "peer_worker", "staff", "release_outcomes", "contacts")}
+    # coordinators fill in the published templates; a draft version is not in the field yet
+    defs = {i: cat.instrument(i, cat.latest(i, published_only=True))
+            for i in ("detainee", "peer_worker", "staff", "release_outcomes", "contacts")}
 
     pop = simulate_population(site_codes, sc, effects, rng)
     surveys = simulate_surveys(pop, defs, sc, effects, rng, seed)

@@ -24,6 +24,7 @@ from evaluation.instruments import InstrumentDefinition
 from evaluation.instruments.synthetic import synthetic_responses
 
 from .people import Population, _days, _unique_numbers
+from .perspectives import apply_perspective_truths
 from .truth import DemoScale, Effects, _barc10_items, _who5_items
 
 __all__ = ["Surveys", "simulate_surveys", "BASELINE_WINDOW"]
@@ -156,6 +157,7 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
 
     peer = _peer_workers(pop, pw_def, rng, seed)
     staff = _staff(sites, staff_def, scale, rng, seed)
+    perspectives = apply_perspective_truths(sites, staff, peer, frames, defs, effects, seed)
     w = np.array(who5_changes, dtype=float)
     b = np.array(barc_changes, dtype=float)
     sample = {
@@ -170,6 +172,7 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
         "barc10_pairs": int(np.isfinite(b).sum()),
         "peer_workers": sum(len(v) for v in pop.peer_workers.values()),
         "staff": sum(len(f) for f in staff.values()),
+        "perspectives": perspectives,
     }
     return Surveys(frames, peer, staff, lost, sample)
 

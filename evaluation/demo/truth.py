@@ -106,6 +106,11 @@ class Effects:
     barc10_shift_item: float = 0.3  # latent item change (= 3 points on the 10-60 total)
     barc10_change_sd: float = 0.5
     barc10_item_sd: float = 0.6
+    # the three perspectives (staff, peer workers, detainees' experience): see evaluation.demo.perspectives
+    champion_shift: float = 0.9  # staff readiness (latent, answer-scale points) where the prison has a champion
+    role_clear_staff: float = 2.8  # latent mean of 'tasks clearly agreed' (1-5) among staff
+    role_clear_peer: float = 4.1  # ... and 'I know clearly what my tasks are' among peer workers
+    trust_per_band: float = 0.3  # detainees' trust (1-5) per band of more contacts (once ... more than 10)
 
 
 def _who5_items(latent_raw, rng, e: Effects):

@@ -45,7 +45,7 @@ _NUMERIC = {"integer", "number"}
 @dataclass(frozen=True)
 class ItemChange:
     item: str
-    kind: str  # added | removed | renamed | relabelled | recoded | retyped | logic | range
+    kind: str  # added | removed | renamed | relabelled | recoded | retyped | logic | range | factor
     detail: str
 
 
@@ -95,7 +95,7 @@ class VersionDiff:
         lines = [f"{self.old.ref} -> {self.new.ref}"]
         if not self.changes:
             lines.append("  no differences")
-        for kind in ("added", "removed", "renamed", "relabelled", "recoded", "retyped", "logic", "range"):
+        for kind in ("added", "removed", "renamed", "relabelled", "recoded", "retyped", "logic", "range", "factor"):
             rows = [c for c in self.changes if c.kind == kind]
             if rows:
                 lines.append(f"{kind}:")
@@ -148,6 +148,9 @@ def diff(old: InstrumentDefinition, new: InstrumentDefinition) -> VersionDiff:
         if src.label != item.label:
             langs = [l for l in new.meta.languages if src.label.get(l) != item.label.get(l)]
             changes.append(ItemChange(item.name, "relabelled", f"question text changed ({', '.join(langs)})"))
+        if src.factor != item.factor:
+            tag = lambda f: f"{f.id}{' (reverse)' if f.reverse else ''}" if f else "none"  # noqa: E731
+            changes.append(ItemChange(item.name, "factor", f"factor tag {tag(src.factor)} -> {tag(item.factor)}"))
         if src.relevant != item.relevant:
             changes.append(ItemChange(item.name, "logic", f"skip logic '{src.relevant}' -> '{item.relevant}'"))
         if src.range != item.range:

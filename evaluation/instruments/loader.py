@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from . import frozen
 from .errors import DefinitionError, DefinitionProblem
 from .expr import ExpressionError, parse
-from .model import Choice, Instrument, Item, Scale, ScaleRef, SiteList
+from .model import Choice, FactorList, Instrument, Item, Scale, ScaleRef, SiteList
 from .text import LANGUAGES, TranslationSource
 
 __all__ = [
@@ -104,6 +104,35 @@ class InstrumentDefinition:
             return self._by_name[name]
         except KeyError:
             raise KeyError(f"{self.ref} has no item '{name}'") from None
+
+    def item_specs(self, lang: str = "en", *, items: list[str] | None = None,
+                   factor: str | None = None) -> list[dict]:
+        """Plain mappings of single-choice items for ``analysis.items.ItemSpec.from_mapping``.
+
+        Each has the item's ``name``, its wording (``label``) and answer labels in
+        ``lang``, its nonresponse codes with their kind, and the factor tag
+        (``factor``, ``cfir``, ``reverse``) the definition gives it. ``items``
+        picks and orders items by name; ``factor`` keeps the items tagged with it.
+        """
+        from evaluation.exports.common import PHRASES  # the templates' nonresponse labels
+
+        chosen = [self.item(n) for n in items] if items is not None else list(self.items)
+        out = []
+        for it in chosen:
+            if it.type != "single_choice" or (factor and (not it.factor or it.factor.id != factor)):
+                continue
+            text = lambda t: t.get(lang) or t.get("en") or next(iter(t.values()))  # noqa: E731
+            out.append({
+                "name": it.name,
+                "label": text(it.label),
+                "choices": [{"code": c.code, "label": text(c.label)} for c in self.choices[it.choices]],
+                "nonresponse": [{"code": code, "kind": kind, "label": PHRASES[kind].get(lang, PHRASES[kind]["en"])}
+                                for kind, code in self.nonresponse_codes(it).items()],
+                "factor": it.factor.id if it.factor else None,
+                "cfir": it.factor.cfir if it.factor else None,
+                "reverse": bool(it.factor.reverse) if it.factor else False,
+            })
+        return out
 
     def role_item(self, role: str) -> Item | None:
         return next((i for i in self.items if i.role == role), None)
@@ -210,6 +239,23 @@ class Catalogue:
         if problems:
             raise DefinitionError(problems)
         return sites
+
+    def factors(self, name: str = "factors") -> FactorList:
+        """The implementation factors items are tagged with (``instruments/factors.yaml``)."""
+        problems: list[DefinitionProblem] = []
+        factors = self._load_factors(name, problems)
+        if problems:
+            raise DefinitionError(problems)
+        return factors
+
+    def _load_factors(self, name: str, problems: list[DefinitionProblem]) -> FactorList | None:
+        path = self.root / f"{name}.yaml"
+        if not path.exists():
+            problems.append(DefinitionProblem(self._rel(path), None, "factor list not found",
+                                              f"create instruments/{name}.yaml or remove the 'factor:' tags"))
+            return None
+        data = self._read_yaml(path, problems)
+        return None if data is None else self._validate(FactorList, data, path, problems)
 
     def check_all(self) -> list[DefinitionProblem]:
         """Load every definition; return every problem found (empty when all is well)."""
@@ -367,6 +413,13 @@ class Catalogue:
         digest = self._check_frozen(path, meta.status, problems)
         langs = set(meta.languages)
         sites = self._load_sites(meta.sites, problems)
+        _factors: list = []
+
+        def factor_ids() -> set[str] | None:
+            if not _factors:
+                fl = self._load_factors("factors", problems)
+                _factors.append(None if fl is None else {f.id for f in fl.factors})
+            return _factors[0]
 
         # expand scales
         choices: dict[str, list[Choice]] = dict(meta.choices)
@@ -442,6 +495,11 @@ class Catalogue:
             if it.choices and it.choices not in choices:
                 problems.append(DefinitionProblem(rel, it.name, f"uses the unknown choice list '{it.choices}'",
                     f"define '{it.choices}' under 'choices:' or use one of: {', '.join(sorted(choices)) or 'none defined'}"))
+            if it.factor:
+                known = factor_ids()
+                if known is not None and it.factor.id not in known:
+                    problems.append(DefinitionProblem(rel, it.name, f"is tagged with the unknown factor '{it.factor.id}'",
+                        f"use one of: {', '.join(sorted(known))} (instruments/factors.yaml)"))
             for what, src in (("relevant", it.relevant), ("constraint", it.constraint.rule if it.constraint else None)):
                 if not src:
                     continue

@@ -37,6 +37,9 @@ __all__ = [
     "Scale",
     "SiteList",
     "Site",
+    "FactorTag",
+    "Factor",
+    "FactorList",
 ]
 
 NAME = r"^[a-z][a-z0-9_]{0,31}$"  # SPSS- and XLSForm-safe, at most 32 characters
@@ -68,6 +71,16 @@ class Range(_Model):
 class Constraint(_Model):
     rule: str = Field(description="Expression in which '.' is the item's value, e.g. '. <= 80'.")
     message: Text = Field(description="What the respondent or coordinator should do, per language.")
+
+
+class FactorTag(_Model):
+    """Which implementation factor an item measures (``instruments/factors.yaml``)."""
+
+    id: str = Field(pattern=NAME, description="A factor id of instruments/factors.yaml, e.g. 'organisational_readiness'.")
+    cfir: str | None = Field(None, description="The CFIR inner-setting construct, where one fits "
+                             "(e.g. 'leadership engagement').")
+    reverse: bool = Field(False, description="Agreeing means the factor is weaker (e.g. 'security rules make the "
+                          "work difficult'): flipped in domain scores.")
 
 
 class Item(_Model):
@@ -104,6 +117,9 @@ class Item(_Model):
         None, description="Where this item's texts come from, overriding the file's default."
     )
     scale: str | None = Field(None, description="Set by the loader on items expanded from a scale.")
+    factor: FactorTag | None = Field(
+        None, description="The implementation factor this item measures (optional; see instruments/factors.yaml)."
+    )
 
     @model_validator(mode="after")
     def _type_rules(self):
@@ -314,3 +330,34 @@ class SiteList(_Model):
     version: str = Field(pattern=VERSION)
     description: Text | None = None
     sites: list[Site] = Field(min_length=1)
+
+
+class CodebookLink(_Model):
+    version: str = Field(pattern=VERSION, description="Codebook version (instruments/interviews/codebook_<v>.yaml).")
+    codes: list[str] = Field(default_factory=list, description="Themes or sub-themes that speak to this factor.")
+
+
+class Factor(_Model):
+    """One implementation factor: its name, meaning, CFIR constructs and interview codes."""
+
+    id: str = Field(pattern=NAME)
+    label: Text
+    description: Text | None = None
+    cfir: list[str] = Field(default_factory=list, description="CFIR inner-setting constructs it covers.")
+    codebook: list[CodebookLink] = Field(default_factory=list,
+                                         description="Interview codes mapped to this factor, per codebook version.")
+
+
+class FactorList(_Model):
+    """The implementation factors items are tagged with (``instruments/factors.yaml``)."""
+
+    id: str
+    version: str = Field(pattern=VERSION)
+    description: Text | None = None
+    factors: list[Factor] = Field(min_length=1)
+
+    def get(self, factor_id: str) -> Factor:
+        for f in self.factors:
+            if f.id == factor_id:
+                return f
+        raise KeyError(f"no factor '{factor_id}'; factors: {', '.join(f.id for f in self.factors)}")

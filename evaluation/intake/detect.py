@@ -57,8 +57,10 @@ def _by_columns(columns: list[str], catalogue: Catalogue) -> tuple[InstrumentDef
                 continue
             want = {c.lower() for c in d.columns()}
             score = len(have & want) / len(have | want) if have | want else 0.0
+            # equal columns: the later version, but a published one before a draft (not in the field yet)
             if score > best_score or (score == best_score and best is not None and best.id == iid
-                                      and version_key(v) > version_key(best.version)):
+                                      and (d.meta.status == "published", version_key(v))
+                                      > (best.meta.status == "published", version_key(best.version))):
                 best, best_score = d, score
     return best, best_score
 
@@ -95,7 +97,7 @@ def detect(read, catalogue: Catalogue, *, given: str | None = None, path: Path |
     if defn is None:
         problems.append(Problem("instrument-unknown"))
         return Detection(None, None, problems)
-    latest = catalogue.latest(defn.id)
+    latest = catalogue.latest(defn.id, published_only=True)  # a draft is not in the field yet
     if version_key(defn.version) < version_key(latest):
         problems.append(Problem("instrument-older-version", params={"version": defn.version, "latest": latest},
                                 severity="warning"))

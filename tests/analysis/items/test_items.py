@@ -1,0 +1,129 @@
+"""analysis.items against R (tests/reference/items: reference.R, r_output.txt, r_results.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.items import (ItemSpec, domain_scores, item_distribution, ordinal_comparison,
+                            probability_of_superiority)
+
+REF = Path(__file__).resolve().parents[2] / "reference" / "items"
+R = json.loads((REF / "r_results.json").read_text())
+AGREE5 = [{"code": c, "label": t} for c, t in enumerate(
+    ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"], start=1)]
+NONRESP = [{"code": -7, "kind": "dont_know", "label": "Don't know"}, {"code": -8, "kind": "refused", "label": "Refused"}]
+ROLE = {"name": "role_clear", "label": "The tasks are clearly agreed.", "choices": AGREE5, "nonresponse": NONRESP}
+
+
+@pytest.fixture(scope="module")
+def role():
+    return pd.read_csv(REF / "role_clarity.csv")
+
+
+def test_proportional_odds_against_R(role):
+    res = ordinal_comparison(role, ROLE, group="group", reference="staff", compare="peer_worker", site="site")
+    # R: polr(y ~ group + site, Hess = TRUE); coef(m)["grouppeer_worker"]
+    assert res.coefficients.loc["group[peer_worker]", "estimate"] == pytest.approx(R["polr_logor"], abs=1e-4)
+    # R: sqrt(diag(vcov(m)))["grouppeer_worker"]
+    assert res.coefficients.loc["group[peer_worker]", "se"] == pytest.approx(R["polr_se"], abs=1e-3)
+    # R: exp(b + c(-1, 1) * qnorm(0.975) * se)
+    assert res.odds_ratio == pytest.approx(R["polr_or"], rel=1e-4)
+    assert res.table.loc[0, "ci_low"] == pytest.approx(R["polr_or_ci"][0], rel=1e-3)
+    assert res.table.loc[0, "ci_high"] == pytest.approx(R["polr_or_ci"][1], rel=1e-3)
+    # R: summary(clm(y ~ group + site))$coefficients["grouppeer_worker", "Pr(>|z|)"]
+    assert res.table.loc[0, "p_val"] == pytest.approx(R["clm_p"], rel=1e-2)
+    # R: nrow(d[d$group == ...]) after dropping don't know
+    assert res.n == {"staff": R["n_staff"], "peer_worker": R["n_peer"]}
+    assert res.n_left_out == (role["role_clear"] < 0).sum()
+    # the thresholds are polr's zeta on statsmodels' increment scale: first = zeta_1, then log-differences
+    th = res.coefficients["estimate"].iloc[-4:].to_numpy()
+    assert th[0] == pytest.approx(R["polr_zeta"][0], abs=1e-3)
+    assert np.exp(th[1:]) == pytest.approx(np.diff(R["polr_zeta"]), abs=1e-3)
+
+
+def test_probability_of_superiority_against_R(role):
+    ok = role[role["role_clear"] > 0]
+    x = ok.loc[ok["group"] == "peer_worker", "role_clear"]
+    y = ok.loc[ok["group"] == "staff", "role_clear"]
+    a, lo, hi = probability_of_superiority(x, y)
+    # R (by hand, Brunner & Munzel 2000): a <- (mean(rx) - (nx + 1) / 2) / ny
+    assert a == pytest.approx(R["bm_a"], abs=1e-10)
+    # R: a + c(-1, 1) * qt(0.975, df) * se_a
+    assert (lo, hi) == pytest.approx(tuple(R["bm_ci"]), abs=1e-8)
+    res = ordinal_comparison(role, ROLE, group="group", reference="staff", compare="peer_worker", site=None)
+    # R: 2 * pt(-abs((a - 0.5) / se_a), df)
+    assert res.table.loc[1, "p_val"] == pytest.approx(R["bm_p"], rel=1e-6)
+
+
+def test_distribution_keeps_nonresponse_apart_and_wilson_against_R(role):
+    dist = item_distribution(role, [ROLE], group="group")
+    pw = dist.summary.set_index("group").loc["peer_worker"]
+    # R: k <- sum(x >= 4); prop.test(k, nx, correct = FALSE)$conf.int
+    assert (pw["n_agree"], pw["n_answered"]) == (R["wilson_k"], R["wilson_n"])
+    assert (pw["agree_ci_low"], pw["agree_ci_high"]) == pytest.approx(tuple(R["wilson_ci"]), abs=1e-10)
+    counts = dist.counts.set_index(["group", "category"])["n"]
+    n_dk = int(((role["group"] == "peer_worker") & (role["role_clear"] == -7)).sum())
+    assert counts[("peer_worker", "Don't know")] == n_dk
+    assert pw["n_nonresponse"] == n_dk
+    # don't know is not in the denominator of share_answered but is in share
+    c = dist.counts[dist.counts["group"] == "peer_worker"]
+    assert c.loc[c["kind"] == "answer", "share_answered"].sum() == pytest.approx(1.0)
+    assert c["share"].sum() == pytest.approx(1.0)
+    assert pw["median"] == float(np.median(role.loc[(role["group"] == "peer_worker") & (role["role_clear"] > 0),
+                                                    "role_clear"]))
+
+
+def test_domain_alpha_and_omega_against_R():
+    dm = pd.read_csv(REF / "domain.csv")
+    specs = [{"name": f"d{j}", "label": f"item {j}", "choices": AGREE5, "nonresponse": NONRESP,
+              "factor": "training", "reverse": j == 4} for j in range(1, 5)]
+    res = domain_scores(dm, specs)
+    rel = res.reliability.set_index("factor").loc["training"]
+    # R: psych::alpha(cc)$total$raw_alpha (d4 reversed, complete cases)
+    assert rel["alpha"] == pytest.approx(R["alpha"], abs=1e-8)
+    assert rel["n_complete"] == R["alpha_n"]
+    # R: psych::alpha.ci(alpha, n, n.var = 4) (Feldt)
+    assert (rel["alpha_ci_low"], rel["alpha_ci_high"]) == pytest.approx(tuple(R["alpha_feldt"]), abs=1e-6)
+    # R: 1 - sum(1 - fa(cc, 1, fm = "minres")$communality) / sum(cor(cc))
+    assert rel["omega_total"] == pytest.approx(R["omega_total"], abs=1e-4)
+
+
+def test_domain_needs_three_ordinal_items():
+    dm = pd.read_csv(REF / "domain.csv")
+    specs = [{"name": f"d{j}", "label": "x", "choices": AGREE5, "factor": "a" if j < 3 else "b"} for j in range(1, 5)]
+    res = domain_scores(dm.clip(lower=1), specs)
+    assert res.reliability.empty and "a" not in res.scores and len(res.remarks) == 3
+
+
+def test_spec_defaults_and_bad_codes():
+    s = ItemSpec.from_mapping(ROLE)
+    assert s.positive == (4, 5) and s.neutral == 3 and s.negative == (1, 2)
+    yn = ItemSpec.from_mapping({"name": "yn", "label": "?", "choices": [{"code": 1, "label": "Yes"},
+                                                                        {"code": 0, "label": "No"}]})
+    assert yn.positive == (1,) and yn.neutral is None and yn.codes == (0, 1)
+    with pytest.raises(ValueError, match="role_clear: codes \\[9\\]"):
+        item_distribution(pd.DataFrame({"role_clear": [1, 9]}), [ROLE])
+
+
+def test_diverging_plot_centres_on_neutral(role):
+    import matplotlib.pyplot as plt
+
+    staff = role[role["group"] == "staff"].assign(other=lambda f: f["role_clear"].clip(upper=2))
+    dist = item_distribution(staff, [ROLE, {**ROLE, "name": "other", "label": "Other"}])
+    ax = dist.plot(lang="nl")
+    bars = [p for p in ax.patches]
+    # 5 segments; the neutral one straddles zero symmetrically
+    neutral = bars[2]
+    assert neutral.get_x() == pytest.approx(-neutral.get_width() / 2)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    # sorted by agreement: the item nobody agrees with first (bottom), role_clear on top
+    assert labels[0].startswith("Other") and "clearly agreed" in labels[1] and "n = " in labels[1]
+    plt.close(ax.figure)

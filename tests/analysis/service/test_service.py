@@ -1,0 +1,49 @@
+"""Reach, dose and use outcomes on small frames whose answers are known by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from analysis.service import dose, reach, use_outcomes
+
+EPISODES = pd.DataFrame({
+    "pid": ["a", "b", "c", "d", "e"], "site": ["P1", "P1", "P1", "P2", "P2"],
+    "eligible": [1, 1, 1, 1, 0], "release_date": pd.to_datetime(["2025-06-01"] * 5),
+})
+CONTACTS = pd.DataFrame({
+    "pid": ["a", "a", "b", "c", "e"], "site": ["P1", "P1", "P1", "P1", "P2"],
+    "date": pd.to_datetime(["2025-05-01", "2025-05-10", "2025-07-01", "2025-05-20", "2025-05-01"]),
+    "setting": ["in custody", "in custody", "in custody", "after release", "in custody"],
+    "kind": ["individual talk", "group session", "individual talk", "practical help", "individual talk"],
+})
+
+
+def test_reach_counts_contacts_in_custody_before_release_only():
+    t = reach(EPISODES, CONTACTS).to_frame().set_index("site")
+    # a: reached; b: contact after release date; c: contact after release (setting); d: none; e: not eligible
+    assert t.loc["P1", "n_eligible"] == 3 and t.loc["P1", "n_reached"] == 1
+    assert t.loc["P2", "n_eligible"] == 1 and t.loc["P2", "n_reached"] == 0
+    lo, hi = proportion_confint(1, 3, method="wilson")
+    assert (t.loc["P1", "ci_low"], t.loc["P1", "ci_high"]) == pytest.approx((lo, hi))
+    overall = reach(EPISODES, CONTACTS, group=None).to_frame().iloc[0]
+    assert (overall["n_eligible"], overall["n_reached"]) == (4, 1)
+
+
+def test_dose_per_person_and_kinds():
+    d = dose(CONTACTS)
+    pp = d.per_person.iloc[0]
+    assert (pp["n_persons"], pp["n_contacts"], pp["median"]) == (4, 5, 1.0)
+    k = d.by_kind.set_index(["kind", "setting"])["n_persons"]
+    assert k[("individual talk", "in custody")] == 3
+
+
+def test_use_outcomes_non_users_zero_and_nonresponse_missing():
+    f = pd.DataFrame({"used_30d": [0, 1, 1, 1, np.nan], "use_days_30d": [np.nan, 12, -7, 30, np.nan],
+                      "injected_30d": [np.nan, 1, 0, -8, np.nan]})
+    out = use_outcomes(f)
+    assert out["days_used"].tolist()[:4] == [0.0, 12.0, pytest.approx(np.nan, nan_ok=True), 30.0]
+    assert np.isnan(out["days_used"].iloc[2]) and np.isnan(out["days_used"].iloc[4])
+    assert out["injecting"].tolist()[:3] == [0.0, 1.0, 0.0] and np.isnan(out["injecting"].iloc[3])
