@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "evaluation.cli.interviews_cmd",
     "evaluation.cli.book_cmd",
     "evaluation.cli.demo_cmd",
+    "evaluation.cli.portal_cmd",
 ]
 
 
