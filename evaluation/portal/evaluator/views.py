@@ -92,13 +92,13 @@ def quarantine_report(request, sid: str):
 
 @staff_only
 def interviews(request):
-    from evaluation.store import segments as seg
+    from evaluation.store import transcripts
     from evaluation.store.segments import INSTRUMENT
 
     def read(ws, store):
         subs = store.submissions()
         imports = _submission_rows(subs[subs["instrument"] == INSTRUMENT], _lang())
-        t = seg.transcripts(store)
+        t = transcripts(store)
         counts = (t.groupby(["site", "respondent_group"]).size().reset_index(name="n").to_dict("records")
                   if len(t) else [])
         return imports, counts

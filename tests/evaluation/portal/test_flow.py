@@ -1,0 +1,189 @@
+"""A coordinator's whole session through the portal, and what an evaluator then sees.
+
+Checks go through intake's ``check_file`` and submissions through
+``submit_file`` (the CLI's functions); the report shown is the intake's own.
+After the session, every page, the portal's audit table, the workspace's
+audit log and the log output are scanned for the file's identifiers, its
+free-text answers and the key.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import time
+
+import pytest
+
+from .conftest import verified_client
+from .helpers import FREE_TEXT, detainee_frame, identifiers, three_mistakes, write_file
+
+
+def _upload(client, site, path):
+    with open(path, "rb") as fh:
+        return client.post(f"/prison/{site}/upload/", {"file": fh}, follow=True)
+
+
+def test_full_session_then_scan(portal, make_user, tmp_path, portal_key, caplog):
+    ws_root, state = portal
+    caplog.set_level(logging.DEBUG)
+    coord = make_user(sites=["P03"], language="nl")
+    c = verified_client(coord)
+    pages: list[str] = []
+
+    r = c.get("/", follow=True)
+    pages.append(r.content.decode())
+    assert r.status_code == 200 and "Wilgenbroek" in r.content.decode()
+    assert "Een bestand sturen" in r.content.decode()  # Dutch from the profile
+
+    good = detainee_frame("P03", n=20, seed=3)
+    bad_path = write_file(three_mistakes(good), tmp_path / "gedetineerden_P03.csv")
+    r = _upload(c, "P03", bad_path)
+    html = r.content.decode()
+    pages.append(html)
+    assert r.status_code == 200
+    assert "zal niet aanvaard worden: 3 problemen" in html
+    # the intake's own messages, in Dutch, with their rows
+    from django.utils.html import escape
+    from evaluation.intake.submit import check_file
+
+    report = check_file(bad_path, site="P03", lang="nl")
+    assert len(report.errors) == 3
+    for p in report.errors:
+        assert escape(p.message("nl")) in html
+    assert "submit-button" not in html  # nothing to submit
+
+    ok_path = write_file(good, tmp_path / "gedetineerden_P03_v2.csv")
+    r = _upload(c, "P03", ok_path)
+    html = r.content.decode()
+    pages.append(html)
+    assert "Dit bestand zal aanvaard worden" in html
+    token = re.search(r"/upload/([0-9a-f-]{36})/submit/", html).group(1)
+    r = c.post(f"/upload/{token}/submit/", follow=True)
+    html = r.content.decode()
+    pages.append(html)
+    assert "Ontvangstbewijs" in html
+    sid = re.search(r'id="receipt-id">(S[0-9a-f]{10})<', html).group(1)
+    assert re.search(r'id="receipt-rows">20<', html)
+
+    # the same path as the CLI: the store holds it, pseudonymised
+    from evaluation.store import Workspace, responses
+
+    frame, _ = responses(Workspace.open(ws_root, create=False), "detainee")
+    mine = frame[frame["submission_id"] == sid]
+    assert len(mine) == 20 and mine["pid"].str.startswith("k1-").all()
+
+    # a corrected file for the same wave must replace explicitly
+    again = detainee_frame("P03", n=22, seed=4)
+    r = _upload(c, "P03", write_file(again, tmp_path / "v3.csv"))
+    html = r.content.decode()
+    pages.append(html)
+    assert f'value="{sid}"' in html  # offered as the submission it may replace
+    token = re.search(r"/upload/([0-9a-f-]{36})/submit/", html).group(1)
+    r = c.post(f"/upload/{token}/submit/", {"replaces": sid}, follow=True)
+    html = r.content.decode()
+    pages.append(html)
+    assert "Ontvangstbewijs" in html and sid in html
+    new_sid = re.search(r'id="receipt-id">(S[0-9a-f]{10})<', html).group(1)
+    for url in ("/prison/P03/", "/prison/P03/history/", "/templates/", "/guide/"):
+        r = c.get(url)
+        assert r.status_code == 200, url
+        pages.append(r.content.decode())
+    assert "vervangen" in pages[-3]  # the history shows the replaced submission
+
+    r = c.get("/templates/detainee/sav/")
+    assert r.status_code == 200 and "detainee_1.1_nl.sav" in r["Content-Disposition"]
+    r = c.get("/templates/detainee/csv/")
+    assert r.status_code == 200 and r["Content-Disposition"].endswith('.zip"')
+
+    # the evaluator sees it
+    ev = make_user(role="evaluator", sites=[], language="en")
+    e = verified_client(ev)
+    for url in ("/evaluator/", "/evaluator/linkage/", "/evaluator/quarantine/", "/evaluator/interviews/",
+                "/evaluator/quotes/", "/evaluator/audit/", "/evaluator/builds/", "/prison/P03/"):
+        r = e.get(url)
+        assert r.status_code == 200, url
+        pages.append(r.content.decode())
+    assert new_sid in pages[-8]
+    audit = pages[-3]
+    for action in ("uploaded a file", "checked a file", "submitted a file", "replaced a submission", "downloaded"):
+        assert action in audit
+
+    # the scan: no identifier, free text or key anywhere
+    from evaluation.portal.audit.models import AuditEvent
+
+    rows = [" ".join(str(v) for v in row) for row in AuditEvent.objects.values_list()]
+    ws_audit = (ws_root / "audit.log").read_text(encoding="utf-8")
+    secret_hex = portal_key.secret.hex()
+    haystacks = pages + rows + [ws_audit, caplog.text]
+    needles = identifiers(good) + identifiers(again) + [FREE_TEXT, "Jansen", secret_hex, secret_hex[:16]]
+    for hay in haystacks:
+        for needle in needles:
+            assert needle not in hay, f"{needle!r} leaked"
+    # the original file names are not kept either
+    assert all("gedetineerden_P03" not in h for h in haystacks)
+
+
+def test_language_switch_changes_profile(portal, make_user):
+    user = make_user(sites=["P05"], language="fr")
+    c = verified_client(user)
+    assert "Envoyer un fichier" in c.get("/prison/P05/").content.decode()
+    r = c.post("/language/", {"language": "nl", "next": "/prison/P05/"})
+    assert r.status_code == 302 and r["Location"] == "/prison/P05/"
+    assert "Een bestand sturen" in c.get("/prison/P05/").content.decode()
+    user.profile.refresh_from_db()
+    assert user.profile.language == "nl"
+    # an outside address is never a redirect target
+    r = c.post("/language/", {"language": "en", "next": "https://elsewhere.example/"})
+    assert r["Location"] == "/"
+
+
+def test_login_page_in_three_languages(portal):
+    from django.test import Client
+
+    for lang, word in (("nl", "Aanmelden"), ("fr", "Se connecter"), ("en", "Sign in")):
+        r = Client(HTTP_ACCEPT_LANGUAGE=lang).get("/accounts/login/")
+        assert r.status_code == 200 and word in r.content.decode() and f'lang="{lang}"' in r.content.decode()
+
+
+def test_build_job_one_at_a_time_with_log(portal, make_user):
+    import sys
+
+    from evaluation.portal.evaluator import jobs
+    from evaluation.portal.evaluator.models import BuildJob
+
+    ev = make_user(role="evaluator", sites=[])
+    slow = [sys.executable, "-c", "import time; print('chapter 1 of 1', flush=True); time.sleep(1.5); print('done')"]
+    job = jobs.start_build(ev, command=slow)
+    time.sleep(0.3)
+    with pytest.raises(jobs.BuildRunning):
+        jobs.start_build(ev, command=slow)
+    for _ in range(100):
+        job.refresh_from_db()
+        if job.state in (BuildJob.DONE, BuildJob.FAILED):
+            break
+        time.sleep(0.1)
+    assert job.state == BuildJob.DONE
+    assert "chapter 1 of 1" in jobs.log_text(job) and "done" in jobs.log_text(job)
+    c = verified_client(ev)
+    assert "chapter 1 of 1" in c.get("/evaluator/builds/").content.decode()
+
+
+def test_adduser_command(portal, monkeypatch):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("A-long-enough-passphrase-42\n"))
+    call_command("adduser", "jan-p07", "--role", "coordinator", "--site", "P07", "--password-stdin",
+                 stdout=io.StringIO())
+    user = get_user_model().objects.get(username="jan-p07")
+    assert user.check_password("A-long-enough-passphrase-42") and user.profile.role == "coordinator"
+    assert list(user.site_memberships.values_list("site", flat=True)) == ["P07"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    with pytest.raises(CommandError):
+        call_command("adduser", "x-p07", "--site", "P07", "--password-stdin", stdout=io.StringIO())
+    monkeypatch.setattr("sys.stdin", io.StringIO("A-long-enough-passphrase-42\n"))
+    with pytest.raises(CommandError, match="unknown prison"):
+        call_command("adduser", "y-p99", "--site", "P99", "--password-stdin", stdout=io.StringIO())
