@@ -25,7 +25,7 @@ _EXECUTABLE = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe
 
 
 def _too_big() -> str:
-    mb = settings.PORTAL_MAX_UPLOAD_BYTES // (1024 * 1024)
+    mb = f"{max(round(settings.PORTAL_MAX_UPLOAD_BYTES / (1024 * 1024), 1), 0.1):g}"
     return _("This file is larger than %(mb)s MB, the largest file the portal accepts. "
              "Split it into several files or ask the evaluation team.") % {"mb": mb}
 
