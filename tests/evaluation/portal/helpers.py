@@ -60,27 +60,40 @@ def postgres_bin() -> Path | None:
 
 
 class Postgres:
-    """A throwaway PostgreSQL server: initdb in a temporary folder, listening on a Unix socket only."""
+    """A throwaway PostgreSQL server: initdb in a temporary folder, listening on a Unix socket only.
+
+    PostgreSQL refuses to run as root: when the tests run as root (a CI
+    container), the server runs as Debian's ``postgres`` user (``runuser``).
+    """
 
     def __init__(self):
         self.bin = postgres_bin()
         self.root = Path(tempfile.mkdtemp(prefix="portal-pg-"))
         self.data = self.root / "data"
         self.sock = self.root / "sock"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            import pwd
+
+            pw = pwd.getpwnam("postgres")
+            os.chmod(self.root, 0o755)
+            os.chown(self.root, pw.pw_uid, pw.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+
+    def _run(self, *cmd: str) -> None:
+        env = dict(os.environ, LC_ALL="C.UTF-8")
+        subprocess.run([*self.as_user, *cmd], check=True, capture_output=True, env=env, cwd=self.root, timeout=120)
 
     def start(self) -> str:
-        self.sock.mkdir()
-        env = dict(os.environ, LC_ALL="C.UTF-8")
-        subprocess.run([str(self.bin / "initdb"), "-D", str(self.data), "-U", "portal", "-A", "trust",
-                        "-E", "UTF8", "--no-sync"], check=True, capture_output=True, env=env)
-        opts = f"-c listen_addresses='' -c unix_socket_directories='{self.sock}' -c fsync=off -k {self.sock}"
-        subprocess.run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"),
-                        "-w", "start"], check=True, capture_output=True, env=env)
-        subprocess.run([str(self.bin / "createdb"), "-h", str(self.sock), "-U", "portal", "portal"], check=True,
-                       capture_output=True, env=env)
-        return f"postgresql://portal@/portal?host={self.sock}"
+        self._run("mkdir", str(self.sock))
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "portal", "-A", "trust", "-E", "UTF8",
+                  "--no-sync")
+        opts = f"-c listen_addresses='' -c unix_socket_directories='{self.sock}' -c fsync=off"
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"),
+                  "-w", "start")
+        return f"postgresql://portal@/postgres?host={self.sock}"
 
     def stop(self) -> None:
-        subprocess.run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+                       capture_output=True, timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)
