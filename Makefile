@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 WORKSPACE ?= demo-workspace
+PORTAL_WORKSPACE ?= portal-demo-workspace
 
 .PHONY: help install system-deps test book lock clean portal
 
@@ -41,8 +42,7 @@ book: install system-deps
 	@echo "The report: $(CURDIR)/$(WORKSPACE)/book/_build/html/index.html"
 
 portal: install
-	@# PORTAL_WORKSPACE defaults to the demo workspace (made by --demo with throwaway demo accounts)
-	$(BIN)/peer-eval portal --demo $(WORKSPACE)
+	$(BIN)/peer-eval portal --demo $(PORTAL_WORKSPACE)
 
 lock:
 	$(PYTHON) -m venv .venv-lock

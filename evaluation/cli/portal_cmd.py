@@ -10,7 +10,8 @@ from pathlib import Path
 __all__ = ["register", "configure", "demo_accounts"]
 
 EPILOG = """The portal runs on http://127.0.0.1:8000 (--port to change). Its own tables (accounts,
-sessions, audit of access) are in WORKSPACE.portal/portal.sqlite3, or in PostgreSQL when
+sessions, audit of access) are in WORKSPACE.portal/portal.sqlite3 (outside a git working
+tree: ~/.local/state/peer-eval/ for a demo workspace in the repository), or in PostgreSQL when
 DATABASE_URL is set. Submissions need the pseudonymisation key: $PEER_EVAL_KEY or
 $PEER_EVAL_KEY_FILE, as for 'peer-eval submit'.
 
@@ -47,13 +48,30 @@ def register(sub) -> None:
     p.set_defaults(func=_portal)
 
 
+def default_state_dir(ws: Path) -> Path:
+    """``WORKSPACE.portal`` beside the workspace; outside any git working tree (a demo workspace may be in one).
+
+    The state folder holds the portal's signing key and, for the demo, the
+    throwaway pseudonymisation key: never where they could be committed.
+    """
+    import hashlib
+
+    from evaluation.intake.pseudonymise import git_working_tree
+
+    beside = Path(f"{ws}.portal")
+    if git_working_tree(ws.parent if not ws.exists() else ws) is None:
+        return beside
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "peer-eval"
+    return base / f"portal-{ws.name}-{hashlib.sha256(str(ws).encode()).hexdigest()[:10]}"
+
+
 def configure(workspace: str | os.PathLike | None, *, demo: bool = False) -> Path:
     """Point the portal's settings at ``workspace`` (environment) and start Django; return the workspace path."""
     if workspace is None:
         workspace = DEMO_DIR if demo else (os.environ.get("PEER_EVAL_WORKSPACE") or "peer-eval-workspace")
     ws = Path(workspace).expanduser().resolve()
     os.environ["PEER_EVAL_WORKSPACE"] = str(ws)
-    os.environ.setdefault("PORTAL_STATE_DIR", f"{ws}.portal")
+    os.environ.setdefault("PORTAL_STATE_DIR", str(default_state_dir(ws)))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evaluation.portal.settings.development")
     import django
 
@@ -67,7 +85,7 @@ def configure(workspace: str | os.PathLike | None, *, demo: bool = False) -> Pat
 def _demo_workspace(ws: Path) -> None:
     """An empty demo workspace and a throwaway key file beside it (never inside it, never in git)."""
     from evaluation.intake.pseudonymise import PseudonymKey
-    from evaluation.store import Workspace
+    from evaluation.store import Workspace, WorkspaceError
 
     Workspace.open(ws, demo=True)
     state = Path(os.environ["PORTAL_STATE_DIR"])
@@ -79,6 +97,14 @@ def _demo_workspace(ws: Path) -> None:
             fh.write(PseudonymKey.generate().text() + "\n")
     if not os.environ.get("PEER_EVAL_KEY"):
         os.environ["PEER_EVAL_KEY_FILE"] = str(keyfile)
+    from evaluation.intake.submit import IntakeRefused, open_for_intake
+
+    try:
+        open_for_intake(ws)
+    except IntakeRefused as exc:
+        raise WorkspaceError(
+            f"{exc}\nThe portal's demo needs its own workspace (not one made by 'peer-eval demo', whose key "
+            f"was thrown away): run 'peer-eval portal --demo' without a folder, or give a new one.") from None
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:
