@@ -157,6 +157,24 @@ def _staging(upload: Upload) -> Path:
     return state_dir("staging", str(upload.token)) / f"upload{upload.suffix}"
 
 
+#: a checked file that was not submitted is deleted after this long (it may hold raw identifiers)
+STALE_UPLOAD_HOURS = 24
+
+
+def _purge_stale_uploads() -> None:
+    """Delete staged files checked but never submitted more than :data:`STALE_UPLOAD_HOURS` ago."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    cutoff = timezone.now() - dt.timedelta(hours=STALE_UPLOAD_HOURS)
+    for up in Upload.objects.filter(created__lt=cutoff, submitted=False).exclude(status="expired"):
+        shutil.rmtree(state_dir("staging", str(up.token)), ignore_errors=True)
+        up.status = "expired"
+        up.valid = False
+        up.save(update_fields=["status", "valid"])
+
+
 @login_required
 @require_POST
 def upload(request, site: str):
@@ -176,6 +194,7 @@ def upload(request, site: str):
         messages.error(request, _("Choose a file first, then press 'Check the file'."))
         return redirect("submissions:dashboard", site=site)
     suffix = Path(f.name).suffix.lower()[:6]
+    _purge_stale_uploads()
     up = Upload.objects.create(user=request.user, site=site, suffix=suffix)
     path = _staging(up)
     with open(path, "wb") as out:
@@ -235,6 +254,9 @@ def submit(request, token):
     from evaluation.intake.submit import IntakeRefused, submit_file
 
     up = _own_upload(request, token)
+    if up.status in ("rejected", "expired"):
+        messages.error(request, _("This file cannot be submitted: correct the problems listed and upload it again."))
+        return redirect("submissions:upload_detail", token=up.token)
     if up.submitted:
         return redirect("submissions:receipt", site=up.site, sid=up.submission_id)
     if not up.valid:
@@ -272,6 +294,8 @@ def submit(request, token):
         messages.info(request, _("This exact file was submitted before (submission %(sid)s); it is not stored twice.")
                       % {"sid": report.submission_id})
         return redirect("submissions:receipt", site=up.site, sid=report.submission_id)
+    # rejected: intake keeps the file in the workspace's quarantine; the staged copy goes
+    shutil.rmtree(path.parent, ignore_errors=True)
     record(user, "submit", site=up.site, submission=report.submission_id or "", detail="rejected")
     return redirect("submissions:upload_detail", token=up.token)
 

@@ -64,7 +64,7 @@ def test_full_session_then_scan(portal, make_user, tmp_path, portal_key, caplog)
     html = r.content.decode()
     pages.append(html)
     assert "Ontvangstbewijs" in html
-    sid = re.search(r'id="receipt-id">(S[0-9a-f]{10})<', html).group(1)
+    sid = re.search(r'id="receipt-id">(S[0-9a-f]{10}(?:-\d+)?)<', html).group(1)
     assert re.search(r'id="receipt-rows">20<', html)
 
     # the same path as the CLI: the store holds it, pseudonymised
@@ -74,8 +74,16 @@ def test_full_session_then_scan(portal, make_user, tmp_path, portal_key, caplog)
     mine = frame[frame["submission_id"] == sid]
     assert len(mine) == 20 and mine["pid"].str.startswith("k1-").all()
 
-    # a corrected file for the same wave must replace explicitly
+    # a corrected file for the same wave must replace explicitly: without saying so, intake refuses it
     again = detainee_frame("P03", n=22, seed=4)
+    r = _upload(c, "P03", write_file(again, tmp_path / "v3.csv"))
+    token = re.search(r"/upload/([0-9a-f-]{36})/submit/", r.content.decode()).group(1)
+    r = c.post(f"/upload/{token}/submit/", follow=True)
+    html = r.content.decode()
+    pages.append(html)
+    assert "niet aanvaard en er werd niets opgeslagen" in html and "submit-button" not in html
+    assert sid in html  # the intake's message names the submission it would have to replace
+    assert c.post(f"/upload/{token}/submit/").status_code == 302  # a rejected upload cannot be forced through
     r = _upload(c, "P03", write_file(again, tmp_path / "v3.csv"))
     html = r.content.decode()
     pages.append(html)
@@ -85,7 +93,7 @@ def test_full_session_then_scan(portal, make_user, tmp_path, portal_key, caplog)
     html = r.content.decode()
     pages.append(html)
     assert "Ontvangstbewijs" in html and sid in html
-    new_sid = re.search(r'id="receipt-id">(S[0-9a-f]{10})<', html).group(1)
+    new_sid = re.search(r'id="receipt-id">(S[0-9a-f]{10}(?:-\d+)?)<', html).group(1)
     for url in ("/prison/P03/", "/prison/P03/history/", "/templates/", "/guide/"):
         r = c.get(url)
         assert r.status_code == 200, url
