@@ -32,6 +32,10 @@ def portal():
 
     django.setup()
     setup_test_environment()
+    from django.conf import settings
+
+    # a fast hasher for the many test accounts (password hashing itself is Django's, not under test)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0, interactive=False)
     for k, v in saved.items():
         if v is None:
