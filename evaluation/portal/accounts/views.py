@@ -100,3 +100,8 @@ def set_language(request):
                             secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
                             httponly=settings.LANGUAGE_COOKIE_HTTPONLY)
     return response
+
+
+def csrf_failure(request, reason=""):
+    """A refused form (no or stale CSRF token): a sentence to act on, status 403."""
+    return render(request, "403_csrf.html", status=403)

@@ -223,3 +223,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+CSRF_FAILURE_VIEW = "evaluation.portal.accounts.views.csrf_failure"

@@ -209,7 +209,7 @@ def upload(request, site: str):
         return redirect("submissions:dashboard", site=site)
     record(user, "upload", site=site, detail=suffix.lstrip("."))
     report = check_file(path, site=site, lang=_lang(), catalogue=catalogue())
-    up.report = report.to_dict()
+    up.report = _report_dict(report)
     up.valid = report.valid
     up.instrument = report.instrument or ""
     up.n_rows = report.n_rows
@@ -218,6 +218,38 @@ def upload(request, site: str):
     record(user, "check", site=site, detail=(report.instrument or "unknown")[:40] + (":ok" if report.valid else ":errors"),
            rows=report.n_rows)
     return redirect("submissions:upload_detail", token=up.token)
+
+
+def _report_dict(report) -> dict:
+    """The intake report's own dictionary, plus its problems as data so the page can show them in another language."""
+    import dataclasses
+    import json
+
+    out = report.to_dict()
+    try:
+        out["_problems"] = json.loads(json.dumps([dataclasses.asdict(p) for p in report.sorted_problems()],
+                                                 default=str))
+    except (TypeError, ValueError):  # a problem that cannot be kept as data: the rendered messages stay
+        pass
+    return out
+
+
+def _problems_in(report: dict, lang: str) -> list[dict]:
+    """The report's problems with the intake's messages in ``lang`` (as rendered at check time if that fails)."""
+    from evaluation.intake.problems import Problem
+
+    shown = report.get("problems", [])
+    raw = report.get("_problems")
+    if not raw or len(raw) != len(shown):
+        return shown
+    out = []
+    for d, rendered in zip(raw, shown):
+        try:
+            message = Problem(**d).message(lang)
+        except Exception:  # a message template that needs the original objects
+            message = rendered.get("message", "")
+        out.append({**rendered, "message": message})
+    return out
 
 
 def _own_upload(request, token) -> Upload:
@@ -237,7 +269,7 @@ def _earlier(site: str, instrument_ref: str) -> list[dict]:
 @login_required
 def upload_detail(request, token):
     up = _own_upload(request, token)
-    problems = up.report.get("problems", [])
+    problems = _problems_in(up.report, _lang())
     errors = [p for p in problems if p.get("severity") == "error"]
     warnings = [p for p in problems if p.get("severity") != "error"]
     earlier = _earlier(up.site, up.instrument) if up.valid and up.instrument and not up.submitted else []
@@ -276,7 +308,7 @@ def submit(request, token):
                                   "Nothing was stored. Please tell the evaluation team."))
         return redirect("submissions:upload_detail", token=up.token)
     user = request.user.get_username()
-    up.report = report.to_dict()
+    up.report = _report_dict(report)
     up.status = report.status
     up.valid = report.valid
     if report.status in ("accepted", "duplicate"):

@@ -195,3 +195,33 @@ def test_adduser_command(portal, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("A-long-enough-passphrase-42\n"))
     with pytest.raises(CommandError, match="unknown prison"):
         call_command("adduser", "y-p99", "--site", "P99", "--password-stdin", stdout=io.StringIO())
+
+
+def test_check_report_follows_the_language_switch(portal, make_user, tmp_path):
+    from django.utils.html import escape
+
+    from evaluation.intake.submit import check_file
+
+    user = make_user(sites=["P06"], language="nl")
+    c = verified_client(user)
+    path = write_file(three_mistakes(detainee_frame("P06", n=10, seed=6)), tmp_path / "x.csv")
+    r = _upload(c, "P06", path)
+    url = r.redirect_chain[-1][0]
+    report = check_file(path, site="P06", lang="fr")
+    c.post("/language/", {"language": "fr", "next": url})
+    html = c.get(url).content.decode()
+    assert "Ce fichier ne sera pas accepté : 3 problèmes" in html
+    for p in report.errors:  # the intake's own French messages
+        assert escape(p.message("fr")) in html
+
+
+def test_error_pages_are_sentences(portal, make_user):
+    from django.test import Client
+
+    c = verified_client(make_user(sites=["P01"], language="nl"))
+    r = c.get("/prison/P09/")
+    assert r.status_code == 404 and "Pagina niet gevonden" in r.content.decode()
+    r = c.get("/evaluator/")
+    assert r.status_code == 403 and "Niet toegestaan" in r.content.decode()
+    r = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="fr").post("/accounts/login/", {"username": "x"})
+    assert r.status_code == 403 and "Veuillez réessayer" in r.content.decode()

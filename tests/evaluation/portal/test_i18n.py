@@ -40,8 +40,8 @@ def test_every_template_string_is_in_the_catalogue():
     import re
 
     for tpl in (REPO / "evaluation" / "portal" / "templates").rglob("*.html"):
-        if tpl.name.startswith("guide_"):
-            continue  # the guides are written per language
+        if tpl.name.startswith("guide_") or tpl.name == "500.html":
+            continue  # the guides are written per language; the server-error page is in all three at once
         text = tpl.read_text(encoding="utf-8")
         for h in re.findall(r"<h[12][^>]*>([^<{]*[A-Za-z]{3,}[^<{]*)</h[12]>", text):
             pytest.fail(f"{tpl.name}: heading {h!r} is not translated")
