@@ -28,6 +28,7 @@ ACTIONS = [
     ("build-started", _("started a book build")),
     ("build-finished", _("book build finished")),
     ("account-created", _("account created")),
+    ("sign-off", _("approved a quote")),
 ]
 _CODE = re.compile(r"^[A-Za-z0-9@._,:-]{0,64}$")
 

@@ -109,13 +109,42 @@ def interviews(request):
 
 @staff_only
 def signoffs(request):
-    from evaluation.store import quote_signoffs
+    """Approved quotes; an evaluator reviews a segment's de-identified text and approves it (store.signoffs)."""
+    from evaluation.store import SignoffRefused, quote_signoffs, record_signoff
+    from evaluation.store.signoffs import segment_text_sha256
 
+    segment = (request.POST.get("segment") or request.GET.get("segment") or "").strip()[:40]
+    review = None
+    if segment:
+        def read(ws, store):
+            try:
+                sha = segment_text_sha256(store, segment)
+            except SignoffRefused:
+                return None
+            row = store.con.execute("SELECT text FROM segments WHERE segment_id = ?", (segment,)).fetchone()
+            return {"segment": segment, "sha": sha, "text": row[0] if row else ""}
+
+        review = _with_store(read, None)
+        if review is None:
+            messages.error(request, _("There is no quote with this number in an accepted interview import."))
+    if request.method == "POST" and review is not None and request.POST.get("approve"):
+        from evaluation.store import WorkspaceError
+
+        try:
+            with workspace_lock(exclusive=True):
+                record_signoff(open_workspace(), segment, approved_by=request.user.get_username(),
+                               text_sha256=request.POST.get("sha", ""))
+        except (SignoffRefused, WorkspaceError):
+            messages.error(request, _("The quote changed since you read it: read it again before approving."))
+            return redirect(f"{request.path}?segment={segment}")
+        record(request.user.get_username(), "sign-off", detail=segment if len(segment) <= 64 else "")
+        messages.success(request, _("The quote is approved for the report."))
+        return redirect("evaluator:signoffs")
     frame = _with_store(lambda ws, store: quote_signoffs(ws), None)
     rows = [] if frame is None else [
         {"segment": r.segment_id, "by": r.approved_by, "at": str(r.approved_at)[:16]}
         for r in frame.itertuples(index=False)]
-    return render(request, "evaluator/signoffs.html", {"rows": rows})
+    return render(request, "evaluator/signoffs.html", {"rows": rows, "review": review, "segment": segment})
 
 
 @staff_only

@@ -225,3 +225,50 @@ def test_error_pages_are_sentences(portal, make_user):
     assert r.status_code == 403 and "Niet toegestaan" in r.content.decode()
     r = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="fr").post("/accounts/login/", {"username": "x"})
     assert r.status_code == 403 and "Veuillez réessayer" in r.content.decode()
+
+
+def test_evaluator_reviews_and_signs_off_a_quote(portal, make_user):
+    """A stored interview segment (written with the store's own write_segments) approved in the portal."""
+    import hashlib
+    import uuid
+
+    import pandas as pd
+
+    from evaluation.store import SubmissionMeta, Workspace, quote_signoffs, write_segments
+
+    ws_root, _ = portal
+    ws = Workspace.open(ws_root, create=False)
+    text = "Hij was er gewoon, elke week. Dat gaf vertrouwen."
+    sha = hashlib.sha256(uuid.uuid4().bytes).hexdigest()
+    seg_id = "G" + sha[:16]
+    transcripts = pd.DataFrame([{"transcript_id": "T" + sha[:8], "pid": "k1-" + sha[:20], "respondent_group": "detainee",
+                                 "site": "P02", "sha256": sha, "n_chars": len(text), "text": text,
+                                 "sha256_deidentified": hashlib.sha256(text.encode()).hexdigest(), "replacements": 0}])
+    segments = pd.DataFrame([{"segment_id": seg_id, "transcript_id": "T" + sha[:8], "pid": "k1-" + sha[:20],
+                              "respondent_group": "detainee", "site": "P02", "coder": "A", "code": "trust",
+                              "start": 0, "end": len(text), "text": text, "comment": None}])
+    with ws.store() as store:
+        write_segments(store, SubmissionMeta(sha256=sha, file_name="coded.csv", site="P02", format="csv", n_rows=1),
+                       transcripts, segments, codebook_version="1.0")
+    ev = make_user(role="evaluator", sites=[], language="en")
+    e = verified_client(ev)
+    page = e.get(f"/evaluator/quotes/?segment={seg_id}").content.decode()
+    assert "elke week" in page
+    qsha = re.search(r'name="sha" value="([0-9a-f]{64})"', page).group(1)
+    r = e.post("/evaluator/quotes/", {"segment": seg_id, "sha": qsha, "approve": "1"}, follow=True)
+    assert "approved for the report" in r.content.decode()
+    signed = quote_signoffs(ws)
+    assert signed[signed["segment_id"] == seg_id]["approved_by"].tolist() == [ev.username]
+    # a stale hash (the text changed since it was read) is refused
+    r = e.post("/evaluator/quotes/", {"segment": seg_id, "sha": "0" * 64, "approve": "1"}, follow=True)
+    assert "changed since you read it" in r.content.decode()
+    assert "no quote with this number" in e.get("/evaluator/quotes/?segment=Gnope").content.decode()
+    # coordinators never see quotes
+    coord = verified_client(make_user(sites=["P02"]))
+    assert coord.get(f"/evaluator/quotes/?segment={seg_id}").status_code == 403
+
+
+def test_migrations_match_the_models(portal):
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # SystemExit(1) when a migration is missing
