@@ -7,14 +7,20 @@ on plain HTTP, or Django's runserver) over a fresh workspace and a throwaway
 key, makes one coordinator per prison (P01..P10), writes each a synthetic
 detainee CSV of ``--rows`` rows, then releases all coordinators at once
 (a barrier): each signs in, uploads (the page shows the intake's check
-report) and submits. Bounded: every request has a timeout and the whole run
-``--deadline`` seconds.
+report) and submits. Submitting queues the file for the background worker
+and answers at once; the coordinator's page then asks every
+``--poll`` seconds whether it is stored (as the page's script does) and
+also opens the prison's dashboard each time (a status page read while other
+files are being stored), until the receipt. Bounded: every request has a
+timeout and the whole run ``--deadline`` seconds.
 
 It then checks that every file landed exactly once or got a clear message
 (never "database is locked", never a server error): one accepted submission
 per prison with all its rows in the workspace's store, no duplicate, the
 SQLite integrity check passes. Prints the response times of the uploads
-(check) and of the submissions, their median and 95th percentile.
+(check), of pressing 'Submit', of the status pages, and of every request,
+their median and 95th percentile, and how long each file took to be stored
+(from 'Submit' to its receipt: the queue, not a waiting request).
 """
 
 from __future__ import annotations
@@ -55,7 +61,8 @@ def _p95(values: list[float]) -> float:
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
-def _session(base: str, user: str, password: str, site: str, path: Path, barrier, timeout: float) -> dict:
+def _session(base: str, user: str, password: str, site: str, path: Path, barrier, timeout: float,
+             poll: float) -> dict:
     out = {"site": site, "user": user}
     s = requests.Session()
     try:
@@ -76,16 +83,33 @@ def _session(base: str, user: str, password: str, site: str, path: Path, barrier
         if r.status_code != 200 or m is None:
             out["message"] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.text))[:300]
             return out
+        token = m.group(1)
         t0 = time.perf_counter()
-        r = s.post(f"{base}/upload/{m.group(1)}/submit/", data={"csrfmiddlewaretoken": s.cookies["csrftoken"]},
-                   headers={"Referer": f"{base}/upload/{m.group(1)}/"}, timeout=timeout)
+        r = s.post(f"{base}/upload/{token}/submit/", data={"csrfmiddlewaretoken": s.cookies["csrftoken"]},
+                   headers={"Referer": f"{base}/upload/{token}/"}, timeout=timeout, allow_redirects=False)
         out["submit_s"] = time.perf_counter() - t0
         out["submit_status"] = r.status_code
+        out["polls"], out["status_pages"] = [], []
+        while time.perf_counter() - t0 < timeout:
+            time.sleep(poll)
+            t1 = time.perf_counter()
+            state = s.get(f"{base}/upload/{token}/state/", timeout=timeout)
+            out["polls"].append(time.perf_counter() - t1)
+            t1 = time.perf_counter()
+            page = s.get(f"{base}/prison/{site}/", timeout=timeout)
+            out["status_pages"].append(time.perf_counter() - t1)
+            out["locked"] = out.get("locked") or "database is locked" in page.text or page.status_code != 200
+            if state.json()["done"]:
+                break
+        t1 = time.perf_counter()
+        r = s.get(f"{base}/upload/{token}/", timeout=timeout)  # redirects to the receipt
+        out["receipt_s"] = time.perf_counter() - t1
+        out["stored_s"] = time.perf_counter() - t0
         sid = re.search(r'id="receipt-id">(S[0-9a-f]{10})<', r.text)
         out["submission"] = sid.group(1) if sid else None
         if sid is None:
             out["message"] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.text))[:300]
-        out["locked"] = "database is locked" in r.text
+        out["locked"] = out.get("locked") or "database is locked" in r.text
     except Exception as exc:  # reported, never hidden
         out["error"] = f"{type(exc).__name__}: {exc}"
     return out
@@ -98,6 +122,7 @@ def main(argv=None) -> int:
     ap.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (each with 5 threads)")
     ap.add_argument("--deadline", type=float, default=900.0, help="seconds for the whole run")
+    ap.add_argument("--poll", type=float, default=2.0, help="seconds between two looks at a file being stored")
     args = ap.parse_args(argv)
 
     cat = Catalogue()
@@ -145,7 +170,7 @@ def main(argv=None) -> int:
         barrier = threading.Barrier(len(sites))
         results: list[dict] = []
         threads = [threading.Thread(target=lambda s=s: results.append(
-            _session(base, *users[s], s, files[s], barrier, args.deadline))) for s in sites]
+            _session(base, *users[s], s, files[s], barrier, args.deadline, args.poll))) for s in sites]
         t = time.perf_counter()
         for th in threads:
             th.start()
@@ -172,7 +197,8 @@ def main(argv=None) -> int:
         landed = by_site.get(r["site"], (0, 0))
         ok = r.get("submission") and landed == (1, args.rows)
         clear = not ok and r.get("message") and not r.get("error")
-        print(f"  {r['site']}: check {r.get('check_s', float('nan')):6.1f} s  submit {r.get('submit_s', float('nan')):6.1f} s"
+        print(f"  {r['site']}: check {r.get('check_s', float('nan')):6.1f} s  submit {r.get('submit_s', float('nan')):5.2f} s"
+              f"  stored after {r.get('stored_s', float('nan')):6.1f} s"
               f"  {r.get('submission') or '-':<12} stored {landed[0]} submission(s), {landed[1] or 0} rows"
               + ("" if ok else f"  MESSAGE: {r.get('message') or r.get('error')}"))
         if not ok and not clear:
@@ -185,15 +211,29 @@ def main(argv=None) -> int:
         problems.append("the server log holds an error (see server.log)")
     checks = [r["check_s"] for r in results if "check_s" in r]
     submits = [r["submit_s"] for r in results if "submit_s" in r]
-    every = checks + submits
+    status_pages = [x for r in results for x in r.get("status_pages", [])]
+    polls = [x for r in results for x in r.get("polls", [])]
+    receipts = [r["receipt_s"] for r in results if "receipt_s" in r]
+    stored = [r["stored_s"] for r in results if "stored_s" in r]
+    every = checks + submits + status_pages + polls + receipts
     print(f"server: {args.server}{' x' + str(args.workers) + ' workers x 5 threads' if args.server == 'gunicorn' else ''};"
           f" {len(sites)} coordinators at once, {args.rows} rows each; wall clock {wall:.1f} s")
     if checks:
         print(f"upload+check: median {statistics.median(checks):.1f} s, p95 {_p95(checks):.1f} s, max {max(checks):.1f} s")
     if submits:
-        print(f"submit:       median {statistics.median(submits):.1f} s, p95 {_p95(submits):.1f} s, max {max(submits):.1f} s")
+        print(f"submit:       median {statistics.median(submits):.2f} s, p95 {_p95(submits):.2f} s, max {max(submits):.2f} s")
+    if status_pages:
+        print(f"dashboard while files are stored: median {statistics.median(status_pages):.2f} s, "
+              f"p95 {_p95(status_pages):.2f} s, max {max(status_pages):.2f} s ({len(status_pages)} pages)")
+    if polls:
+        print(f"'stored yet?' polls: median {statistics.median(polls):.2f} s, p95 {_p95(polls):.2f} s "
+              f"({len(polls)} requests)")
+    if stored:
+        print(f"submit -> receipt (the queue): median {statistics.median(stored):.1f} s, p95 {_p95(stored):.1f} s, "
+              f"max {max(stored):.1f} s")
     if every:
-        print(f"all responses: p95 {_p95(every):.1f} s")
+        print(f"all responses ({len(every)} requests): median {statistics.median(every):.2f} s, "
+              f"p95 {_p95(every):.2f} s, max {max(every):.2f} s")
     print(f"workspace database integrity: {integrity}; accepted submissions: {sum(n for n, _ in by_site.values())}")
     if integrity != "ok" or problems:
         print("PROBLEMS: " + "; ".join(problems or [f"integrity {integrity}"]))

@@ -15,11 +15,14 @@ from ..accounts.roles import STAFF_ROLES, role_required
 from ..audit.models import AuditEvent, record
 from ..instruments import catalogue, site_label, title
 from ..submissions.views import _status_rows, _store_frames, _submission_rows
-from ..workspace import open_workspace, workspace_lock
+from ..workspace import LockBusy, open_workspace, read_snapshot, workspace_lock
 from . import jobs
 from .models import BuildJob
 
 staff_only = role_required(*STAFF_ROLES)
+
+#: seconds a quote sign-off may wait for the writers' lock (files being stored) before asking to retry
+SIGNOFF_WAIT_S = 3.0
 
 
 def _lang() -> str:
@@ -30,10 +33,8 @@ def _with_store(fn, default):
     from evaluation.store import WorkspaceError
 
     try:
-        with workspace_lock(exclusive=False):
-            ws = open_workspace()
-            with ws.store(catalogue()) as store:
-                return fn(ws, store)
+        with read_snapshot(catalogue()) as (ws, store):
+            return fn(ws, store)
     except WorkspaceError:
         return default
 
@@ -131,9 +132,13 @@ def signoffs(request):
         from evaluation.store import WorkspaceError
 
         try:
-            with workspace_lock(exclusive=True):
+            # a sign-off writes one row; while files are being stored it waits a little, never long
+            with workspace_lock(exclusive=True, timeout=SIGNOFF_WAIT_S):
                 record_signoff(open_workspace(), segment, approved_by=request.user.get_username(),
                                text_sha256=request.POST.get("sha", ""))
+        except LockBusy:
+            messages.error(request, _("Files are being stored at this moment: approve the quote again in a minute."))
+            return redirect(f"{request.path}?segment={segment}")
         except (SignoffRefused, WorkspaceError):
             messages.error(request, _("The quote changed since you read it: read it again before approving."))
             return redirect(f"{request.path}?segment={segment}")

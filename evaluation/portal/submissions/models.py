@@ -8,7 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Upload"]
+__all__ = ["Upload", "QUEUED", "STORING", "FAILED", "PENDING"]
+
+#: states of an upload on its way into the workspace (a background job, :mod:`.queue`)
+QUEUED, STORING, FAILED = "queued", "storing", "failed"
+PENDING = (QUEUED, STORING)
 
 
 class Upload(models.Model):
@@ -30,7 +34,12 @@ class Upload(models.Model):
     report = models.JSONField(default=dict)
     submitted = models.BooleanField(default=False)
     submission_id = models.CharField(max_length=20, blank=True)
+    #: checked -> queued -> storing -> accepted / duplicate / rejected (or failed: the set-up refused it); expired
     status = models.CharField(max_length=12, blank=True)
+    replaces = models.CharField(max_length=20, blank=True)
+    lang = models.CharField(max_length=2, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    stored_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]

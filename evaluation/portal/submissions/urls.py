@@ -12,4 +12,5 @@ urlpatterns = [
     path("prison/<str:site>/submission/<str:sid>/", views.receipt, name="receipt"),
     path("upload/<uuid:token>/", views.upload_detail, name="upload_detail"),
     path("upload/<uuid:token>/submit/", views.submit, name="submit"),
+    path("upload/<uuid:token>/state/", views.upload_state, name="upload_state"),
 ]

@@ -18,8 +18,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,8 +29,9 @@ from ..accounts.roles import check_site, profile_of, sites_of
 from ..audit.models import record
 from ..instruments import catalogue, instrument_rows, site_label, title, wave_label
 from ..sniff import ALLOWED_SUFFIXES, size_message, sniff_upload
-from ..workspace import open_workspace, state_dir, workspace_lock, workspace_path
-from .models import Upload
+from ..workspace import read_snapshot, state_dir
+from . import queue
+from .models import FAILED, PENDING, QUEUED, Upload
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +59,8 @@ def _store_frames():
     from evaluation.store import WorkspaceError, status, submissions
 
     try:
-        with workspace_lock(exclusive=False):
-            ws = open_workspace()
-            with ws.store(catalogue()) as store:
-                return status(store, catalogue()), submissions(store)
+        with read_snapshot(catalogue()) as (_ws, store):
+            return status(store, catalogue()), submissions(store)
     except WorkspaceError:
         return pd.DataFrame(columns=["instrument", "site", "wave", "submissions", "rejected", "responses",
                                      "last_received", "missing"]), pd.DataFrame(
@@ -90,13 +90,28 @@ def _submission_rows(frame, lang: str) -> list[dict]:
     return rows
 
 
+def _pending_rows(site: str, user, lang: str) -> list[dict]:
+    """Files of ``site`` queued or being stored: shown before the stored ones, without a number yet."""
+    from django.utils import timezone
+
+    rows = []
+    for up in queue.pending_for(site):
+        iid = up.instrument.split("@")[0]
+        rows.append({"id": "", "site": site, "instrument": iid, "title": title(iid, lang) if iid else "?",
+                     "version": up.instrument.split("@")[1] if "@" in up.instrument else "", "status": "pending",
+                     "date": timezone.localtime(up.queued_at).strftime("%Y-%m-%d %H:%M") if up.queued_at else "",
+                     "rows": up.n_rows, "replaces": up.replaces, "superseded_by": "",
+                     "token": up.token if up.user_id == user.pk else None})
+    return rows
+
+
 @login_required
 def dashboard(request, site: str):
     check_site(request.user, site)
     lang = _lang()
     stat, subs = _store_frames()
     rows = _status_rows(stat[stat["site"] == site], lang)
-    recent = _submission_rows(subs[subs["site"] == site], lang)[::-1][:5]
+    recent = _pending_rows(site, request.user, lang) + _submission_rows(subs[subs["site"] == site], lang)[::-1][:5]
     return render(request, "submissions/dashboard.html", {
         "site": site, "site_label": site_label(site, lang), "rows": rows, "recent": recent,
         "n_missing": sum(r["missing"] for r in rows), "sites": sites_of(request.user),
@@ -109,7 +124,7 @@ def history(request, site: str):
     _, subs = _store_frames()
     return render(request, "submissions/history.html", {
         "site": site, "site_label": site_label(site, _lang()),
-        "rows": _submission_rows(subs[subs["site"] == site], _lang())[::-1]})
+        "rows": _pending_rows(site, request.user, _lang()) + _submission_rows(subs[subs["site"] == site], _lang())[::-1]})
 
 
 @login_required
@@ -153,8 +168,7 @@ def template_download(request, instrument: str, fmt: str):
     return FileResponse(ContentFile(data), as_attachment=True, filename=name)
 
 
-def _staging(upload: Upload) -> Path:
-    return state_dir("staging", str(upload.token)) / f"upload{upload.suffix}"
+_staging = queue.staging_path
 
 
 #: a checked file that was not submitted is deleted after this long (it may hold raw identifiers)
@@ -168,7 +182,7 @@ def _purge_stale_uploads() -> None:
     from django.utils import timezone
 
     cutoff = timezone.now() - dt.timedelta(hours=STALE_UPLOAD_HOURS)
-    for up in Upload.objects.filter(created__lt=cutoff, submitted=False).exclude(status="expired"):
+    for up in Upload.objects.filter(created__lt=cutoff, submitted=False).exclude(status__in=["expired", *PENDING]):
         shutil.rmtree(state_dir("staging", str(up.token)), ignore_errors=True)
         up.status = "expired"
         up.valid = False
@@ -269,6 +283,23 @@ def _earlier(site: str, instrument_ref: str) -> list[dict]:
 @login_required
 def upload_detail(request, token):
     up = _own_upload(request, token)
+    lang = _lang()
+    if up.status in PENDING:
+        if up.status == QUEUED:
+            queue.kick()
+        ahead = Upload.objects.filter(status__in=PENDING, queued_at__lt=up.queued_at).count() if up.queued_at else 0
+        return render(request, "submissions/pending.html", {
+            "up": up, "ahead": ahead, "site_label": site_label(up.site, lang),
+            "instrument_title": title(up.instrument.split("@")[0], lang) if up.instrument else "",
+            "state_url": reverse("submissions:upload_state", kwargs={"token": up.token})})
+    if up.submitted and up.submission_id:
+        if up.status == "duplicate":
+            messages.info(request, _("This exact file was submitted before (submission %(sid)s); it is not stored "
+                                     "twice.") % {"sid": up.submission_id})
+        return redirect("submissions:receipt", site=up.site, sid=up.submission_id)
+    if up.status == FAILED:
+        messages.error(request, _("The portal cannot store files at the moment (its set-up is incomplete). "
+                                  "Nothing was stored. Please tell the evaluation team."))
     problems = _problems_in(up.report, _lang())
     errors = [p for p in problems if p.get("severity") == "error"]
     warnings = [p for p in problems if p.get("severity") != "error"]
@@ -282,54 +313,32 @@ def upload_detail(request, token):
 @login_required
 @require_POST
 def submit(request, token):
-    """Submit a checked file through intake's ``submit_file`` (the same call as ``peer-eval submit``)."""
-    from evaluation.intake.submit import IntakeRefused, submit_file
+    """Queue a checked file for storing (background job, :mod:`.queue`) and show that it is being stored.
 
+    The job calls intake's ``submit_file`` (the same call as ``peer-eval
+    submit``); this request never waits for the workspace.
+    """
     up = _own_upload(request, token)
-    if up.status in ("rejected", "expired"):
-        messages.error(request, _("This file cannot be submitted: correct the problems listed and upload it again."))
+    if up.status in PENDING or up.submitted:
         return redirect("submissions:upload_detail", token=up.token)
-    if up.submitted:
-        return redirect("submissions:receipt", site=up.site, sid=up.submission_id)
-    if not up.valid:
+    if up.status in ("rejected", "expired") or not up.valid:
         messages.error(request, _("This file cannot be submitted: correct the problems listed and upload it again."))
         return redirect("submissions:upload_detail", token=up.token)
     replaces = request.POST.get("replaces") or None
     if replaces and replaces not in {r["id"] for r in _earlier(up.site, up.instrument)}:
         raise Http404("no such submission")
-    path = _staging(up)
-    try:
-        with workspace_lock(exclusive=True):
-            report = submit_file(path, site=up.site, lang=_lang(), workspace=workspace_path(), replaces=replaces,
-                                 catalogue=catalogue())
-    except IntakeRefused:
-        log.error("intake refused a submission for %s (key or workspace); see 'peer-eval submit' for details", up.site)
-        messages.error(request, _("The portal cannot store files at the moment (its set-up is incomplete). "
-                                  "Nothing was stored. Please tell the evaluation team."))
-        return redirect("submissions:upload_detail", token=up.token)
-    user = request.user.get_username()
-    up.report = _report_dict(report)
-    up.status = report.status
-    up.valid = report.valid
-    if report.status in ("accepted", "duplicate"):
-        up.submitted = True
-        up.submission_id = report.submission_id or ""
-    up.save()
-    if report.status == "accepted":
-        shutil.rmtree(path.parent, ignore_errors=True)
-        record(user, "replace" if replaces else "submit", site=up.site, submission=report.submission_id,
-               detail=(report.instrument or "")[:40], rows=report.n_rows)
-        return redirect("submissions:receipt", site=up.site, sid=report.submission_id)
-    if report.status == "duplicate":
-        shutil.rmtree(path.parent, ignore_errors=True)
-        record(user, "submit", site=up.site, submission=report.submission_id, detail="duplicate")
-        messages.info(request, _("This exact file was submitted before (submission %(sid)s); it is not stored twice.")
-                      % {"sid": report.submission_id})
-        return redirect("submissions:receipt", site=up.site, sid=report.submission_id)
-    # rejected: intake keeps the file in the workspace's quarantine; the staged copy goes
-    shutil.rmtree(path.parent, ignore_errors=True)
-    record(user, "submit", site=up.site, submission=report.submission_id or "", detail="rejected")
+    queue.enqueue(up, replaces=replaces, lang=_lang())
     return redirect("submissions:upload_detail", token=up.token)
+
+
+@login_required
+def upload_state(request, token):
+    """``{"done": bool, "next": url}`` for the page that waits while a file is being stored."""
+    up = _own_upload(request, token)
+    if up.status == QUEUED:
+        queue.kick()  # after a server restart, the first look at a queued file wakes a worker again
+    return JsonResponse({"done": up.status not in PENDING,
+                         "next": reverse("submissions:upload_detail", kwargs={"token": up.token})})
 
 
 @login_required
@@ -338,9 +347,8 @@ def receipt(request, site: str, sid: str):
     from evaluation.store import WorkspaceError
 
     try:
-        with workspace_lock(exclusive=False):
-            with open_workspace().store() as store:
-                row = store.submission(sid)
+        with read_snapshot() as (_ws, store):
+            row = store.submission(sid)
     except WorkspaceError:
         row = None
     if row is None or row["site"] != site:

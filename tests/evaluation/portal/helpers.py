@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -97,3 +98,14 @@ class Postgres:
         subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
                        capture_output=True, timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def submit_and_wait(client, token, data=None):
+    """Press 'Submit', then wait (as the page's script does) until the background job has stored the file."""
+    r = client.post(f"/upload/{token}/submit/", data or {})
+    assert r.status_code == 302 and r["Location"] == f"/upload/{token}/"
+    for _ in range(1200):
+        if client.get(f"/upload/{token}/state/").json()["done"]:
+            break
+        time.sleep(0.05)
+    return client.get(f"/upload/{token}/", follow=True)

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from .conftest import verified_client
-from .helpers import FREE_TEXT, detainee_frame, identifiers, three_mistakes, write_file
+from .helpers import FREE_TEXT, submit_and_wait as _submit, detainee_frame, identifiers, three_mistakes, write_file
 
 
 def _upload(client, site, path):
@@ -60,7 +60,7 @@ def test_full_session_then_scan(portal, make_user, tmp_path, portal_key, caplog)
     pages.append(html)
     assert "Dit bestand zal aanvaard worden" in html
     token = re.search(r"/upload/([0-9a-f-]{36})/submit/", html).group(1)
-    r = c.post(f"/upload/{token}/submit/", follow=True)
+    r = _submit(c, token)
     html = r.content.decode()
     pages.append(html)
     assert "Ontvangstbewijs" in html
@@ -78,7 +78,7 @@ def test_full_session_then_scan(portal, make_user, tmp_path, portal_key, caplog)
     again = detainee_frame("P03", n=22, seed=4)
     r = _upload(c, "P03", write_file(again, tmp_path / "v3.csv"))
     token = re.search(r"/upload/([0-9a-f-]{36})/submit/", r.content.decode()).group(1)
-    r = c.post(f"/upload/{token}/submit/", follow=True)
+    r = _submit(c, token)
     html = r.content.decode()
     pages.append(html)
     assert "niet aanvaard en er werd niets opgeslagen" in html and "submit-button" not in html
@@ -89,7 +89,7 @@ def test_full_session_then_scan(portal, make_user, tmp_path, portal_key, caplog)
     pages.append(html)
     assert f'value="{sid}"' in html  # offered as the submission it may replace
     token = re.search(r"/upload/([0-9a-f-]{36})/submit/", html).group(1)
-    r = c.post(f"/upload/{token}/submit/", {"replaces": sid}, follow=True)
+    r = _submit(c, token, {"replaces": sid})
     html = r.content.decode()
     pages.append(html)
     assert "Ontvangstbewijs" in html and sid in html

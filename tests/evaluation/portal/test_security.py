@@ -13,7 +13,7 @@ import zipfile
 import pytest
 
 from .conftest import verified_client
-from .helpers import REPO, detainee_frame, write_file
+from .helpers import REPO, detainee_frame, submit_and_wait, write_file
 
 # ---------------------------------------------------------------------------- isolation
 
@@ -41,8 +41,8 @@ def other_prison(portal, make_user, tmp_path):
     with open(ok, "rb") as fh:
         r = c.post("/prison/P02/upload/", {"file": fh})
     token = r["Location"].split("/")[2]
-    r = c.post(f"/upload/{token}/submit/")
-    sid = r["Location"].rstrip("/").split("/")[-1]
+    r = submit_and_wait(c, token)
+    sid = r.redirect_chain[-1][0].rstrip("/").split("/")[-1]
     with open(write_file(detainee_frame("P02", n=12, seed=22), tmp_path / "p02b.csv"), "rb") as fh:
         r = c.post("/prison/P02/upload/", {"file": fh})
     token2 = r["Location"].split("/")[2]
