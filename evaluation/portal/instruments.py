@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["catalogue", "instrument_rows", "title", "wave_label", "site_label"]
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["catalogue", "instrument_rows", "title", "wave_label", "site_label", "group_label", "GROUP_LABELS",
+           "CODEBOOK"]
+
+#: the instrument name interview imports are stored under (:data:`evaluation.store.segments.INSTRUMENT`)
+CODEBOOK = "codebook"
+
+#: respondent groups of interviews and questionnaires, as words (the data carry the codes)
+GROUP_LABELS = {"detainee": _("detainees"), "peer_worker": _("peer workers"), "staff": _("staff")}
 
 
 @lru_cache(maxsize=1)
@@ -20,7 +29,20 @@ def _text(text, lang: str) -> str:
     return str(text or "")
 
 
+@lru_cache(maxsize=8)
+def _codebook_title(lang: str) -> str:
+    from evaluation.qda import load_codebook
+
+    return _text(load_codebook().title, lang)
+
+
 def title(instrument: str, lang: str) -> str:
+    """The questionnaire's title in ``lang``; for interview imports, the codebook's."""
+    if instrument == CODEBOOK:
+        try:
+            return _codebook_title(lang)
+        except Exception:  # no codebook in this installation
+            return str(_("Interview codebook"))
     try:
         return _text(catalogue().instrument(instrument).meta.title, lang)
     except Exception:  # an instrument no longer in the catalogue
@@ -35,6 +57,11 @@ def wave_label(instrument: str, code, lang: str) -> str:
     except Exception:
         pass
     return str(code)
+
+
+def group_label(code: str) -> str:
+    """A respondent group in the active language (the code itself for an unknown group)."""
+    return str(GROUP_LABELS.get(code, code))
 
 
 def site_label(site: str, lang: str) -> str:

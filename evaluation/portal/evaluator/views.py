@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ..accounts.roles import STAFF_ROLES, role_required
 from ..audit.models import AuditEvent, record
-from ..instruments import catalogue, site_label, title
+from ..instruments import catalogue, group_label, site_label, title
 from ..submissions.views import _status_rows, _store_frames, _submission_rows
 from ..workspace import LockBusy, open_workspace, read_snapshot, workspace_lock
 from . import jobs
@@ -102,6 +102,9 @@ def interviews(request):
         t = transcripts(store)
         counts = (t.groupby(["site", "respondent_group"]).size().reset_index(name="n").to_dict("records")
                   if len(t) else [])
+        for c in counts:
+            c["group"] = group_label(c["respondent_group"])
+            c["label"] = site_label(c["site"], _lang())
         return imports, counts
 
     imports, counts = _with_store(read, ([], []))
