@@ -4,12 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 WORKSPACE ?= demo-workspace
+PORTAL_WORKSPACE ?= portal-demo-workspace
 
-.PHONY: help install system-deps test book lock clean
+.PHONY: help install system-deps test book lock clean portal
 
 help:
 	@echo "make book   - set everything up and build the report from the synthetic demo data"
 	@echo "make test   - the full test suite (what CI runs)"
+	@echo "make portal - start the web portal on localhost with the demo workspace and demo accounts"
 	@echo "make lock   - re-pin requirements.lock from requirements.in"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -18,7 +20,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core (the portal's accessibility test) from package-lock.json into ./node_modules; never at test time
+NODE_STAMP := node_modules/.installed-stamp
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || bash scripts/system-deps.sh
+	npm ci --no-audit --no-fund --silent
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 system-deps:
 	bash scripts/system-deps.sh
@@ -32,6 +41,9 @@ book: install system-deps
 	$(BIN)/peer-eval build $(WORKSPACE)
 	@echo "The report: $(CURDIR)/$(WORKSPACE)/book/_build/html/index.html"
 
+portal: install
+	$(BIN)/peer-eval portal --demo $(PORTAL_WORKSPACE)
+
 lock:
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet -r requirements.in
@@ -39,4 +51,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) $(WORKSPACE) book/_build
+	rm -rf $(VENV) $(WORKSPACE) book/_build node_modules

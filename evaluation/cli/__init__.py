@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "evaluation.cli.interviews_cmd",
     "evaluation.cli.book_cmd",
     "evaluation.cli.demo_cmd",
+    "evaluation.cli.portal_cmd",
 ]
 
 
