@@ -70,3 +70,14 @@ def test_adjusted_values_are_ordered_bounded_and_monotone(ps):
         order = np.argsort(p, kind="mergesort")
         assert np.all(np.diff(adj[order]) >= -1e-15)  # adjustment keeps the order of the p-values
     assert np.all(benjamini_hochberg(p) <= holm(p) + 1e-15)  # BH is never stricter than Holm
+
+
+def test_agrees_with_statsmodels():
+    # statsmodels multipletests(p, method="holm" / "fdr_bh"), which the module does not call (gc.collect per call)
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(7)
+    for m in (1, 2, 5, 30):
+        p = rng.uniform(size=m) ** 3
+        np.testing.assert_allclose(holm(p), multipletests(p, method="holm")[1], rtol=0, atol=1e-15)
+        np.testing.assert_allclose(benjamini_hochberg(p), multipletests(p, method="fdr_bh")[1], rtol=0, atol=1e-15)
