@@ -72,12 +72,13 @@ def site_label(site: str, lang: str) -> str:
 
 
 def instrument_rows(lang: str) -> list[dict]:
-    """Every instrument's latest version: id, version, title, languages, waves."""
+    """Every instrument's latest *published* version (a draft is not in the field yet): id, version, title,
+    languages, waves."""
     rows = []
     cat = catalogue()
     for iid in cat.instrument_ids():
         try:
-            d = cat.instrument(iid)
+            d = cat.instrument(iid, cat.latest(iid, published_only=True))
         except Exception:
             continue
         rows.append({"id": iid, "version": d.version, "title": _text(d.meta.title, lang),

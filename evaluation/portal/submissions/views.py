@@ -144,7 +144,8 @@ def template_download(request, instrument: str, fmt: str):
     if fmt not in TEMPLATE_FORMATS:
         raise Http404("no such format")
     try:
-        defn = catalogue().instrument(instrument)
+        cat = catalogue()  # the latest published version: coordinators fill in what is in the field, never a draft
+        defn = cat.instrument(instrument, cat.latest(instrument, published_only=True))
     except Exception:
         raise Http404("no such questionnaire") from None
     lang = _lang() if _lang() in defn.meta.languages else defn.meta.languages[0]

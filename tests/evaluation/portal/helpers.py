@@ -17,7 +17,7 @@ from evaluation.instruments import Catalogue
 from evaluation.instruments.synthetic import synthetic_responses
 
 CAT = Catalogue()
-DET = CAT.instrument("detainee")
+DET = CAT.instrument("detainee", CAT.latest("detainee", published_only=True))
 FREE_TEXT = "Mijn celgenoot Jansen zegt dat het goed gaat"  # a free-text answer that must never be echoed
 REPO = Path(__file__).resolve().parents[3]
 

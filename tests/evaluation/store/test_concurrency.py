@@ -30,7 +30,7 @@ CTX = mp.get_context("fork")
 @pytest.fixture(scope="module")
 def detainee():
     c = Catalogue()
-    return c.instrument("detainee", c.latest("detainee"))
+    return c.instrument("detainee", c.latest("detainee", published_only=True))
 
 
 def _file(defn, folder: Path, name: str, seed: int, n: int = 40, site: str = "P03") -> Path:

@@ -41,7 +41,7 @@ def catalogue():
 
 @pytest.fixture(scope="module")
 def detainee(catalogue):
-    return catalogue.instrument("detainee", catalogue.latest("detainee"))
+    return catalogue.instrument("detainee", catalogue.latest("detainee", published_only=True))
 
 
 def _frame(defn, n=6, seed=1, site="P03"):
