@@ -340,9 +340,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "In transcript {transcript} the selected text is not at positions {start} to {end}. Was the transcript changed after coding? Export the project again with the text that was coded.",
     },
     "positions-converted": {
-        "nl": "Het codeerprogramma telt posities anders ({convention}); {n} fragmenten kwamen pas zo overeen. We hebben de posities omgerekend naar tekens. Niets te doen.",
-        "fr": "Le logiciel de codage compte les positions autrement ({convention}) ; {n} extraits ne correspondaient qu'ainsi. Nous avons converti les positions en caractères. Rien à faire.",
-        "en": "The coding program counts positions differently ({convention}); {n} segments only matched that way. We converted the positions to characters. Nothing to do.",
+        "nl": {"one": "Het codeerprogramma telt posities anders ({convention}); {n} fragment kwam pas zo overeen. We hebben de posities omgerekend naar tekens. Niets te doen.",
+               "other": "Het codeerprogramma telt posities anders ({convention}); {n} fragmenten kwamen pas zo overeen. We hebben de posities omgerekend naar tekens. Niets te doen."},
+        "fr": {"one": "Le logiciel de codage compte les positions autrement ({convention}) ; {n} extrait ne correspondait qu'ainsi. Nous avons converti les positions en caractères. Rien à faire.",
+               "other": "Le logiciel de codage compte les positions autrement ({convention}) ; {n} extraits ne correspondaient qu'ainsi. Nous avons converti les positions en caractères. Rien à faire."},
+        "en": {"one": "The coding program counts positions differently ({convention}); {n} segment only matched that way. We converted the positions to characters. Nothing to do.",
+               "other": "The coding program counts positions differently ({convention}); {n} segments only matched that way. We converted the positions to characters. Nothing to do."},
     },
     "positions-unverified": {
         "nl": "Transcriptie {transcript} bevat Windows-regeleinden of speciale tekens, en het bestand geeft de geselecteerde tekst niet mee: we kunnen niet nagaan of de posities juist geteld zijn. Controleer enkele fragmenten.",
