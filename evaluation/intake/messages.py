@@ -120,6 +120,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "{where} : « {value} » n'est pas {expected}. Saisissez {expected}.",
         "en": "{where}: '{value}' is not {expected}. Enter {expected}.",
     },
+    "type-error-choice": {  # type-error of a question with a choice list (rendered when ``allowed`` is given)
+        "nl": "{where}: '{value}' is geen antwoord van deze vraag. Vul een van deze codes in: {allowed}.",
+        "fr": "{where} : « {value} » n'est pas une réponse à cette question. Saisissez l'un de ces codes : {allowed}.",
+        "en": "{where}: '{value}' is not an answer to this question. Enter one of these codes: {allowed}.",
+    },
     "choice-error": {
         "nl": "{where}: de code {value} bestaat niet. Toegelaten codes: {allowed}.",
         "fr": "{where} : le code {value} n'existe pas. Codes autorisés : {allowed}.",
@@ -499,6 +504,8 @@ def render(problem, lang: str = "en") -> str:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
     templates = MESSAGES.get(problem.code)
+    if problem.code == "type-error" and problem.params.get("allowed"):
+        templates = MESSAGES["type-error-choice"]
     if templates is None:
         return f"{problem.code} (row {problem.row}, column {problem.column})"
     params = _Safe({k: _in_lang(v, lang) for k, v in problem.params.items()})
