@@ -52,7 +52,8 @@ def default_root() -> Path:
 def read_yaml_mapping(path: Path, rel: str, problems: list[DefinitionProblem]) -> dict | None:
     """The mapping a definition file holds, or None after adding the problem to ``problems``."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's parser when present (same data, several times faster: intake loads every version)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -36,7 +36,9 @@ def _embedded(read, path: Path | None) -> str | None:
         ref = find_ref(text)
         if ref:
             return ref
-    if path is not None and read.format and path.suffix.lower().lstrip(".") == read.format:
+    # .sav labels and documents, .xlsx _meta and settings sheets are in ``read`` already (reading a
+    # 100,000-row workbook again costs seconds); only a CSV's codebook sidecar is another file
+    if path is not None and read.format == "csv" and path.suffix.lower() == ".csv":
         try:
             from evaluation.exports import read_embedded_ref
 

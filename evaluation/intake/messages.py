@@ -120,6 +120,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "{where} : « {value} » n'est pas {expected}. Saisissez {expected}.",
         "en": "{where}: '{value}' is not {expected}. Enter {expected}.",
     },
+    "type-error-choice": {  # type-error of a question with a choice list (rendered when ``allowed`` is given)
+        "nl": "{where}: '{value}' is geen antwoord van deze vraag. Vul een van deze codes in: {allowed}.",
+        "fr": "{where} : « {value} » n'est pas une réponse à cette question. Saisissez l'un de ces codes : {allowed}.",
+        "en": "{where}: '{value}' is not an answer to this question. Enter one of these codes: {allowed}.",
+    },
     "choice-error": {
         "nl": "{where}: de code {value} bestaat niet. Toegelaten codes: {allowed}.",
         "fr": "{where} : le code {value} n'existe pas. Codes autorisés : {allowed}.",
@@ -340,9 +345,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "In transcript {transcript} the selected text is not at positions {start} to {end}. Was the transcript changed after coding? Export the project again with the text that was coded.",
     },
     "positions-converted": {
-        "nl": "Het codeerprogramma telt posities anders ({convention}); {n} fragmenten kwamen pas zo overeen. We hebben de posities omgerekend naar tekens. Niets te doen.",
-        "fr": "Le logiciel de codage compte les positions autrement ({convention}) ; {n} extraits ne correspondaient qu'ainsi. Nous avons converti les positions en caractères. Rien à faire.",
-        "en": "The coding program counts positions differently ({convention}); {n} segments only matched that way. We converted the positions to characters. Nothing to do.",
+        "nl": {"one": "Het codeerprogramma telt posities anders ({convention}); {n} fragment kwam pas zo overeen. We hebben de posities omgerekend naar tekens. Niets te doen.",
+               "other": "Het codeerprogramma telt posities anders ({convention}); {n} fragmenten kwamen pas zo overeen. We hebben de posities omgerekend naar tekens. Niets te doen."},
+        "fr": {"one": "Le logiciel de codage compte les positions autrement ({convention}) ; {n} extrait ne correspondait qu'ainsi. Nous avons converti les positions en caractères. Rien à faire.",
+               "other": "Le logiciel de codage compte les positions autrement ({convention}) ; {n} extraits ne correspondaient qu'ainsi. Nous avons converti les positions en caractères. Rien à faire."},
+        "en": {"one": "The coding program counts positions differently ({convention}); {n} segment only matched that way. We converted the positions to characters. Nothing to do.",
+               "other": "The coding program counts positions differently ({convention}); {n} segments only matched that way. We converted the positions to characters. Nothing to do."},
     },
     "positions-unverified": {
         "nl": "Transcriptie {transcript} bevat Windows-regeleinden of speciale tekens, en het bestand geeft de geselecteerde tekst niet mee: we kunnen niet nagaan of de posities juist geteld zijn. Controleer enkele fragmenten.",
@@ -496,6 +504,8 @@ def render(problem, lang: str = "en") -> str:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
     templates = MESSAGES.get(problem.code)
+    if problem.code == "type-error" and problem.params.get("allowed"):
+        templates = MESSAGES["type-error-choice"]
     if templates is None:
         return f"{problem.code} (row {problem.row}, column {problem.column})"
     params = _Safe({k: _in_lang(v, lang) for k, v in problem.params.items()})

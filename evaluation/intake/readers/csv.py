@@ -107,6 +107,8 @@ def read_csv(path: Path, result: ReadResult, text_columns: frozenset[str] | None
         sample = candidates[-1][2]
     delim = declared or sniff_delimiter(sample)
     start, skipped, comments = _comments(candidates, start, skipped, delim)
+    if any(line.startswith("#title ") for _, _, line in candidates):
+        result.add("header-row-moved", severity="warning", header_row=skipped + 1, first_row=skipped + 2)
     if comments:
         result.file_label = "\n".join(comments)
         result.metadata.update({f"comment.{i}": c for i, c in enumerate(comments, 1)})
@@ -187,12 +189,41 @@ def _preamble(text: str) -> tuple[int, int, list[tuple[int, int, str]], str | No
             continue
         bare = _bare(line)
         if bare and not (bare.startswith("#") or bare.lower().startswith("peer-eval:")):
-            break
+            if not (_filled(line) <= 1 and _filled(_next_line(text, end)) >= 2):
+                break
+            # a title above the column names ("Vragenlijst gedetineerden P03;;;;"): not the header
+            candidates.append((pos, skipped, "#title " + line))
+            skipped += 1
+            pos = end
+            continue
         if bare:
             candidates.append((pos, skipped, line))
         skipped += 1
         pos = end
     return pos, skipped, candidates, declared
+
+
+def _filled(line: str) -> int:
+    """The most filled cells ``line`` has with any of the delimiters."""
+    best = 0
+    for delim in DELIMITERS:
+        try:
+            cells = next(_csv.reader([line.rstrip("\r\n")], delimiter=delim), [])
+        except _csv.Error:
+            continue
+        best = max(best, sum(1 for c in cells if c.strip()))
+    return best
+
+
+def _next_line(text: str, pos: int) -> str:
+    """The first non-blank line from ``pos`` on ('' at the end)."""
+    while pos < len(text):
+        end = _line_end(text, pos)
+        line = text[pos:end]
+        if _bare(line):
+            return line
+        pos = end
+    return ""
 
 
 def _bare(line: str) -> str:
@@ -205,6 +236,9 @@ def _comments(
     """Keep the comment lines; a ``#`` line with two or more filled cells is the header (a column named ``#``)."""
     comments: list[str] = []
     for offset, index, line in candidates:
+        if line.startswith("#title "):  # a title line found by _preamble
+            comments.append(_bare(line[len("#title "):]))
+            continue
         bare = _bare(line)
         if not bare.lower().startswith("peer-eval:"):
             cells = next(_csv.reader([line.rstrip("\r\n")], delimiter=delim), [])

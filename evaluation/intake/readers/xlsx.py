@@ -69,9 +69,25 @@ def is_metadata_sheet(name: str) -> bool:
 
 def read_xlsx(path: Path, result: ReadResult, known_columns: frozenset[str] = frozenset()) -> None:
     """Fill ``result`` from the workbook at ``path`` (``known_columns``: lower-case column names to look for)."""
+    result.first_data_row = 2
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:  # pragma: no cover - a pinned dependency; openpyxl does it all, more slowly
+        found = _read_with_openpyxl(path, result, known_columns)
+    else:
+        try:
+            found = _read_with_calamine(path, result, known_columns)
+        except Exception as exc:  # calamine and zipfile raise several types on damaged files
+            result.add("file-unreadable", detail=_detail(exc))
+            return
+    if found is None:
+        return
+    _finish(path, result, found)
+
+
+def _read_with_openpyxl(path: Path, result: ReadResult, known_columns: frozenset[str]):
     from openpyxl import load_workbook  # imported when needed: openpyxl takes ~0.3 s to import
 
-    result.first_data_row = 2
     # A file object, not the path: openpyxl refuses paths whose extension is not .xlsx/.xlsm,
     # and the content has already been recognised as a workbook.
     with open(path, "rb") as fh:
@@ -79,19 +95,110 @@ def read_xlsx(path: Path, result: ReadResult, known_columns: frozenset[str] = fr
             wb = load_workbook(fh, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types on damaged files
             result.add("file-unreadable", detail=_detail(exc))
-            return
+            return None
         try:
             from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
             result.date_epoch = pd.Timestamp(EPOCH_1904 if wb.epoch == CALENDAR_MAC_1904 else EPOCH_1900)
-            found = _read_workbook(wb, result, known_columns)
+            return _read_workbook(wb, result, known_columns)
         except Exception as exc:
             result.add("file-unreadable", detail=_detail(exc))
-            return
+            return None
         finally:
             wb.close()
-    if found is None:
-        return
+
+
+_CORE = {"title", "subject", "description", "keywords", "category", "identifier"}
+
+
+def _read_with_calamine(path: Path, result: ReadResult, known_columns: frozenset[str]):
+    """The workbook through python-calamine; the date system and properties from the package's own XML.
+
+    (openpyxl in read-only mode scans a whole sheet whose ``<dimension>`` is
+    missing before it reads a cell; this reads each part once.)
+    """
+    from python_calamine import CalamineWorkbook
+
+    with zipfile.ZipFile(path) as zf:
+        names = {n.lower(): n for n in zf.namelist()}
+        book_xml = etree.fromstring(zf.read(names["xl/workbook.xml"]), _XML)
+        date1904 = any(etree.QName(el).localname == "workbookPr" and el.get("date1904", "").lower() in ("1", "true")
+                       for el in book_xml.iter())
+        if "docprops/core.xml" in names:
+            core = etree.fromstring(zf.read(names["docprops/core.xml"]), _XML)
+            for el in core:
+                key = etree.QName(el).localname
+                if key in _CORE and el.text and el.text.strip():
+                    result.metadata[f"properties.{key}"] = el.text.strip()
+    result.date_epoch = pd.Timestamp(EPOCH_1904 if date1904 else EPOCH_1900)
+    if result.metadata.get("properties.title"):
+        result.file_label = result.metadata["properties.title"]
+    with open(path, "rb") as fh:
+        book = CalamineWorkbook.from_filelike(fh)
+    visible = {m.name: str(m.visible).rsplit(".", 1)[-1].lower() == "visible" for m in book.sheets_metadata}
+    cache: dict[str, list[tuple]] = {}
+
+    def rows_of(name: str) -> list[tuple]:
+        if name not in cache:
+            cache[name] = _calamine_rows(book.get_sheet_by_name(name))
+        return cache[name]
+
+    names_ = list(book.sheet_names)
+    for name in names_:
+        key = name.strip().casefold()
+        if key == "settings":
+            rows = rows_of(name)
+            if len(rows) >= 2:
+                for k, value in zip(rows[0], rows[1]):
+                    k = header_name(k)
+                    if k and value is not None and str(value).strip():
+                        result.metadata[f"settings.{k}"] = header_name(value) if isinstance(value, float) else str(value)
+        elif key == "_meta":
+            for number, row in enumerate(rows_of(name), start=1):
+                cells = [c for c in row if c is not None and str(c).strip()]
+                text = [header_name(c) if isinstance(c, float) else str(c) for c in cells]
+                if len(cells) >= 2:
+                    result.metadata.setdefault(header_name(cells[0]), text[1])
+                elif len(cells) == 1:
+                    result.metadata[f"_meta.{number}"] = text[0]
+    candidates = [n for n in names_ if not is_metadata_sheet(n)]
+    with_data = [n for n in candidates if any(rows_of(n))]
+    shown = [n for n in with_data if visible.get(n, True)] or with_data
+    if not shown:
+        if candidates or not names_:
+            result.add("file-empty")
+        else:
+            result.add("sheet-no-data", sheets=", ".join(names_))
+        return None
+    used = shown[0]
+    if len(shown) > 1:
+        keys = {n: _rows_key(rows_of(n)[:_SCAN_ROWS], n, known_columns) for n in shown}
+        best = max(keys.values())
+        top = [n for n in shown if keys[n] == best]
+        used = top[0]
+        if len(top) > 1:
+            result.add("sheet-multiple", sheets=", ".join(top), used=used)
+        else:
+            others = [n for n in names_ if n != used and not is_metadata_sheet(n)]
+            result.add("sheet-ignored", severity="warning", used=used, sheets=", ".join(others))
+    rows = rows_of(used)
+    at = header_row(rows, known_columns)
+    if at:
+        result.add("header-row-moved", severity="warning", header_row=at + 1, first_row=at + 2)
+    header = rows[at] if rows else ()
+    return used, header, list(rows[at + 1:]), at + 1
+
+
+def _rows_key(rows: list[tuple], name: str, known_columns: frozenset[str]) -> tuple:
+    if not rows:
+        return (0, False, 0)
+    h = rows[header_row(rows, known_columns)]
+    known = sum(1 for v in h if header_name(v).lower() in known_columns)
+    width = sum(1 for v in h if v is not None and str(v).strip())
+    return (known, name.strip().casefold() in _DATA_NAMES, width)
+
+
+def _finish(path: Path, result: ReadResult, found) -> None:
     used, header, rows, header_number = found
     result.first_data_row = header_number + 1
     try:
@@ -249,14 +356,13 @@ def _values_fast(path: Path, sheet: str) -> list[tuple] | None:
         return None
     with open(path, "rb") as fh:
         book = CalamineWorkbook.from_filelike(fh)
-        try:
-            sh = book.get_sheet_by_name(sheet)
-            cells = sh.to_python(skip_empty_area=False)
-            start = sh.start or (0, 0)
-        finally:
-            close = getattr(book, "close", None)
-            if close:
-                close()
+    return _calamine_rows(book.get_sheet_by_name(sheet))
+
+
+def _calamine_rows(sh) -> list[tuple]:
+    """A calamine sheet's rows at their sheet positions, empty cells None, midnight dates as datetimes."""
+    cells = sh.to_python(skip_empty_area=False)
+    start = sh.start or (0, 0)
     top, left = start if start else (0, 0)
     pad = (None,) * left
     rows: list[tuple] = [()] * top

@@ -45,7 +45,8 @@ SAMPLE = {
 }
 DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
 WRONG_PLURAL = re.compile(r"\b1 (problemen|fouten|rijen|antwoorden|nummers|errors|rows|answers|numbers|"
-                          r"erreurs|lignes|réponses|numéros|waarschuwingen|warnings|avertissements)\b")
+                          r"erreurs|lignes|réponses|numéros|waarschuwingen|warnings|avertissements|fragmenten|segments|extraits|"
+                          r"transcripties|transcripts)\b")
 CODE_SYNTAX = re.compile(r"!=|==|selected\(|answered\(|\{|\}|…")
 
 

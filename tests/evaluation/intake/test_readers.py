@@ -853,3 +853,18 @@ def test_sav_round_trip(tmp_path_factory, data, n, compress):
     assert result.user_missing == {"num": [-9.0, -8.0, -7.0]}
     expected = frame.assign(txt=frame["txt"].where(frame["txt"].notna(), np.nan))
     pd.testing.assert_frame_equal(result.frame, expected, check_dtype=False)
+
+
+def test_csv_title_row_above_the_header_is_skipped_with_a_note(tmp_path):
+    # Belgian Excel saves a title typed in A1 as "Vragenlijst ...;;;;" above the column names
+    p = tmp_path / "titled.csv"
+    p.write_text("Vragenlijst gedetineerden P03;;;\n;;;\npid;q1;q2;q3\nA;1;2;3\nB;4;5;6\n", encoding="utf-8")
+    result = read_file(p)
+    assert flat(result) == [("header-row-moved", "warning", None)]
+    assert result.problems[0].params == {"header_row": 3, "first_row": 4}
+    assert list(result.frame.columns) == ["pid", "q1", "q2", "q3"] and result.first_data_row == 4
+    assert result.file_label == "Vragenlijst gedetineerden P03"
+    # a one-column file keeps its header
+    q = tmp_path / "one.csv"
+    q.write_text("q1\n1\n2\n", encoding="utf-8")
+    assert list(read_file(q).frame.columns) == ["q1"]

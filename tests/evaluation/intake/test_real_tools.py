@@ -473,3 +473,12 @@ def test_site_code_in_lower_case_and_a_note_without_site(tmp_path):
     report = check_file(path, today=TODAY, lang="nl")
     assert report.valid and "site-not-checked" in {p.code for p in report.problems}
     assert "De gevangenis werd niet nagekeken" in report.text()
+
+
+def test_malformed_key_is_refused_in_the_coordinators_language(tmp_path, monkeypatch, capsys):
+    frame = synthetic_responses(DET, 2, site="P03", seed=22)
+    path = csv_with_dates(tmp_path, frame, "%Y-%m-%d", "k.csv")
+    monkeypatch.setenv("PEER_EVAL_KEY", "not a key!")
+    assert _cli("submit", str(path), "--site", "P03", "--workspace", str(tmp_path / "ws"), "--lang", "fr") == 2
+    err = capsys.readouterr().err
+    assert "n'a pas la bonne forme" in err and "Traceback" not in err and "not a key" not in err

@@ -185,3 +185,18 @@ def test_report_text_every_language(mini, lang):
     report.lang = lang
     text = report.text()
     assert "days_used" in text and "99" in text and "?" not in text.split("\n", 2)[2]
+
+
+def test_typed_nonresponse_and_tick_labels_are_codes_with_a_note(mini):
+    df = good_rows(mini, 3).astype(object)
+    df.loc[0, "used_drugs_30d"] = "Weet niet"     # a nonresponse label, typed
+    df.loc[0, "days_used"] = np.nan
+    df.loc[1, "support_kind_2"] = "Aangekruist"   # a ticked box, typed
+    df.loc[2, "used_drugs_30d"] = "Ja"
+    v, report = run(mini, df)
+    assert report.valid, report.text()
+    assert v.frame["used_drugs_30d"].tolist() == [-7, 1, 1] and v.frame["support_kind_2"].tolist() == [0, 1, 0]
+    notes = [(p.code, p.column, p.params["count"]) for p in report.problems if p.code == "labels-converted"]
+    assert sorted(notes) == [("labels-converted", "support_kind_2", 1), ("labels-converted", "used_drugs_30d", 2)]
+    report.lang = "nl"
+    assert "2 antwoorden waren als tekst ingevuld" in report.text() and "-7 = Weet niet" in report.text()
