@@ -15,7 +15,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]

@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -130,6 +128,12 @@ def test_erasure_of_each_accepted_format_leaves_no_byte(kind, detainee, catalogu
     again = read_file(kept[0])
     assert again.frame is not None and len(again.frame) == 5
     assert stat.S_IMODE(os.stat(kept[0]).st_mode) & 0o077 == 0
+    if kind in ("sav", "zsav"):  # the redacted SPSS file keeps the template's dictionary and documents
+        _, before = pyreadstat.read_sav(str(bad_path))  # (same template; the first file was overwritten)
+        _, after = pyreadstat.read_sav(str(kept[0]))
+        assert after.column_names_to_labels == before.column_names_to_labels
+        assert after.variable_value_labels == before.variable_value_labels
+        assert after.file_label == before.file_label and "\n".join(after.notes) == "\n".join(before.notes)
 
 
 def test_erasure_removes_orphan_and_partial_copies(detainee, catalogue, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from evaluation.intake.pseudonymise import KeyRefused, PseudonymKey, load_key
-from evaluation.store import KeyMismatch, Store, Workspace, WorkspaceInRepository, responses
+from evaluation.store import KeyMismatch, Workspace, WorkspaceInRepository, responses
 
 from .conftest import KEY, mini_frame, submit
 
