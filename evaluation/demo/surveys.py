@@ -24,7 +24,7 @@ from evaluation.instruments import InstrumentDefinition
 from evaluation.instruments.synthetic import synthetic_responses
 
 from .people import Population, _days, _unique_numbers
-from .truth import DemoScale, Effects, _barc10_items, _who5_items
+from .truth import DemoScale, Effects, _barc10_items, _who5_items, who5_expected_effect
 
 __all__ = ["Surveys", "simulate_surveys", "BASELINE_WINDOW"]
 
@@ -78,7 +78,7 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
     sites = list(pop.peer_workers)
     frames: dict[tuple[str, str], pd.DataFrame] = {}
     lost = dict.fromkeys(ATTRITION_REASONS, 0)
-    who5_changes, barc_changes = [], []
+    who5_changes, barc_changes, part_effects = [], [], []
     n_base_total = n_follow_total = n_linked = n_part = 0
     contacts_by_number = contacts[contacts["setting"] == 1].groupby("prison_number")["date"].apply(list).to_dict()
     span = (BASELINE_WINDOW[1] - BASELINE_WINDOW[0]).days
@@ -147,6 +147,8 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
         all_rows = np.ones(n, dtype=bool)
         frames[(site, "baseline")] = frame("baseline", all_rows, base_date, who0, bar0, seed * 100 + 2 * k)
         frames[(site, "followup")] = frame("followup", follow, f_date, who1, bar1, seed * 100 + 2 * k + 1)
+        both = follow & part & np.isfinite(_who5_total(who0)) & np.isfinite(_who5_total(who1))
+        part_effects += list(who5_expected_effect(w1[both] - e.who5_participation_raw, e.who5_participation_raw, e))
         who5_changes += list((_who5_total(who1) - _who5_total(who0))[follow])
         barc_changes += list((_barc10_total(bar1) - _barc10_total(bar0))[follow])
         n_base_total += n
@@ -166,6 +168,8 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
         "who5_mean_change": float(np.nanmean(w)),
         "who5_pairs": int(np.isfinite(w).sum()),
         "who5_participant_share": n_part / n_base_total if n_base_total else 0.0,
+        # conditional ATT: participants with both WHO-5 scores, given their drawn latent levels (truth.py)
+        "who5_participation_effect": float(np.mean(part_effects)) if part_effects else float("nan"),
         "barc10_mean_change": float(np.nanmean(b)),
         "barc10_pairs": int(np.isfinite(b).sum()),
         "peer_workers": sum(len(v) for v in pop.peer_workers.values()),
