@@ -41,6 +41,9 @@ class Surveys:
     staff: dict[str, pd.DataFrame]
     attrition: dict[str, int]  # reason -> people lost at follow-up
     sample: dict  # realised values for the truth file
+    #: one row per detainee (never written to a file): prison number, site, participant as the chapter
+    #: defines it, answered the follow-up, latent WHO-5 at both waves, age, sex
+    truth: pd.DataFrame | None = None
 
 
 def _age_band(age) -> np.ndarray:
@@ -78,7 +81,7 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
     sites = list(pop.peer_workers)
     frames: dict[tuple[str, str], pd.DataFrame] = {}
     lost = dict.fromkeys(ATTRITION_REASONS, 0)
-    who5_changes, barc_changes, part_effects = [], [], []
+    who5_changes, barc_changes, part_effects, truth_rows = [], [], [], []
     n_base_total = n_follow_total = n_linked = n_part = 0
     contacts_by_number = contacts[contacts["setting"] == 1].groupby("prison_number")["date"].apply(list).to_dict()
     span = (BASELINE_WINDOW[1] - BASELINE_WINDOW[0]).days
@@ -151,6 +154,9 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
         part_effects += list(who5_expected_effect(w1[both] - e.who5_participation_raw, e.who5_participation_raw, e))
         who5_changes += list((_who5_total(who1) - _who5_total(who0))[follow])
         barc_changes += list((_barc10_total(bar1) - _barc10_total(bar0))[follow])
+        truth_rows.append(pd.DataFrame({"prison_number": numbers, "site": site, "participant": part,
+                                        "followed_up": follow, "who5_latent_0": w0, "who5_latent_1": w1,
+                                        "age": age, "sex": sex}))
         n_base_total += n
         n_part += int(part.sum())
         n_follow_total += int(follow.sum())
@@ -175,7 +181,7 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
         "peer_workers": sum(len(v) for v in pop.peer_workers.values()),
         "staff": sum(len(f) for f in staff.values()),
     }
-    return Surveys(frames, peer, staff, lost, sample)
+    return Surveys(frames, peer, staff, lost, sample, pd.concat(truth_rows, ignore_index=True))
 
 
 def _peer_workers(pop: Population, defn, rng, seed) -> dict[str, pd.DataFrame]:
