@@ -56,6 +56,11 @@ def one_seed(seed: int, cat: Catalogue) -> dict:
     groups = t[["pid"]].assign(group=np.where(t["participant"], PARTICIPANT, NON_PARTICIPANT))
     groups = groups.merge(base[["prison_number", "age_band", "gender"]].rename(columns={"prison_number": "pid"})
                           .astype({"pid": str}), on="pid")
+    # a prison number drawn twice in one wave (the intake's one-row-per-person rule would refuse the file):
+    # such people are left out here
+    dup = set(scores.loc[scores.duplicated(["pid", "wave"], keep=False), "pid"])
+    scores, groups = scores[~scores["pid"].isin(dup)], groups[~groups["pid"].isin(dup)].drop_duplicates("pid")
+    t = t[~t["pid"].isin(dup)]
     res = participation_change(scores, groups, covariates=("age_band", "gender"), pre=1, post=2, mixed=False)
     done = t[t["followed_up"]]
     lat = done["who5_latent_1"] - done["who5_latent_0"]
@@ -75,7 +80,8 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     rows = [one_seed(s, cat) for s in range(a, b + 1)]
     lat = np.array([r["latent_difference"] for r in rows])
-    print(f"{len(rows)} seeds; truth {truth:.3f}; realised latent difference {lat.mean():.3f} (SD {lat.std(ddof=1):.3f})")
+    print(f"{len(rows)} seeds; truth {truth:.3f}; realised latent difference {lat.mean():.3f} "
+          f"(SD {lat.std(ddof=1):.3f})")
     for name in [k for k in rows[0] if k not in ("seed", "latent_difference")]:
         v = np.array([r[name] for r in rows])
         cover = ((v[:, 2] <= truth) & (truth <= v[:, 3])).mean()
