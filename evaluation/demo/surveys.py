@@ -25,7 +25,7 @@ from evaluation.instruments.synthetic import synthetic_responses
 
 from .people import Population, _days, _unique_numbers
 from .perspectives import apply_perspective_truths
-from .truth import DemoScale, Effects, _barc10_items, _who5_items
+from .truth import DemoScale, Effects, _barc10_items, _who5_items, who5_expected_effect
 
 __all__ = ["Surveys", "simulate_surveys", "BASELINE_WINDOW"]
 
@@ -42,6 +42,9 @@ class Surveys:
     staff: dict[str, pd.DataFrame]
     attrition: dict[str, int]  # reason -> people lost at follow-up
     sample: dict  # realised values for the truth file
+    #: one row per detainee (never written to a file): prison number, site, participant as the chapter
+    #: defines it, answered the follow-up, latent WHO-5 at both waves, age, sex
+    truth: pd.DataFrame | None = None
 
 
 def _age_band(age) -> np.ndarray:
@@ -79,7 +82,7 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
     sites = list(pop.peer_workers)
     frames: dict[tuple[str, str], pd.DataFrame] = {}
     lost = dict.fromkeys(ATTRITION_REASONS, 0)
-    who5_changes, barc_changes = [], []
+    who5_changes, barc_changes, part_effects, truth_rows = [], [], [], []
     n_base_total = n_follow_total = n_linked = n_part = 0
     contacts_by_number = contacts[contacts["setting"] == 1].groupby("prison_number")["date"].apply(list).to_dict()
     span = (BASELINE_WINDOW[1] - BASELINE_WINDOW[0]).days
@@ -148,8 +151,13 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
         all_rows = np.ones(n, dtype=bool)
         frames[(site, "baseline")] = frame("baseline", all_rows, base_date, who0, bar0, seed * 100 + 2 * k)
         frames[(site, "followup")] = frame("followup", follow, f_date, who1, bar1, seed * 100 + 2 * k + 1)
+        both = follow & part & np.isfinite(_who5_total(who0)) & np.isfinite(_who5_total(who1))
+        part_effects += list(who5_expected_effect(w1[both] - e.who5_participation_raw, e.who5_participation_raw, e))
         who5_changes += list((_who5_total(who1) - _who5_total(who0))[follow])
         barc_changes += list((_barc10_total(bar1) - _barc10_total(bar0))[follow])
+        truth_rows.append(pd.DataFrame({"prison_number": numbers, "site": site, "participant": part,
+                                        "followed_up": follow, "who5_latent_0": w0, "who5_latent_1": w1,
+                                        "age": age, "sex": sex}))
         n_base_total += n
         n_part += int(part.sum())
         n_follow_total += int(follow.sum())
@@ -168,13 +176,15 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
         "who5_mean_change": float(np.nanmean(w)),
         "who5_pairs": int(np.isfinite(w).sum()),
         "who5_participant_share": n_part / n_base_total if n_base_total else 0.0,
+        # conditional ATT: participants with both WHO-5 scores, given their drawn latent levels (truth.py)
+        "who5_participation_effect": float(np.mean(part_effects)) if part_effects else float("nan"),
         "barc10_mean_change": float(np.nanmean(b)),
         "barc10_pairs": int(np.isfinite(b).sum()),
         "peer_workers": sum(len(v) for v in pop.peer_workers.values()),
         "staff": sum(len(f) for f in staff.values()),
         "perspectives": perspectives,
     }
-    return Surveys(frames, peer, staff, lost, sample)
+    return Surveys(frames, peer, staff, lost, sample, pd.concat(truth_rows, ignore_index=True))
 
 
 def _peer_workers(pop: Population, defn, rng, seed) -> dict[str, pd.DataFrame]:
