@@ -1,7 +1,7 @@
 """Simulation study: type-I error and coverage of the primary result's intervals (issue 12 part 3).
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/primary_simulation.py \
-        [--reps 1000] [--boot-reps 200] [--boot 500] [--seed 2026] [--out results.csv]
+        [--reps 1000] [--boot-reps 200] [--boot 500] [--exploratory-reps 0] [--seed 2026] [--out results.csv]
 
 Runs :func:`analysis.comparison.calibration.calibrate`: ten fixed prisons of
 unequal size with their own baseline risk and participation, observed
@@ -35,10 +35,13 @@ def main(argv=None) -> int:
     ap.add_argument("--boot-reps", type=int, default=200)
     ap.add_argument("--boot", type=int, default=500)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--exploratory-reps", type=int, default=0,
+                    help="also check the chapter's exploratory intervals on this many replicates")
     ap.add_argument("--out", type=Path, default=None, help="write every replicate's intervals to this CSV")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    res = calibrate(args.reps, n_boot=args.boot, n_boot_reps=args.boot_reps, seed=args.seed)
+    res = calibrate(args.reps, n_boot=args.boot, n_boot_reps=args.boot_reps, seed=args.seed,
+                    exploratory_reps=args.exploratory_reps)
     took = time.perf_counter() - t0
     s = res.summary.copy()
     for c in ("miss", "excludes_null", "coverage", "miss_se"):

@@ -154,9 +154,34 @@ class CalibrationResult(Result):
         return self.summary
 
 
+def _exploratory(d, ps, hr):
+    """The chapter's exploratory intervals on one replicate: (name, estimate, lower, upper, truth or None)."""
+    from ..recidivism import cox_model, logrank_test
+    from .weighted import weighted_cox
+
+    out = []
+    cox = cox_model(d, covariates=COVARIATES, site_as="strata", bootstrap=None)
+    r = cox.summary.loc["group[participant]"]
+    # the generating model is a Cox model with these covariates and a prison effect: the conditional HR is hr
+    out.append(("Cox HR, prison strata", "hazard ratio", r["hr"], r["hr_lower"], r["hr_upper"], hr, 1.0))
+    wc = weighted_cox(ps.data, site="site").summary.iloc[0]
+    # the marginal (weighted) HR has no simple truth under an effect: only its type-I error is checked
+    out.append(("weighted Cox HR, prison-robust t(G-1)", "hazard ratio", wc["hr"], wc["hr_lower"], wc["hr_upper"],
+                1.0 if hr == 1 else np.nan, 1.0))
+    lr = logrank_test(d, strata="site")
+    p = float(lr.p_val)
+    out.append(("log-rank stratified by prison (unadjusted: a difference, not an effect)", "p < 0.05", p, np.nan, np.nan, np.nan, np.nan))
+    return out
+
+
 def calibrate(n_rep: int = 1000, *, hrs=(1.0, 0.7), n_boot: int = 0, n_boot_reps: int = 0, seed: int = 2026,
-              structure_seed: int = 12, time: float = 365.0, min_at_risk: int = 10) -> CalibrationResult:
-    """Run the simulation; ``n_boot`` draws of the bootstrap on the first ``n_boot_reps`` replicates."""
+              structure_seed: int = 12, time: float = 365.0, min_at_risk: int = 10,
+              exploratory_reps: int = 0) -> CalibrationResult:
+    """Run the simulation; ``n_boot`` draws of the bootstrap on the first ``n_boot_reps`` replicates.
+
+    ``exploratory_reps``: on that many first replicates also check the chapter's exploratory intervals
+    (Cox HR with prison strata, weighted Cox HR with the prison-robust t(G-1) interval, stratified log-rank).
+    """
     ps_struct = structure(structure_seed)
     rows, truths = [], {}
     for hr in hrs:
@@ -179,9 +204,17 @@ def calibrate(n_rep: int = 1000, *, hrs=(1.0, 0.7), n_boot: int = 0, n_boot_reps
                 if nb:
                     rows.append({**base, "interval": f"bootstrap ({nb})", "lower": row["boot_lower"],
                                  "upper": row["boot_upper"]})
+            if rep < exploratory_reps:
+                for name, q, estimate, lo, hi, true, null in _exploratory(d, ps, hr):
+                    if q == "p < 0.05":  # a test: 'excludes_null' is rejection at 5%
+                        lo, hi = (-np.inf, np.inf) if estimate >= 0.05 else (np.inf, np.inf)
+                    rows.append({"hr": hr, "rep": rep, "quantity": q, "estimate": estimate, "truth": true,
+                                 "null": 1.0 if q != "p < 0.05" else 0.0, "interval": name, "lower": lo,
+                                 "upper": hi})
     reps = pd.DataFrame(rows)
-    reps["miss"] = (reps["truth"] < reps["lower"]) | (reps["truth"] > reps["upper"])
-    reps["excludes_null"] = (reps["null"] < reps["lower"]) | (reps["null"] > reps["upper"])
+    miss = ((reps["truth"] < reps["lower"]) | (reps["truth"] > reps["upper"])).astype(float)
+    reps["miss"] = miss.where(reps["truth"].notna())
+    reps["excludes_null"] = ((reps["null"] < reps["lower"]) | (reps["null"] > reps["upper"])).astype(float)
     reps["width"] = reps["upper"] - reps["lower"]
     g = reps.groupby(["hr", "quantity", "interval"])
     summary = pd.DataFrame({

@@ -470,7 +470,6 @@ def weighted_comparison(
         + f", the propensity model refitted in each; percentile intervals; seed {seed}.",
         "Weighted KM bands are bootstrap percentile bands (Greenwood intervals are wrong with estimated weights).",
         f"Curves stop where fewer than {min_at_risk} people remain at risk (disclosure control).",
-        detectable.sentence(),
     ]
     if beyond.any():
         remarks.append("Not estimated at day(s) " + ", ".join(f"{w:g}" for w in times[beyond]) + f": fewer than "

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["publishable_remarks", "COUNTED_WORDS"]
+__all__ = ["publishable_remarks", "COUNTED_WORDS", "MDE_POINTER"]
 
 #: words that, after a whole number, make it a count of people (or their episodes)
 COUNTED_WORDS = ("episode", "reoffence", "death", "deportation", "person", "people", "participant",
@@ -30,7 +30,13 @@ _COUNT = re.compile(r"(?<![\w.,/(+-])(\d+)(?= (?:" + "|".join(COUNTED_WORDS) + r
 _RATIO = re.compile(r"\((\d+)/(\d+)\)")
 
 
-def publishable_remarks(remarks: Iterable[str] | object, policy=None) -> tuple[str, ...]:
+#: the report's one convention for detectable effects (issue 12 part 7), replacing per-model power remarks
+MDE_POINTER = ("Detectable effect: one convention throughout the report - the smallest true one-year risk "
+               "difference the primary analysis would detect (80% power, two-sided 5%), 2.80 x its standard error; "
+               "see the primary result.")
+
+
+def publishable_remarks(remarks: Iterable[str] | object, policy=None, *, mde: str = "keep") -> tuple[str, ...]:
     """The remarks with small counts of people rewritten (see module notes).
 
     Parameters
@@ -40,6 +46,9 @@ def publishable_remarks(remarks: Iterable[str] | object, policy=None) -> tuple[s
     policy : DisclosurePolicy or mapping, optional
         The book's disclosure policy (default threshold 10); anything with
         ``is_small(n)`` and ``prose_small(n)``.
+    mde : {"keep", "primary"}
+        ``"primary"`` replaces a model's own minimum-detectable-hazard-ratio remark by
+        :data:`MDE_POINTER` (one convention in the report).
 
     Returns
     -------
@@ -70,4 +79,8 @@ def publishable_remarks(remarks: Iterable[str] | object, policy=None) -> tuple[s
             return "(counts not shown)"
         return m.group(0)
 
+    if mde not in ("keep", "primary"):
+        raise ValueError(f"mde={mde!r} is not supported; pass 'keep' or 'primary'")
+    if mde == "primary":
+        items = [MDE_POINTER if "power (two-sided" in str(r) else r for r in items]
     return tuple(_COUNT.sub(count, _RATIO.sub(ratio, str(r))) for r in items)

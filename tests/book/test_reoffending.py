@@ -112,6 +112,8 @@ def test_chapter_numbers_match_the_analysis(workspace, executed):
 def test_remarks_shown(executed):
     text = "\n".join(texts(executed[0]))
     assert "proportional-hazards check" in text
+    # one convention for detectable effects: no model's own minimum detectable hazard ratio
+    assert "power (two-sided" not in text and "Detectable effect: one convention" in text
     assert "contacts on or before release" in text
 
 

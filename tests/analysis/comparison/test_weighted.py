@@ -146,3 +146,19 @@ def test_errors(synthetic):
         weighted_comparison(synthetic)
     with pytest.raises(KeyError, match="pass weights=<your column name>"):
         weighted_cox(synthetic, weights="w")
+
+
+def test_nothing_carried_forward_past_follow_up():
+    d = confounded(600, hr=1.0, seed=4)  # follow-up of one to three years
+    ps = propensity_score(d, covariates=("x", "c"))
+    wc = weighted_comparison(ps, site=None, cluster=None, n_boot=30, seed=1, times=(365, 5000), outcome=None,
+                             eligible=None)
+    far = wc.estimates.loc["survival difference at 5000"]
+    assert far[["estimate", "lower", "upper"]].isna().all()
+    assert wc.survival_at.loc[wc.survival_at["time"] == 5000, "surv"].isna().all()
+    assert wc.survival_at.loc[wc.survival_at["time"] == 365, "surv"].notna().all()
+    assert any("Not estimated at day(s) 5000" in r for r in wc.remarks)
+    # the same seed gives the same bootstrap (fast array path)
+    again = weighted_comparison(ps, site=None, cluster=None, n_boot=30, seed=1, times=(365, 5000), outcome=None,
+                                eligible=None)
+    pd.testing.assert_frame_equal(wc.boot, again.boot)
