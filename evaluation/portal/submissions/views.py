@@ -92,7 +92,7 @@ def _submission_rows(frame, lang: str) -> list[dict]:
 
 def _pending_rows(site: str, user, lang: str) -> list[dict]:
     """Files of ``site`` queued or being stored: shown before the stored ones, without a number yet."""
-    from django.utils import timezone
+    import datetime as dt
 
     rows = []
     pending = list(queue.pending_for(site))
@@ -102,7 +102,8 @@ def _pending_rows(site: str, user, lang: str) -> list[dict]:
         iid = up.instrument.split("@")[0]
         rows.append({"id": "", "site": site, "instrument": iid, "title": title(iid, lang) if iid else "?",
                      "version": up.instrument.split("@")[1] if "@" in up.instrument else "", "status": "pending",
-                     "date": timezone.localtime(up.queued_at).strftime("%Y-%m-%d %H:%M") if up.queued_at else "",
+                     # UTC, as the stored submissions' dates beside them
+                     "date": up.queued_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M") if up.queued_at else "",
                      "rows": up.n_rows, "replaces": up.replaces, "superseded_by": "",
                      "url": (reverse("evaluator:interview_detail" if up.kind == Upload.INTERVIEWS
                                      else "submissions:upload_detail", kwargs={"token": up.token})
