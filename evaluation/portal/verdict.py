@@ -20,6 +20,8 @@ def intake_verdict(report: dict, *, lang: str, status: str) -> str | None:
         return None
     from evaluation.intake.problems import Problem, Report
 
+    if report.get("problems") and not report.get("_problems"):
+        return None  # the problems were not kept as data: the verdict could not be recomputed faithfully
     status = status if status in ("checked", "accepted", "rejected", "duplicate") else "checked"
     try:
         problems = [Problem(**d) for d in report.get("_problems") or []]
