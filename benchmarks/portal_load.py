@@ -65,6 +65,13 @@ def _session(base: str, user: str, password: str, site: str, path: Path, barrier
              poll: float) -> dict:
     out = {"site": site, "user": user}
     s = requests.Session()
+    # like a browser, a GET is sent again when the server has just closed an idle keep-alive connection
+    # (gunicorn's keep-alive is 2 s, the same as the page's look every 2 s); a POST never is
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    s.mount("http://", HTTPAdapter(max_retries=Retry(total=3, connect=3, read=2, allowed_methods=frozenset({"GET"}),
+                                                     status=0, raise_on_status=False)))
     try:
         s.get(f"{base}/accounts/login/", timeout=timeout)
         r = s.post(f"{base}/accounts/login/", data={"username": user, "password": password,

@@ -3,7 +3,8 @@
 ``missing`` lists the strings of the templates and code (found by Django's
 ``makemessages`` in a temporary copy) that a catalogue lacks; ``add
 FILE.json`` adds translations (``{"msgid": {"nl": ..., "fr": ..., "en": ...}}``,
-a plural as ``"singular|plural"`` with a two-item list per language) and
+a plural as ``"singular|plural"`` with a two-item list per language; ``en`` may be left out: it
+repeats the msgid) and
 compiles every ``.mo``. The ``.po`` files keep Babel's layout (width 100), so a
 change is a small diff. Tested by ``tests/evaluation/portal/test_i18n.py``.
 """
@@ -75,7 +76,9 @@ def add(translations: dict) -> None:
         cat = _read(lang)
         for key, by_lang in translations.items():
             msgid = tuple(key.split("|", 1)) if "|" in key else key
-            text = by_lang[lang]
+            text = by_lang.get(lang)
+            if text is None and lang == "en":  # the English catalogue repeats the msgid
+                text = list(msgid) if isinstance(msgid, tuple) else msgid
             cat.add(msgid, tuple(text) if isinstance(msgid, tuple) else text)
         _write(lang, cat)
 

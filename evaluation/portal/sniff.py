@@ -18,9 +18,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-__all__ = ["ALLOWED_SUFFIXES", "sniff_upload"]
+__all__ = ["ALLOWED_SUFFIXES", "INTERVIEW_SUFFIXES", "sniff_upload"]
 
 ALLOWED_SUFFIXES = (".sav", ".zsav", ".dta", ".xlsx", ".csv")
+#: coded interviews: a REFI-QDA project (a zip holding project.qde) or the CSV segments format
+INTERVIEW_SUFFIXES = (".qdpx", ".csv")
 _EXECUTABLE = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa")
 
 
@@ -34,10 +36,13 @@ def size_message(size: int) -> str | None:
     return _too_big() if size > settings.PORTAL_MAX_UPLOAD_BYTES else None
 
 
-def sniff_upload(path: Path, suffix: str) -> str | None:
+def sniff_upload(path: Path, suffix: str, allowed: tuple[str, ...] = ALLOWED_SUFFIXES) -> str | None:
     """``None`` when ``path`` is what ``suffix`` says and safe to read; else a message for the coordinator."""
     suffix = suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
+    if suffix not in allowed:
+        if allowed == INTERVIEW_SUFFIXES:
+            return _("Files of this kind cannot be imported. Send a REFI-QDA project (.qdpx) exported from the "
+                     "coding program, or the coded segments as CSV (.csv) made from the template.")
         return _("Files of this kind cannot be checked. Send an SPSS (.sav), Excel (.xlsx) or CSV (.csv) file, "
                  "made from the template.")
     size = path.stat().st_size
@@ -55,7 +60,7 @@ def sniff_upload(path: Path, suffix: str) -> str | None:
         return None if head[:4] in (b"$FL2", b"$FL3") else wrong
     if suffix == ".dta":
         return None if head.startswith(b"<stata_dta>") or head[:1] in (b"\x71", b"\x72", b"\x73") else wrong
-    if suffix == ".xlsx":
+    if suffix in (".xlsx", ".qdpx"):
         if not head.startswith(b"PK\x03\x04"):
             return wrong
         try:
@@ -66,9 +71,13 @@ def sniff_upload(path: Path, suffix: str) -> str | None:
                 packed = sum(i.compress_size for i in infos) or 1
         except (zipfile.BadZipFile, OSError, ValueError):
             return wrong
-        if "[Content_Types].xml" not in names or len(infos) > 10000:
+        member = "[Content_Types].xml" if suffix == ".xlsx" else "project.qde"
+        if member not in names or len(infos) > 10000:
             return wrong
         if unpacked > settings.PORTAL_MAX_UNPACKED_BYTES or (unpacked > 50 * 1024 * 1024 and unpacked / packed > 200):
+            if suffix == ".qdpx":
+                return _("This project would unpack to far more data than coded interviews hold, so it is not "
+                         "opened. Export it again from the coding program and upload that file.")
             return _("This Excel file would unpack to far more data than a questionnaire holds, so it is not "
                      "opened. Save the data again from Excel (File, Save as, .xlsx) and upload that file.")
         return None

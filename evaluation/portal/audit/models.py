@@ -29,6 +29,8 @@ ACTIONS = [
     ("build-finished", _("book build finished")),
     ("account-created", _("account created")),
     ("sign-off", _("approved a quote")),
+    ("import", _("imported interviews")),
+    ("purge", _("deleted expired files")),
 ]
 _CODE = re.compile(r"^[A-Za-z0-9@._,:-]{0,64}$")
 

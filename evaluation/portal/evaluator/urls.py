@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import interviews, views
 
 app_name = "evaluator"
 urlpatterns = [
@@ -9,6 +9,10 @@ urlpatterns = [
     path("quarantine/", views.quarantine, name="quarantine"),
     path("quarantine/<str:sid>/", views.quarantine_report, name="quarantine_report"),
     path("interviews/", views.interviews, name="interviews"),
+    path("interviews/upload/", interviews.upload, name="interview_upload"),
+    path("interviews/file/<uuid:token>/", interviews.detail, name="interview_detail"),
+    path("interviews/file/<uuid:token>/import/", interviews.start_import, name="interview_import"),
+    path("interviews/file/<uuid:token>/state/", interviews.state, name="interview_state"),
     path("quotes/", views.signoffs, name="signoffs"),
     path("audit/", views.audit, name="audit"),
     path("builds/", views.builds, name="builds"),

@@ -108,7 +108,18 @@ def interviews(request):
         return imports, counts
 
     imports, counts = _with_store(read, ([], []))
-    return render(request, "evaluator/interviews.html", {"imports": imports[::-1], "counts": counts})
+    from ..accounts.roles import sites_of
+    from ..sniff import INTERVIEW_SUFFIXES
+    from ..submissions.views import _pending_rows
+    from .interviews import names_file
+
+    pending = [r for code in sites_of(request.user) for r in _pending_rows(code, request.user, _lang())
+               if r["instrument"] == INSTRUMENT]
+    sites = [{"code": code, "label": site_label(code, _lang()), "has_names": names_file(code) is not None}
+             for code in sites_of(request.user)]
+    return render(request, "evaluator/interviews.html", {
+        "imports": pending + imports[::-1], "counts": counts, "sites": sites, "accept": ",".join(INTERVIEW_SUFFIXES),
+        "names_configured": any(s["has_names"] for s in sites)})
 
 
 @staff_only

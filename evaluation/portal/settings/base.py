@@ -10,7 +10,12 @@ Configuration comes from the environment, never from a file in the repository:
 - ``DATABASE_URL``: ``postgresql://user:password@host:port/name`` for the portal's tables
   (default SQLite in the state dir);
 - ``PEER_EVAL_KEY`` / ``PEER_EVAL_KEY_FILE``: the pseudonymisation key, read by intake at
-  each submission (:func:`evaluation.intake.pseudonymise.load_key`), never by these settings.
+  each submission (:func:`evaluation.intake.pseudonymise.load_key`), never by these settings;
+- ``PEER_EVAL_NAMES_DIR``: on the data controller's server, the folder of the names lists
+  used to de-identify interviews, one ``names_<PRISON>.csv`` per prison (the format of
+  ``peer-eval interviews import --names``); never uploaded, never shown;
+- ``PEER_EVAL_TRANSCRIPTS_DIR`` (optional): for coded spreadsheets, a folder per prison
+  (``<PRISON>/<transcript>.txt``), as ``--transcripts`` of the same command.
 """
 
 from __future__ import annotations
@@ -112,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "evaluation.portal.housekeeping.PurgeMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -205,6 +211,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "peer-eval portal"
+
+# housekeeping (evaluation.portal.housekeeping): a checked file not submitted within this many hours is
+# deleted; a book build's folder this many days after it finished (the newest good build stays);
+# at most one purge this often (seconds), started by a request or by 'python -m evaluation.portal purge'
+PORTAL_UPLOAD_HOURS = float(os.environ.get("PORTAL_UPLOAD_HOURS", "24"))
+PORTAL_BUILD_KEEP_DAYS = float(os.environ.get("PORTAL_BUILD_KEEP_DAYS", "7"))
+PORTAL_PURGE_EVERY_S = float(os.environ.get("PORTAL_PURGE_EVERY_S", "3600"))
+
+# interview imports: names lists and transcripts stay on this server (paths, never shown on a page)
+PORTAL_NAMES_DIR = os.environ.get("PEER_EVAL_NAMES_DIR", "").strip() or None
+PORTAL_TRANSCRIPTS_DIR = os.environ.get("PEER_EVAL_TRANSCRIPTS_DIR", "").strip() or None
 
 # uploads: a file larger than this is refused before intake reads it
 PORTAL_MAX_UPLOAD_BYTES = int(float(os.environ.get("PORTAL_MAX_UPLOAD_MB", "25")) * 1024 * 1024)

@@ -23,9 +23,13 @@ class Upload(models.Model):
     identifier or a free-text answer. The original file name is not kept.
     """
 
+    SURVEY, INTERVIEWS = "survey", "interviews"
+
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads")
     site = models.CharField(max_length=8)
+    #: a questionnaire file (intake's submit_file) or coded interviews (qda's import_segments)
+    kind = models.CharField(max_length=10, default="survey")
     suffix = models.CharField(max_length=6)
     created = models.DateTimeField(auto_now_add=True)
     valid = models.BooleanField(default=False)

@@ -9,6 +9,10 @@ workspace's writer lock (:func:`~evaluation.portal.workspace.workspace_lock`,
 an ``flock`` shared by every gunicorn worker process), so no request ever
 waits for that lock and SQLite never answers "database is locked".
 
+Interview imports (``Upload.kind == "interviews"``, :mod:`..evaluator.interviews`)
+go through the same queue with :func:`evaluation.qda.importer.import_segments`
+(``peer-eval interviews import``) and the server's names list.
+
 The queue is the portal's own table, so nothing is lost when a server
 stops: the next request that looks at a queued file wakes a worker again
 (:func:`kick`), and a file left ``storing`` by a stopped process is queued
@@ -106,8 +110,11 @@ def _store(up: Upload) -> None:
 
     path = staging_path(up)
     try:
-        report = submit_file(path, site=up.site, lang=up.lang or "en", workspace=workspace_path(),
-                             replaces=up.replaces or None, catalogue=catalogue())
+        if up.kind == Upload.INTERVIEWS:
+            report = _import_interviews(up, path)
+        else:
+            report = submit_file(path, site=up.site, lang=up.lang or "en", workspace=workspace_path(),
+                                 replaces=up.replaces or None, catalogue=catalogue())
     except IntakeRefused:
         log.error("intake refused a submission for %s (key or workspace); see 'peer-eval submit' for details", up.site)
         Upload.objects.filter(pk=up.pk).update(status=FAILED)
@@ -123,13 +130,29 @@ def _store(up: Upload) -> None:
     Upload.objects.filter(pk=up.pk).update(**fields)
     shutil.rmtree(path.parent, ignore_errors=True)  # the workspace keeps the raw file (or its quarantine)
     user = up.user.get_username()
+    interviews = up.kind == Upload.INTERVIEWS
     if report.status == "accepted":
-        record(user, "replace" if up.replaces else "submit", site=up.site, submission=report.submission_id,
-               detail=(report.instrument or "")[:40], rows=report.n_rows)
-    elif report.status == "duplicate":
-        record(user, "submit", site=up.site, submission=report.submission_id, detail="duplicate")
+        action = "import" if interviews else "replace" if up.replaces else "submit"
+        record(user, action, site=up.site, submission=report.submission_id,
+               detail=(("replaces-" + up.replaces) if interviews and up.replaces else (report.instrument or ""))[:40],
+               rows=report.n_rows)
     else:
-        record(user, "submit", site=up.site, submission=report.submission_id or "", detail="rejected")
+        record(user, "import" if interviews else "submit", site=up.site, submission=report.submission_id or "",
+               detail="duplicate" if report.status == "duplicate" else "rejected")
+
+
+def _import_interviews(up: Upload, path):
+    """``import_segments`` (``peer-eval interviews import``) with the server's names list for the prison."""
+    from evaluation.intake.submit import IntakeRefused
+    from evaluation.qda.importer import import_segments
+
+    from ..evaluator.interviews import names_file, transcripts_dir
+
+    names = names_file(up.site)
+    if names is None:  # never imported without de-identification
+        raise IntakeRefused("no names list for this prison on the server")
+    return import_segments(path, site=up.site, workspace=workspace_path(), names=names,
+                           transcripts=transcripts_dir(up.site), lang=up.lang or "en", replaces=up.replaces or None)
 
 
 def pending_for(site: str):

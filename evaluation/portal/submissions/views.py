@@ -92,16 +92,22 @@ def _submission_rows(frame, lang: str) -> list[dict]:
 
 def _pending_rows(site: str, user, lang: str) -> list[dict]:
     """Files of ``site`` queued or being stored: shown before the stored ones, without a number yet."""
-    from django.utils import timezone
+    import datetime as dt
 
     rows = []
-    for up in queue.pending_for(site):
+    pending = list(queue.pending_for(site))
+    if any(up.status == QUEUED for up in pending):
+        queue.kick()  # after a server restart, the first look at the prison's page stores what waits
+    for up in pending:
         iid = up.instrument.split("@")[0]
         rows.append({"id": "", "site": site, "instrument": iid, "title": title(iid, lang) if iid else "?",
                      "version": up.instrument.split("@")[1] if "@" in up.instrument else "", "status": "pending",
-                     "date": timezone.localtime(up.queued_at).strftime("%Y-%m-%d %H:%M") if up.queued_at else "",
+                     # UTC, as the stored submissions' dates beside them
+                     "date": up.queued_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M") if up.queued_at else "",
                      "rows": up.n_rows, "replaces": up.replaces, "superseded_by": "",
-                     "token": up.token if up.user_id == user.pk else None})
+                     "url": (reverse("evaluator:interview_detail" if up.kind == Upload.INTERVIEWS
+                                     else "submissions:upload_detail", kwargs={"token": up.token})
+                             if up.user_id == user.pk else None)})
     return rows
 
 
@@ -172,24 +178,6 @@ def template_download(request, instrument: str, fmt: str):
 _staging = queue.staging_path
 
 
-#: a checked file that was not submitted is deleted after this long (it may hold raw identifiers)
-STALE_UPLOAD_HOURS = 24
-
-
-def _purge_stale_uploads() -> None:
-    """Delete staged files checked but never submitted more than :data:`STALE_UPLOAD_HOURS` ago."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    cutoff = timezone.now() - dt.timedelta(hours=STALE_UPLOAD_HOURS)
-    for up in Upload.objects.filter(created__lt=cutoff, submitted=False).exclude(status__in=["expired", *PENDING]):
-        shutil.rmtree(state_dir("staging", str(up.token)), ignore_errors=True)
-        up.status = "expired"
-        up.valid = False
-        up.save(update_fields=["status", "valid"])
-
-
 @login_required
 @require_POST
 def upload(request, site: str):
@@ -209,7 +197,6 @@ def upload(request, site: str):
         messages.error(request, _("Choose a file first, then press 'Check the file'."))
         return redirect("submissions:dashboard", site=site)
     suffix = Path(f.name).suffix.lower()[:6]
-    _purge_stale_uploads()
     up = Upload.objects.create(user=request.user, site=site, suffix=suffix)
     path = _staging(up)
     with open(path, "wb") as out:
@@ -268,7 +255,7 @@ def _problems_in(report: dict, lang: str) -> list[dict]:
 
 
 def _own_upload(request, token) -> Upload:
-    up = get_object_or_404(Upload, token=token, user=request.user)
+    up = get_object_or_404(Upload, token=token, user=request.user, kind=Upload.SURVEY)
     check_site(request.user, up.site)
     return up
 
@@ -305,8 +292,11 @@ def upload_detail(request, token):
     errors = [p for p in problems if p.get("severity") == "error"]
     warnings = [p for p in problems if p.get("severity") != "error"]
     earlier = _earlier(up.site, up.instrument) if up.valid and up.instrument and not up.submitted else []
+    from ..verdict import intake_verdict
+
     return render(request, "submissions/check.html", {
         "up": up, "errors": errors, "warnings": warnings, "earlier": earlier,
+        "intake_verdict": intake_verdict(up.report, lang=_lang(), status=up.status),
         "instrument_title": title(up.instrument.split("@")[0], _lang()) if up.instrument else "",
         "site_label": site_label(up.site, _lang())})
 

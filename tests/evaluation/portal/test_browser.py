@@ -58,7 +58,11 @@ def live_portal():
     key = PseudonymKey.generate()
     env = dict(os.environ, PEER_EVAL_WORKSPACE=str(root / "ws"), PORTAL_STATE_DIR=str(root / "state"),
                PEER_EVAL_KEY=key.text(), DJANGO_SETTINGS_MODULE="evaluation.portal.settings.development",
-               PYTHONPATH=str(REPO))
+               PYTHONPATH=str(REPO), PEER_EVAL_NAMES_DIR=str(root / "controller"))
+    (root / "controller").mkdir()
+    from .test_interviews import NAMES
+
+    (root / "controller" / "names_P04.csv").write_text(NAMES, encoding="utf-8")
     env.pop("DATABASE_URL", None)
     env.pop("PEER_EVAL_KEY_FILE", None)
     manage = [sys.executable, "-m", "evaluation.portal"]
@@ -194,7 +198,7 @@ def test_coordinator_session_and_evaluator_status_in_chromium(live_portal, brows
     d.find_element(By.ID, "id_file").send_keys(str(bad_path))
     d.find_element(By.ID, "check-button").click()
     verdict = d.find_element(By.ID, "verdict").text
-    assert "zal niet aanvaard worden: 3 problemen" in verdict
+    assert "3 problemen moeten eerst verbeterd worden" in verdict  # the intake's verdict or the portal's
     rows = d.find_elements(By.CSS_SELECTOR, "table.problems tbody tr")
     assert len(rows) == 3
     seen_rows = sorted(int(r.find_elements(By.TAG_NAME, "td")[0].text) for r in rows)
@@ -210,10 +214,30 @@ def test_coordinator_session_and_evaluator_status_in_chromium(live_portal, brows
     d.find_element(By.LINK_TEXT, "Een ander bestand opladen").click()
     d.find_element(By.ID, "id_file").send_keys(str(ok_path))
     d.find_element(By.ID, "check-button").click()
-    assert "Dit bestand zal aanvaard worden" in d.find_element(By.ID, "verdict").text
+    assert "Druk op 'Versturen'" in d.find_element(By.ID, "verdict").text
     _axe(d, "check-ok", axe)
-    d.find_element(By.ID, "submit-button").click()
-    sid = d.find_element(By.ID, "receipt-id").text
+    # another worker is storing a file: this one waits, and the page says so (no request waits)
+    from .test_background import HOLDER
+
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(live_portal["root"] / "state" / "workspace.lock"),
+                               str(live_portal["root"] / "ws" / "evaluation.sqlite"), "120"],
+                              stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        d.find_element(By.ID, "submit-button").click()
+        assert "Uw bestand wacht om opgeslagen te worden" in d.find_element(By.ID, "pending-state").text
+        pending_url = d.current_url
+        _axe(d, "pending", axe)
+        d.get(base + "/prison/P04/")
+        assert "wordt opgeslagen" in d.find_element(By.ID, "recent").find_element(By.XPATH, "..").text
+        d.execute_script("document.getElementById('recent').scrollIntoView()")
+        _axe(d, "dashboard-pending", axe)
+        d.get(pending_url)
+        d.find_element(By.ID, "pending-state")
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    sid = d.find_element(By.ID, "receipt-id").text  # the page's script goes to the receipt once stored
     assert sid.startswith("S") and d.find_element(By.ID, "receipt-rows").text == "15"
     _axe(d, "receipt", axe)
     d.get(base + "/prison/P04/history/")
@@ -240,6 +264,20 @@ def test_coordinator_session_and_evaluator_status_in_chromium(live_portal, brows
     assert "P04" in d.find_element(By.ID, "status-table").text
     _wait_text(d, sid)
     _axe(d, "status", axe)
+    # an interview import: check, then import with the server's names list
+    from .test_interviews import _qdpx
+
+    d.get(f"{base}/evaluator/interviews/")
+    Select(d.find_element(By.ID, "id_site")).select_by_value("P04")
+    d.find_element(By.ID, "id_file").send_keys(str(_qdpx(tmp_path / "coded_P04.qdpx", "P04")))
+    d.find_element(By.ID, "check-button").click()
+    assert "can be imported" in d.find_element(By.ID, "verdict").text
+    _axe(d, "interview-check", axe)
+    d.find_element(By.ID, "import-button").click()
+    isid = d.find_element(By.ID, "receipt-id").text
+    d.get(f"{base}/evaluator/interviews/")
+    _wait_text(d, isid)
+    assert "detainees" in d.page_source and "Jan Peeters" not in d.page_source
     for page in ("linkage", "quarantine", "interviews", "quotes", "audit", "builds"):
         d.get(f"{base}/evaluator/{page}/")
         assert d.find_element(By.TAG_NAME, "h1").text

@@ -43,7 +43,7 @@ def test_full_session_then_scan(portal, make_user, tmp_path, portal_key, caplog)
     html = r.content.decode()
     pages.append(html)
     assert r.status_code == 200
-    assert "zal niet aanvaard worden: 3 problemen" in html
+    assert "3 problemen moeten eerst verbeterd worden" in html  # the intake's verdict or the portal's
     # the intake's own messages, in Dutch, with their rows
     from django.utils.html import escape
     from evaluation.intake.submit import check_file
@@ -58,7 +58,7 @@ def test_full_session_then_scan(portal, make_user, tmp_path, portal_key, caplog)
     r = _upload(c, "P03", ok_path)
     html = r.content.decode()
     pages.append(html)
-    assert "Dit bestand zal aanvaard worden" in html
+    assert 'class="verdict good"' in html and "Druk op 'Versturen'" in html
     token = re.search(r"/upload/([0-9a-f-]{36})/submit/", html).group(1)
     r = _submit(c, token)
     html = r.content.decode()
@@ -81,7 +81,7 @@ def test_full_session_then_scan(portal, make_user, tmp_path, portal_key, caplog)
     r = _submit(c, token)
     html = r.content.decode()
     pages.append(html)
-    assert "niet aanvaard en er werd niets opgeslagen" in html and "submit-button" not in html
+    assert "Verbeter de problemen hieronder en laad het verbeterde bestand op" in html and "submit-button" not in html
     assert sid in html  # the intake's message names the submission it would have to replace
     assert c.post(f"/upload/{token}/submit/").status_code == 302  # a rejected upload cannot be forced through
     r = _upload(c, "P03", write_file(again, tmp_path / "v3.csv"))
@@ -210,7 +210,7 @@ def test_check_report_follows_the_language_switch(portal, make_user, tmp_path):
     report = check_file(path, site="P06", lang="fr")
     c.post("/language/", {"language": "fr", "next": url})
     html = c.get(url).content.decode()
-    assert "Ce fichier ne sera pas accepté : 3 problèmes" in html
+    assert "3 problèmes doivent d’abord être corrigés" in html
     for p in report.errors:  # the intake's own French messages
         assert escape(p.message("fr")) in html
 
@@ -272,3 +272,33 @@ def test_migrations_match_the_models(portal):
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # SystemExit(1) when a migration is missing
+
+
+@pytest.mark.parametrize("with_intake_verdict", [True, False])
+def test_the_intakes_verdict_is_preferred_when_it_has_one(portal, make_user, tmp_path, monkeypatch,
+                                                          with_intake_verdict):
+    """The report's own first sentence when intake has one (evaluation.intake.messages.verdict), else the portal's."""
+    import evaluation.intake.messages as intake_messages
+
+    seen = []
+    if with_intake_verdict:
+        def verdict(report):  # what intake's verdict receives: the report, in the page's language
+            seen.append((report.lang, report.status, report.valid))
+            return {"nl": "INTAKE-ZIN: niet aanvaard.", "fr": "PHRASE-INTAKE : refusé."}[report.lang]
+
+        monkeypatch.setattr(intake_messages, "verdict", verdict, raising=False)
+    else:
+        monkeypatch.delattr(intake_messages, "verdict", raising=False)
+    c = verified_client(make_user(sites=["P06"], language="nl"))
+    r = _upload(c, "P06", write_file(three_mistakes(detainee_frame("P06", n=10, seed=61)), tmp_path / "x.csv"))
+    html = r.content.decode()
+    verdict_p = re.search(r'<p class="verdict bad" id="verdict"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert "3 problemen moeten eerst verbeterd worden" in verdict_p
+    if with_intake_verdict:
+        assert verdict_p.startswith("INTAKE-ZIN: niet aanvaard. ") and "zal niet aanvaard worden" not in verdict_p
+        assert seen[-1] == ("nl", "checked", False)
+        c.post("/language/", {"language": "fr", "next": "/"})
+        html = c.get(r.redirect_chain[-1][0]).content.decode()
+        assert "PHRASE-INTAKE : refusé. 3 problèmes doivent" in html
+    else:
+        assert verdict_p.startswith("Dit bestand zal niet aanvaard worden: 3 problemen")

@@ -32,7 +32,8 @@ def test_portal_suite_on_postgresql():
     try:
         url = pg.start()
         env = dict(os.environ, DATABASE_URL=url, PORTAL_TEST_DATABASE="postgresql", PYTHONPATH=str(REPO))
-        files = [str(HERE / f) for f in ("test_flow.py", "test_security.py")]
+        files = [str(HERE / f) for f in ("test_flow.py", "test_security.py", "test_background.py", "test_interviews.py",
+                                         "test_housekeeping.py", "test_labels.py")]
         r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *files,
                             "-k", "not check_deploy"], capture_output=True, text=True, env=env, cwd=REPO,
                            timeout=900)
