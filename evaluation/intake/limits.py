@@ -67,9 +67,9 @@ _CURRENT: contextvars.ContextVar[Limits] = contextvars.ContextVar("peer_eval_lim
 
 LIMIT_MESSAGES = {
     "limit-exceeded": {
-        "nl": "Het bestand gaat over een grens: {limit} is hoogstens {allowed}, dit bestand: {actual}. "
-              "Controleer of het het juiste bestand is (één gevangenis, één vragenlijst). Is het echt zo groot, "
-              "vraag dan het evaluatieteam de grens te verhogen (workspace.yaml, limits: {limit}).",
+        "nl": "Het bestand overschrijdt een grens: {limit} mag hoogstens {allowed} zijn, in dit bestand: {actual}. "
+              "Controleer of dit het juiste bestand is (één gevangenis, één vragenlijst). Is het echt zo groot, "
+              "vraag dan het evaluatieteam om de grens te verhogen (workspace.yaml, limits: {limit}).",
         "fr": "Le fichier dépasse une limite : {limit} est d'au plus {allowed}, ce fichier : {actual}. "
               "Vérifiez que c'est le bon fichier (une prison, un questionnaire). S'il est vraiment aussi grand, "
               "demandez à l'équipe d'évaluation de relever la limite (workspace.yaml, limits: {limit}).",
