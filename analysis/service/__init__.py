@@ -2,10 +2,14 @@
 
 - :func:`reach` – share of eligible detainees with a peer-support contact before release, per group.
 - :func:`dose` – contacts per person and their kinds and settings.
+- :func:`survey_participation` – who had peer support by a questionnaire's date (contact log first).
+- :func:`paired_proportion` – a yes/no outcome at two waves: McNemar and the paired difference.
 - :func:`use_outcomes` – days of use in the last 30 days (non-users 0) and injecting, as outcomes.
 """
 
 from .reach import Dose, Reach, dose, reach
+from .paired import PairedProportion, paired_proportion
+from .participation import SurveyParticipation, survey_participation
 from .use import use_outcomes
 
-__all__ = ["reach", "Reach", "dose", "Dose", "use_outcomes"]
+__all__ = ["reach", "Reach", "dose", "Dose", "use_outcomes", "survey_participation", "SurveyParticipation", "paired_proportion", "PairedProportion"]

@@ -47,3 +47,32 @@ def test_use_outcomes_non_users_zero_and_nonresponse_missing():
     assert out["days_used"].tolist()[:4] == [0.0, 12.0, pytest.approx(np.nan, nan_ok=True), 30.0]
     assert np.isnan(out["days_used"].iloc[2]) and np.isnan(out["days_used"].iloc[4])
     assert out["injecting"].tolist()[:3] == [0.0, 1.0, 0.0] and np.isnan(out["injecting"].iloc[3])
+
+
+def test_survey_participation_log_first_cut_at_questionnaire_or_release():
+    from analysis.service import survey_participation
+    eps = pd.DataFrame({"pid": ["a", "b", "c", "d"],
+                        "release_date": pd.to_datetime(["2025-06-01", "2025-09-01", "2025-06-01", "2025-06-01"])})
+    con = pd.DataFrame({"pid": ["a", "b", "c", "x"],
+                        "date": pd.to_datetime(["2025-05-01", "2025-08-01", "2025-06-15", "2025-05-01"])})
+    resp = pd.DataFrame({"pid": ["a", "b", "c", "d", "e", "f", "x"],
+                         "date": pd.to_datetime(["2025-07-01"] * 7),
+                         "peer_contact": [0, 1, 1, 1, 1, -1, 0]})
+    sp = survey_participation(resp, con, eps)
+    d = sp.data.set_index("pid")
+    # a: logged contact before release (said no): log wins
+    assert (d.loc["a", "group"], d.loc["a", "source"]) == ("had contact", "contact log")
+    # b: not yet released, the contact is after the questionnaire: no contact
+    assert d.loc["b", "group"] == "no contact" and d.loc["b", "cutoff"] == pd.Timestamp("2025-07-01")
+    # c: released 1 June, the contact is after release (before the questionnaire): does not count
+    assert d.loc["c", "group"] == "no contact" and d.loc["c", "cutoff"] == pd.Timestamp("2025-06-01")
+    # d: in the release records, nothing logged: no contact, whatever they say
+    assert (d.loc["d", "group"], d.loc["d", "source"]) == ("no contact", "contact log")
+    # e, f: the log is silent: self-report; a nonresponse code leaves the group missing
+    assert (d.loc["e", "group"], d.loc["e", "source"]) == ("had contact", "self-report")
+    assert d.loc["f", "group"] is None and d.loc["f", "source"] == "self-report"
+    # x: only in the contact log (no release record): the log speaks
+    assert d.loc["x", "group"] == "had contact"
+    assert sp.n_by_source() == {"contact log": 5, "self-report": 1}
+    assert int(sp.agreement.to_numpy().sum()) == 5
+    assert any("disagree for 5 row(s)" in r for r in sp.remarks)
