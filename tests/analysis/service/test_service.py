@@ -76,3 +76,23 @@ def test_survey_participation_log_first_cut_at_questionnaire_or_release():
     assert sp.n_by_source() == {"contact log": 5, "self-report": 1}
     assert int(sp.agreement.to_numpy().sum()) == 5
     assert any("disagree for 5 row(s)" in r for r in sp.remarks)
+
+
+def test_reach_by_period_pools_small_months_within_a_prison():
+    from analysis.service import pooled_periods, reach_by_period
+
+    months = ["2025-01-05"] * 3 + ["2025-02-05"] * 4 + ["2025-04-05"] * 5 + ["2025-05-05"] * 2 + ["2025-06-05"] * 1
+    ep = pd.DataFrame({"pid": [f"p{i}" for i in range(len(months))] + ["q0", "q1"],
+                       "site": ["P1"] * len(months) + ["P2", "P2"], "eligible": 1,
+                       "release_date": pd.to_datetime(months + ["2025-01-01", "2025-03-01"])})
+    con = pd.DataFrame({"pid": ["p0", "p3", "p7", "q0"], "date": pd.to_datetime(["2024-12-01"] * 4),
+                        "setting": "in custody"})
+    pooled = pooled_periods(ep, min_count=5)
+    p1 = pooled[pooled["site"] == "P1"].drop_duplicates("period")[["period", "months"]].values.tolist()
+    # Jan+Feb = 7 >= 5; Apr = 5; May + Jun = 3 < 5 joins April's period
+    assert p1 == [["2025-01 to 2025-02", 2], ["2025-04 to 2025-06", 3]]
+    t = reach_by_period(ep, con, min_count=5).to_frame()
+    assert t[["site", "period", "n_eligible", "n_reached"]].values.tolist() == [
+        ["P1", "2025-01 to 2025-02", 7, 2], ["P1", "2025-04 to 2025-06", 8, 1],
+        ["P2", "2025-01 to 2025-03", 2, 1]]  # a prison short in all keeps one short period (withheld downstream)
+    assert (t["n_eligible"].sum(), t["n_reached"].sum()) == (17, 4)
