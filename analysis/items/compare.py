@@ -14,7 +14,16 @@ compare group answers higher than one of the reference group, ties counting
 half (``P(X > Y) + 0.5 P(X = Y)``, the Vargha–Delaney A / the Brunner–Munzel
 effect), with the Brunner–Munzel interval (``scipy.stats.brunnermunzel`` for
 the test; the interval inverts its t statistic on the effect's scale, as R's
-``brunnermunzel::brunnermunzel.test`` reports it). It ignores prison.
+``brunnermunzel::brunnermunzel.test`` reports it).
+
+**Prison is handled in the proportional-odds model only.** The rank-based
+effect pools the prisons (its row is labelled so): it is not stratified.
+A van Elteren-type stratified estimate (per-prison effects weighted by
+``n_x n_y / (n + 1)``) would need a within-prison variance, and with one to
+three peer workers per prison most strata have a single member of a group,
+for which the Brunner–Munzel variance does not exist. The unstratified
+effect is reported as a model-free description of the pooled answers, not
+as a prison-adjusted comparison.
 
 Nonresponse codes and empty cells are left out of both (the count left out
 is a remark).
@@ -164,7 +173,8 @@ def ordinal_comparison(
     table = pd.DataFrame([
         {"quantity": f"odds ratio ({compare} vs {reference})", "estimate": np.exp(b), "ci_low": np.exp(b - z * se),
          "ci_high": np.exp(b + z * se), "p_val": p},
-        {"quantity": f"P({compare} answers higher than {reference})", "estimate": a, "ci_low": a_lo,
+        {"quantity": f"P({compare} answers higher than {reference})" + (f", {site}s pooled" if site else ""),
+         "estimate": a, "ci_low": a_lo,
          "ci_high": a_hi, "p_val": float(bm.pvalue)},
     ])
     if not res.mle_retvals.get("converged", True):
@@ -173,7 +183,8 @@ def ordinal_comparison(
         remarks.append(f"{n_left_out} answer(s) 'don't know', 'refused', 'not applicable' or blank left out.")
     remarks.append("Odds ratio from a proportional-odds (cumulative logit) model"
                    + (f" with {site} as a fixed effect" if site else "")
-                   + "; Wald interval. The probability of answering higher (ties half) ignores "
-                   + (f"{site} " if site else "") + "and has the Brunner–Munzel interval.")
+                   + "; Wald interval. The probability of answering higher (ties half) has the Brunner–Munzel "
+                   + "interval" + (f" and is not adjusted for {site}: it pools the {site}s, which only the "
+                                   "odds ratio takes into account." if site else "."))
     return OrdinalComparison(table=table, coefficients=coefs, item=spec.name, reference=reference, compare=compare,
                              n=n, n_left_out=n_left_out, remarks=tuple(remarks))

@@ -127,3 +127,25 @@ def test_diverging_plot_centres_on_neutral(role):
     # sorted by agreement: the item nobody agrees with first (bottom), role_clear on top
     assert labels[0].startswith("Other") and "clearly agreed" in labels[1] and "n = " in labels[1]
     plt.close(ax.figure)
+
+
+def test_prison_enters_the_odds_ratio_only_and_the_rank_effect_says_it_pools(role):
+    with_site = ordinal_comparison(role, ROLE, group="group", reference="staff", compare="peer_worker", site="site")
+    without = ordinal_comparison(role, ROLE, group="group", reference="staff", compare="peer_worker", site=None)
+    # the odds ratio changes with the prison fixed effect (polr with and without + site differ, see reference.R)
+    assert with_site.table.loc[0, "estimate"] != pytest.approx(without.table.loc[0, "estimate"], rel=1e-3)
+    # the rank-based effect is the same number either way: it is not stratified, and its label and remark say so
+    cols = ["estimate", "ci_low", "ci_high", "p_val"]
+    assert with_site.table.loc[1, cols].tolist() == pytest.approx(without.table.loc[1, cols].tolist())
+    assert with_site.table.loc[1, "quantity"].endswith(", sites pooled")
+    assert not without.table.loc[1, "quantity"].endswith("pooled")
+    assert any("not adjusted for site" in r and "only the odds ratio" in r for r in with_site.remarks)
+
+
+def test_chapter_does_not_claim_a_prison_adjusted_rank_effect():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "book" / "perspectives.md").read_text(encoding="utf-8")
+    prose = " ".join(text.split())
+    assert "Only this odds ratio takes the prison into account" in prose
+    assert "is not adjusted for prison" in prose
