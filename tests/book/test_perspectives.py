@@ -27,7 +27,7 @@ from pathlib import Path
 
 CHAPTER = Path(__file__).resolve().parents[2] / "book" / "perspectives.md"
 COUNT_COLUMNS = {"answers", "complete answers", "eligible", "reached", "detainees", "agree", "neutral or disagree",
-                 "no answer", "Total", "n_persons", "in custody", "after release"}
+                 "no answer", "Total", "n_persons", "in custody", "after release", "peer workers"}
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +172,22 @@ def test_injecting_change_is_mcnemar_on_pairs(executed, workspace):
     res = paired_proportion(use_outcomes(context(workspace).responses("detainee")), outcome="injecting")
     assert _glued(nb, "pp_inj_pairs") == str(res.n_pairs)
     assert _glued(nb, "pp_inj_diff") == f"{100 * res.difference:.0f}"
+
+
+def test_peer_worker_conditions_pooled_banded_zeros_withheld(executed, workspace):
+    nb, tables = executed
+    cond = next(t for t in tables if t.astype(str).apply(lambda c: c.str.contains("not asked or blank")).any().any())
+    text = cond.astype(str)
+    assert text.apply(lambda c: c.str.contains("paid", regex=False)).any().any()  # answers in bands
+    values = cond.iloc[:, -1].astype(str).tolist()
+    shown = _numbers(pd.Series(values))
+    assert shown and all(v >= 10 for v in shown), values  # zeros and small counts withheld
+    assert "[c]" in values
+    sites = load_truth(workspace)["sites"]
+    assert not any(s in cond.to_string() for s in sites)  # pooled, never per prison
+    # the count in the prose is a band, never an exact small number
+    ctx = context(workspace)
+    pw = ctx.responses("peer_worker").query("wave == 1").drop_duplicates("pid")
+    n_paid = int(pw["work_status"].isin([1, 2]).sum())
+    glued = _glued(nb, "pp_pw_paid")
+    assert glued == (str(n_paid) if n_paid >= 10 else glued) and (n_paid >= 10 or not glued.isdigit())

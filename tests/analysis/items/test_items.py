@@ -149,3 +149,23 @@ def test_chapter_does_not_claim_a_prison_adjusted_rank_effect():
     prose = " ".join(text.split())
     assert "Only this odds ratio takes the prison into account" in prose
     assert "is not adjusted for prison" in prose
+
+
+def test_banded_counts_every_code_in_one_band_nonresponse_and_blank_apart():
+    from analysis.items import banded_counts
+
+    spec = {"name": "work_status", "label": "Paid?", "nonresponse": [{"code": -8, "kind": "refused", "label": "R"}],
+            "choices": [{"code": c, "label": str(c)} for c in (1, 2, 3, 4, 5)]}
+    data = pd.DataFrame({"pid": list("abcdefgh") + ["a"],
+                         "work_status": [1, 2, 2, 3, 4, 5, -8, np.nan, 1]})
+    bands = {"work_status": {"paid": [1, 2], "volunteer": [3, 4], "other": [5]}}
+    t = banded_counts(data, [spec], bands, subject="pid").to_frame()
+    assert dict(zip(t["answer"], t["n"])) == {"paid": 3, "volunteer": 2, "other": 1, "no answer": 1,
+                                              "not asked or blank": 1}
+    assert t["n"].sum() == 8  # distinct persons, each counted once
+    with pytest.raises(ValueError, match=r"\[5\] are in no band"):
+        banded_counts(data, [spec], {"work_status": {"paid": [1, 2], "volunteer": [3, 4]}})
+    with pytest.raises(ValueError, match="more than one band"):
+        banded_counts(data, [spec], {"work_status": {"paid": [1, 2], "any": [2, 3, 4, 5]}})
+    with pytest.raises(ValueError, match="neither answers nor nonresponse"):
+        banded_counts(data.assign(work_status=9), [spec], bands)
