@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.items.compare import stratified_superiority
 from analysis.items import (ItemSpec, domain_scores, item_distribution, ordinal_comparison,
                             probability_of_superiority)
 
@@ -139,7 +140,34 @@ def test_prison_enters_the_odds_ratio_only_and_the_rank_effect_says_it_pools(rol
     assert with_site.table.loc[1, cols].tolist() == pytest.approx(without.table.loc[1, cols].tolist())
     assert with_site.table.loc[1, "quantity"].endswith(", sites pooled")
     assert not without.table.loc[1, "quantity"].endswith("pooled")
-    assert any("not adjusted for site" in r and "only the odds ratio" in r for r in with_site.remarks)
+    assert len(without.table) == 2  # no stratified row without a site
+    assert any("pools the sites" in r and "van Elteren" in r for r in with_site.remarks)
+
+
+def test_van_elteren_stratified_effect_against_R(role):
+    res = ordinal_comparison(role, ROLE, group="group", reference="staff", compare="peer_worker", site="site")
+    row = res.table.iloc[2]
+    assert "within sites (van Elteren)" in row["quantity"]
+    # R (by hand): num / den with num += U_s / (N_s + 1), den += n_x n_y / (N_s + 1)
+    assert row["estimate"] == pytest.approx(R["ve_a"], abs=1e-10)
+    # R: 2 * pnorm(-abs(dev / sqrt(v)))
+    assert row["p_val"] == pytest.approx(R["ve_p"], rel=1e-8)
+    assert np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])  # no interval, on purpose
+    ok = role[role["role_clear"] > 0]
+    x, y = ok[ok["group"] == "peer_worker"], ok[ok["group"] == "staff"]
+    a, z, p, used = stratified_superiority(x["role_clear"], y["role_clear"], x["site"], y["site"])
+    # R: dev / sqrt(v); strata with both groups
+    assert (z, used) == (pytest.approx(R["ve_z"], rel=1e-10), R["ve_strata"])
+
+
+def test_van_elteren_handles_a_group_of_one_and_one_sided_strata():
+    # stratum A: x = [3] vs y = [1, 3]: ranks 2.5 | 1, 2.5 -> U = 1.5 of 2 -> 0.75
+    # stratum B: x only -> left out; stratum C: x = [5, 4] vs y = [1]: U = 2 of 2 -> 1.0
+    a, z, p, used = stratified_superiority([3, 2, 5, 4], [1, 3, 1], ["A", "B", "C", "C"], ["A", "A", "C"])
+    assert used == 2
+    # weights n_x n_y / (N + 1): A 2/4, C 2/4 -> (0.75 + 1.0) / 2
+    assert a == pytest.approx(0.875)
+    assert 0 < p < 1 and z > 0
 
 
 def test_chapter_does_not_claim_a_prison_adjusted_rank_effect():
@@ -147,8 +175,8 @@ def test_chapter_does_not_claim_a_prison_adjusted_rank_effect():
 
     text = (Path(__file__).resolve().parents[3] / "book" / "perspectives.md").read_text(encoding="utf-8")
     prose = " ".join(text.split())
-    assert "Only this odds ratio takes the prison into account" in prose
-    assert "is not adjusted for prison" in prose
+    assert "within each prison" in prose and "van Elteren" in prose
+    assert "pools the prisons" in prose
 
 
 def test_banded_counts_every_code_in_one_band_nonresponse_and_blank_apart():
