@@ -8,9 +8,11 @@
 - :func:`factor_summary` – favourable answers per implementation factor (reverse-worded items flipped).
 - :func:`ordinal_comparison` – two groups on one item: proportional-odds odds ratio with
   prison as fixed effect, and the probability of answering higher (Brunner–Munzel interval).
+- :func:`banded_counts` – a small group's categorical answers counted in coarser bands.
 
 """
 
+from .bands import BandedCounts, banded_counts
 from .compare import OrdinalComparison, ordinal_comparison, probability_of_superiority
 from .distribution import ItemDistribution, item_distribution, ticked_counts, wilson_interval
 from .factors import FactorSummary, factor_summary
@@ -32,4 +34,6 @@ __all__ = [
     "OrdinalComparison",
     "ordinal_comparison",
     "probability_of_superiority",
+    "BandedCounts",
+    "banded_counts",
 ]

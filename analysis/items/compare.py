@@ -14,7 +14,19 @@ compare group answers higher than one of the reference group, ties counting
 half (``P(X > Y) + 0.5 P(X = Y)``, the Vargha–Delaney A / the Brunner–Munzel
 effect), with the Brunner–Munzel interval (``scipy.stats.brunnermunzel`` for
 the test; the interval inverts its t statistic on the effect's scale, as R's
-``brunnermunzel::brunnermunzel.test`` reports it). It ignores prison.
+``brunnermunzel::brunnermunzel.test`` reports it).
+
+**Prison.** The Brunner–Munzel effect pools the prisons (its row is
+labelled so). With ``site`` given, a third row gives the van Elteren-type
+stratified effect (:func:`stratified_superiority`): the per-prison
+probabilities of a higher answer averaged with van Elteren's weights
+``n_x n_y / (n + 1)``, and van Elteren's stratified rank test (the
+conditional permutation variance of each prison's rank sum, ties
+corrected). It has a p-value but **no interval**: with one to three peer
+workers per prison most strata have a single member of a group, for which
+no within-prison variance of the effect (Brunner–Munzel's) exists, and the
+permutation variance holds only under "no difference". Checked by hand in
+base R (``tests/reference/items``).
 
 Nonresponse codes and empty cells are left out of both (the count left out
 is a remark).
@@ -34,7 +46,7 @@ from analysis.results import Result
 
 from .spec import ItemSpec, as_specs
 
-__all__ = ["OrdinalComparison", "ordinal_comparison", "probability_of_superiority"]
+__all__ = ["OrdinalComparison", "ordinal_comparison", "probability_of_superiority", "stratified_superiority"]
 
 
 def probability_of_superiority(x, y, *, alpha: float = 0.05) -> tuple[float, float, float]:
@@ -63,6 +75,47 @@ def probability_of_superiority(x, y, *, alpha: float = 0.05) -> tuple[float, flo
     return (float(a), float(max(0.0, a - t * se)), float(min(1.0, a + t * se)))
 
 
+def stratified_superiority(x, y, x_strata, y_strata) -> tuple[float, float, float, int]:
+    """Van Elteren-type stratified ``P(X > Y) + 0.5 P(X = Y)`` and van Elteren's test.
+
+    Per stratum ``s`` with both groups present: ``U_s`` (the Mann–Whitney
+    count for X, midranks), weights ``1 / (N_s + 1)``. The estimate is
+    ``Σ U_s / (N_s + 1) / Σ n_xs n_ys / (N_s + 1)`` (the per-stratum effects
+    weighted by ``n_xs n_ys / (N_s + 1)``); the test statistic
+    ``Z = Σ (W_s − E W_s) / (N_s + 1) / sqrt(Σ Var W_s / (N_s + 1)²)`` with
+    ``Var W_s = n_xs n_ys / 12 · (N_s + 1 − Σ (t³ − t) / (N_s (N_s − 1)))``.
+    Returns (estimate, z, two-sided normal p, strata used). Written out
+    because neither scipy nor statsmodels has van Elteren's test.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    xs, ys = np.asarray(x_strata, dtype=object), np.asarray(y_strata, dtype=object)
+    num = den = dev = var = 0.0
+    used = 0
+    for s in pd.unique(np.concatenate([xs, ys])):
+        xv, yv = x[xs == s], y[ys == s]
+        nx, ny = len(xv), len(yv)
+        if nx == 0 or ny == 0:
+            continue
+        n = nx + ny
+        r = stats.rankdata(np.concatenate([xv, yv]))
+        w = r[:nx].sum()
+        u = w - nx * (nx + 1) / 2
+        _, t = np.unique(np.concatenate([xv, yv]), return_counts=True)
+        v = nx * ny / 12 * (n + 1 - ((t ** 3 - t).sum() / (n * (n - 1)) if n > 1 else 0.0))
+        num += u / (n + 1)
+        den += nx * ny / (n + 1)
+        dev += (w - nx * (n + 1) / 2) / (n + 1)
+        var += v / (n + 1) ** 2
+        used += 1
+    if used == 0:
+        return (np.nan, np.nan, np.nan, 0)
+    est = num / den
+    if var <= 0:
+        return (float(est), np.nan, np.nan, used)
+    z = dev / np.sqrt(var)
+    return (float(est), float(z), float(2 * stats.norm.sf(abs(z))), used)
+
+
 @dataclass(frozen=True, eq=False)
 class OrdinalComparison(Result):
     """Proportional-odds comparison of two groups on one ordinal item.
@@ -70,9 +123,10 @@ class OrdinalComparison(Result):
     Attributes
     ----------
     table : DataFrame
-        One row per quantity: ``odds ratio (compare vs reference)`` and
-        ``P(compare answers higher)``, with ``estimate``, ``ci_low``,
-        ``ci_high``, ``p_val``.
+        One row per quantity: ``odds ratio (compare vs reference)``,
+        ``P(compare answers higher)`` (prisons pooled) and, with ``site``,
+        the van Elteren stratified probability (no interval), with
+        ``estimate``, ``ci_low``, ``ci_high``, ``p_val``.
     coefficients : DataFrame
         Every model parameter on the model's scale (log odds ratios and
         thresholds), as ``OrderedModel`` reports them.
@@ -164,16 +218,26 @@ def ordinal_comparison(
     table = pd.DataFrame([
         {"quantity": f"odds ratio ({compare} vs {reference})", "estimate": np.exp(b), "ci_low": np.exp(b - z * se),
          "ci_high": np.exp(b + z * se), "p_val": p},
-        {"quantity": f"P({compare} answers higher than {reference})", "estimate": a, "ci_low": a_lo,
+        {"quantity": f"P({compare} answers higher than {reference})" + (f", {site}s pooled" if site else ""),
+         "estimate": a, "ci_low": a_lo,
          "ci_high": a_hi, "p_val": float(bm.pvalue)},
     ])
+    if site:
+        is_c, is_r = (frame[group] == compare).to_numpy(), (frame[group] == reference).to_numpy()
+        sa, _z, sp, n_strata = stratified_superiority(y[is_c], y[is_r], frame.loc[is_c, site], frame.loc[is_r, site])
+        table = pd.concat([table, pd.DataFrame([{
+            "quantity": f"P({compare} answers higher than {reference}), within {site}s (van Elteren)",
+            "estimate": sa, "ci_low": np.nan, "ci_high": np.nan, "p_val": sp}])], ignore_index=True)
     if not res.mle_retvals.get("converged", True):
         remarks.append("The proportional-odds model did not converge; treat the odds ratio with caution.")
     if n_left_out:
         remarks.append(f"{n_left_out} answer(s) 'don't know', 'refused', 'not applicable' or blank left out.")
     remarks.append("Odds ratio from a proportional-odds (cumulative logit) model"
                    + (f" with {site} as a fixed effect" if site else "")
-                   + "; Wald interval. The probability of answering higher (ties half) ignores "
-                   + (f"{site} " if site else "") + "and has the Brunner–Munzel interval.")
+                   + "; Wald interval. The probability of answering higher (ties half) has the Brunner–Munzel "
+                   + "interval" + (f" and pools the {site}s; the van Elteren row compares within each {site} "
+                                   f"(weights n_x n_y / (n + 1), {n_strata} {site}(s) with both groups) and has a "
+                                   "stratified rank test but no interval (a group of one in a prison has no "
+                                   "within-prison variance)." if site else "."))
     return OrdinalComparison(table=table, coefficients=coefs, item=spec.name, reference=reference, compare=compare,
                              n=n, n_left_out=n_left_out, remarks=tuple(remarks))

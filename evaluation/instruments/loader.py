@@ -269,6 +269,8 @@ class Catalogue:
                     problems.extend(exc.problems)
         for sid, v in self.scale_ids():
             self._load_scale(sid, v, problems)
+        if (self.root / "factors.yaml").exists():
+            self._load_factors("factors", problems)
         return problems
 
     # -- internals -------------------------------------------------------

@@ -356,6 +356,14 @@ class FactorList(_Model):
     description: Text | None = None
     factors: list[Factor] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _unique_ids(self):
+        ids = [f.id for f in self.factors]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"factor id(s) {', '.join(twice)} appear more than once|give every factor its own id")
+        return self
+
     def get(self, factor_id: str) -> Factor:
         for f in self.factors:
             if f.id == factor_id:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .model import Instrument, Scale, SiteList
+from .model import FactorList, Instrument, Scale, SiteList
 
 __all__ = ["SCHEMAS", "schema_documents", "write_schemas"]
 
-SCHEMAS = {"instrument": Instrument, "scale": Scale, "sites": SiteList}
+SCHEMAS = {"instrument": Instrument, "scale": Scale, "sites": SiteList, "factors": FactorList}
 
 
 def schema_documents() -> dict[str, dict]:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 CHAPTER = Path(__file__).resolve().parents[2] / "book" / "perspectives.md"
 COUNT_COLUMNS = {"answers", "complete answers", "eligible", "reached", "detainees", "agree", "neutral or disagree",
-                 "no answer", "Total", "n_persons", "in custody", "after release"}
+                 "no answer", "Total", "n_persons", "in custody", "after release", "peer workers"}
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +49,12 @@ def executed(workspace):
     return nb, tables
 
 
+def _flat(col) -> str:
+    """A column name of a read_html table, its levels joined, pandas' "Unnamed: ..." fillers left out."""
+    parts = [col] if isinstance(col, str) else [str(p) for p in col]
+    return " ".join(p for p in parts if not p.startswith("Unnamed:"))
+
+
 def _numbers(series) -> list[float]:
     vals = pd.to_numeric(series.astype(str).str.replace(",", ""), errors="coerce")
     return [float(v) for v in vals if np.isfinite(v)]
@@ -59,10 +65,10 @@ def test_no_table_shows_a_group_below_the_threshold(executed):
     assert len(tables) >= 7
     for t in tables:
         t = t.copy()  # the fixture's tables are shared with the other tests
-        cols = [c if isinstance(c, str) else " ".join(map(str, c)) for c in t.columns]
+        cols = [_flat(c) for c in t.columns]
         t.columns = cols
         for c in cols:
-            if any(c == k or c.endswith(" " + k) for k in COUNT_COLUMNS):
+            if not c.startswith("%") and any(c == k or c.endswith(" " + k) for k in COUNT_COLUMNS):
                 small = [v for v in _numbers(t[c]) if 0 < v < 10]
                 assert not small, (c, small, t)
 
@@ -77,8 +83,8 @@ def test_peer_worker_table_withholds_small_and_empty_cells(executed, workspace):
     # nothing per prison: no site code appears in any table of the chapter
     sites = load_truth(workspace)["sites"]
     per_prison = [t for t in executed[1] if any(s in t.to_string() for s in sites)]
-    # only the reach table (detainees) and the profile list prisons
-    assert len(per_prison) == 2
+    # only the reach tables (detainees: per prison, per prison and month) and the profile list prisons
+    assert len(per_prison) == 3
     profile = next(t for t in per_prison if any("peer workers" in str(c) for c in t.columns))
     profile = profile.copy()
     profile.columns = [c if isinstance(c, str) else (c[1] if c[0].startswith("Unnamed") else c[0])
@@ -118,3 +124,70 @@ def test_demo_truths_recovered(workspace):
     assert fit.conf_int().loc["peer_contact_n", 0] > 0  # more contacts, more trust
     means = list(truth["peer_trust_mean_by_contact_band"].values())
     assert means == sorted(means)
+
+
+def _glued(nb, name):
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("metadata", {}).get("scrapbook", {}).get("name") == name:
+                text = next(v for k, v in out["data"].items() if k.endswith("text/plain"))
+                return str(text).strip("'\"")
+    raise KeyError(name)
+
+
+def test_aftercare_groups_come_from_the_contact_log(executed, workspace):
+    from analysis.service import survey_participation
+
+    nb, _tables = executed
+    ctx = context(workspace)
+    sp = survey_participation(ctx.responses("detainee").query("wave == 2"), ctx.contacts(), ctx.outcomes())
+    n = sp.n_by_source()
+    assert n["contact log"] >= 10 and n["self-report"] >= 10  # both sources occur in the demo
+    assert _glued(nb, "pp_care_log") == str(n["contact log"])
+    assert _glued(nb, "pp_care_self") == str(n["self-report"])
+    assert "taken from the contact log" in CHAPTER.read_text(encoding="utf-8")
+
+
+def test_reach_per_prison_and_month_pools_small_months(executed, workspace):
+    _nb, tables = executed
+    found = [t for t in tables if any("months of release" in " ".join(map(str, c)) if isinstance(c, tuple)
+                                      else "months of release" in str(c) for c in t.columns)
+             or t.astype(str).apply(lambda col: col.str.contains(" to 20", regex=False)).any().any()]
+    assert found, "no reach-by-month table"
+    t = found[0]
+    flat = t.copy()
+    flat.columns = [_flat(c) for c in t.columns]
+    elig = next(c for c in flat.columns if c == "eligible")
+    shown = _numbers(flat[elig])
+    assert len(shown) >= 20 and min(shown) >= 10  # ten prisons, several periods each, none below the threshold
+    ctx = context(workspace)
+    n_eligible = int((ctx.outcomes()["eligible"] == 1).sum())
+    assert sum(shown) <= n_eligible
+
+
+def test_injecting_change_is_mcnemar_on_pairs(executed, workspace):
+    from analysis.service import paired_proportion, use_outcomes
+
+    nb, _tables = executed
+    res = paired_proportion(use_outcomes(context(workspace).responses("detainee")), outcome="injecting")
+    assert _glued(nb, "pp_inj_pairs") == str(res.n_pairs)
+    assert _glued(nb, "pp_inj_diff") == f"{100 * res.difference:.0f}"
+
+
+def test_peer_worker_conditions_pooled_banded_zeros_withheld(executed, workspace):
+    nb, tables = executed
+    cond = next(t for t in tables if t.astype(str).apply(lambda c: c.str.contains("not asked or blank")).any().any())
+    text = cond.astype(str)
+    assert text.apply(lambda c: c.str.contains("paid", regex=False)).any().any()  # answers in bands
+    values = cond.iloc[:, -1].astype(str).tolist()
+    shown = _numbers(pd.Series(values))
+    assert shown and all(v >= 10 for v in shown), values  # zeros and small counts withheld
+    assert "[c]" in values
+    sites = load_truth(workspace)["sites"]
+    assert not any(s in cond.to_string() for s in sites)  # pooled, never per prison
+    # the count in the prose is a band, never an exact small number
+    ctx = context(workspace)
+    pw = ctx.responses("peer_worker").query("wave == 1").drop_duplicates("pid")
+    n_paid = int(pw["work_status"].isin([1, 2]).sum())
+    glued = _glued(nb, "pp_pw_paid")
+    assert glued == (str(n_paid) if n_paid >= 10 else glued) and (n_paid >= 10 or not glued.isdigit())

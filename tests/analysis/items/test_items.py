@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.items.compare import stratified_superiority
 from analysis.items import (ItemSpec, domain_scores, item_distribution, ordinal_comparison,
                             probability_of_superiority)
 
@@ -127,3 +128,72 @@ def test_diverging_plot_centres_on_neutral(role):
     # sorted by agreement: the item nobody agrees with first (bottom), role_clear on top
     assert labels[0].startswith("Other") and "clearly agreed" in labels[1] and "n = " in labels[1]
     plt.close(ax.figure)
+
+
+def test_prison_enters_the_odds_ratio_only_and_the_rank_effect_says_it_pools(role):
+    with_site = ordinal_comparison(role, ROLE, group="group", reference="staff", compare="peer_worker", site="site")
+    without = ordinal_comparison(role, ROLE, group="group", reference="staff", compare="peer_worker", site=None)
+    # the odds ratio changes with the prison fixed effect (polr with and without + site differ, see reference.R)
+    assert with_site.table.loc[0, "estimate"] != pytest.approx(without.table.loc[0, "estimate"], rel=1e-3)
+    # the rank-based effect is the same number either way: it is not stratified, and its label and remark say so
+    cols = ["estimate", "ci_low", "ci_high", "p_val"]
+    assert with_site.table.loc[1, cols].tolist() == pytest.approx(without.table.loc[1, cols].tolist())
+    assert with_site.table.loc[1, "quantity"].endswith(", sites pooled")
+    assert not without.table.loc[1, "quantity"].endswith("pooled")
+    assert len(without.table) == 2  # no stratified row without a site
+    assert any("pools the sites" in r and "van Elteren" in r for r in with_site.remarks)
+
+
+def test_van_elteren_stratified_effect_against_R(role):
+    res = ordinal_comparison(role, ROLE, group="group", reference="staff", compare="peer_worker", site="site")
+    row = res.table.iloc[2]
+    assert "within sites (van Elteren)" in row["quantity"]
+    # R (by hand): num / den with num += U_s / (N_s + 1), den += n_x n_y / (N_s + 1)
+    assert row["estimate"] == pytest.approx(R["ve_a"], abs=1e-10)
+    # R: 2 * pnorm(-abs(dev / sqrt(v)))
+    assert row["p_val"] == pytest.approx(R["ve_p"], rel=1e-8)
+    assert np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])  # no interval, on purpose
+    ok = role[role["role_clear"] > 0]
+    x, y = ok[ok["group"] == "peer_worker"], ok[ok["group"] == "staff"]
+    a, z, p, used = stratified_superiority(x["role_clear"], y["role_clear"], x["site"], y["site"])
+    # R: dev / sqrt(v); strata with both groups
+    assert (z, used) == (pytest.approx(R["ve_z"], rel=1e-10), R["ve_strata"])
+
+
+def test_van_elteren_handles_a_group_of_one_and_one_sided_strata():
+    # stratum A: x = [3] vs y = [1, 3]: ranks 2.5 | 1, 2.5 -> U = 1.5 of 2 -> 0.75
+    # stratum B: x only -> left out; stratum C: x = [5, 4] vs y = [1]: U = 2 of 2 -> 1.0
+    a, z, p, used = stratified_superiority([3, 2, 5, 4], [1, 3, 1], ["A", "B", "C", "C"], ["A", "A", "C"])
+    assert used == 2
+    # weights n_x n_y / (N + 1): A 2/4, C 2/4 -> (0.75 + 1.0) / 2
+    assert a == pytest.approx(0.875)
+    assert 0 < p < 1 and z > 0
+
+
+def test_chapter_does_not_claim_a_prison_adjusted_rank_effect():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "book" / "perspectives.md").read_text(encoding="utf-8")
+    prose = " ".join(text.split())
+    assert "within each prison" in prose and "van Elteren" in prose
+    assert "pools the prisons" in prose
+
+
+def test_banded_counts_every_code_in_one_band_nonresponse_and_blank_apart():
+    from analysis.items import banded_counts
+
+    spec = {"name": "work_status", "label": "Paid?", "nonresponse": [{"code": -8, "kind": "refused", "label": "R"}],
+            "choices": [{"code": c, "label": str(c)} for c in (1, 2, 3, 4, 5)]}
+    data = pd.DataFrame({"pid": list("abcdefgh") + ["a"],
+                         "work_status": [1, 2, 2, 3, 4, 5, -8, np.nan, 1]})
+    bands = {"work_status": {"paid": [1, 2], "volunteer": [3, 4], "other": [5]}}
+    t = banded_counts(data, [spec], bands, subject="pid").to_frame()
+    assert dict(zip(t["answer"], t["n"])) == {"paid": 3, "volunteer": 2, "other": 1, "no answer": 1,
+                                              "not asked or blank": 1}
+    assert t["n"].sum() == 8  # distinct persons, each counted once
+    with pytest.raises(ValueError, match=r"\[5\] are in no band"):
+        banded_counts(data, [spec], {"work_status": {"paid": [1, 2], "volunteer": [3, 4]}})
+    with pytest.raises(ValueError, match="more than one band"):
+        banded_counts(data, [spec], {"work_status": {"paid": [1, 2], "any": [2, 3, 4, 5]}})
+    with pytest.raises(ValueError, match="neither answers nor nonresponse"):
+        banded_counts(data.assign(work_status=9), [spec], bands)

@@ -71,3 +71,29 @@ def test_codebook_mapping_names_existing_codes():
         for link in factor.codebook:
             assert link.version == "1.0"
             assert set(link.codes) <= codes, factor.id
+
+
+def test_factor_list_problems_reported_all_at_once_with_file_and_fix(tmp_path):
+    root = tmp_path / "instruments"
+    shutil.copytree(CAT.root, root)
+    path = root / "factors.yaml"
+    text = path.read_text(encoding="utf-8")
+    broken = (text.replace("  - id: structural_adjustments", "  - id: education_training", 1)
+              .replace('version: "1.0"', 'version: "one"', 1)
+              .replace("    cfir:", "    cfri:", 1))
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(DefinitionError) as err:
+        Catalogue(root).factors()
+    problems = err.value.problems
+    text_all = " ".join(f"{p.file} {p.message} {p.fix}" for p in problems)
+    assert "factors.yaml" in text_all
+    assert "unknown field" in text_all and "version" in text_all  # the typo and the version at once
+    assert "Traceback" not in text_all
+    # the duplicate id alone (the other fields right) is caught by the model
+    path.write_text(text.replace("  - id: structural_adjustments", "  - id: education_training", 1), encoding="utf-8")
+    with pytest.raises(DefinitionError, match="more than once"):
+        Catalogue(root).factors()
+    # and 'instruments check' reports a broken factor list even if no instrument were tagged
+    path.write_text(broken, encoding="utf-8")
+    assert any("factors.yaml" in p.file for p in Catalogue(root).check_all())

@@ -26,7 +26,7 @@ def _definitions():
     root = REPO / "instruments"
     files = [(p, "instrument") for p in root.glob("*/*.yaml") if p.parent.name not in {"scales", "interviews", "schema"}]
     files += [(p, "scale") for p in (root / "scales").glob("*.yaml")]
-    files += [(root / "sites.yaml", "sites")]
+    files += [(root / "sites.yaml", "sites"), (root / "factors.yaml", "factors")]
     files += [(p, "instrument") for p in (REPO / "tests" / "fixtures" / "instruments").glob("*/*.yaml")]
     return files
 
@@ -46,3 +46,19 @@ def test_schema_catches_a_typo():
     doc["items"][0]["lable"] = doc["items"][0].pop("label")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(json.loads(json.dumps(doc, default=str)), schema)
+
+
+def test_factor_schema_catches_a_typo_and_a_bad_id():
+    schema = json.loads((SCHEMA_DIR / "factors.schema.json").read_text(encoding="utf-8"))
+    doc = yaml.safe_load((REPO / "instruments" / "factors.yaml").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    typo = json.loads(json.dumps(doc))
+    typo["factors"][0]["cfri"] = typo["factors"][0].pop("cfir")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(typo, schema)
+    bad_id = json.loads(json.dumps(doc))
+    bad_id["factors"][0]["id"] = "Education and training"  # a label, not an id
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad_id, schema)
+    assert (REPO / "instruments" / "factors.yaml").read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=schema/factors.schema.json")

@@ -36,6 +36,24 @@ out$bm_a <- a; out$bm_ci <- a + c(-1, 1) * qt(0.975, df) * se_a; out$bm_df <- df
 out$bm_p <- 2 * pt(-abs((a - 0.5) / se_a), df)
 cat("Brunner-Munzel A =", a, "CI", out$bm_ci, "df", df, "p", out$bm_p, "\n")
 
+# --- van Elteren: within-prison P(peer higher) + 0.5 ties, weights nx ny / (N + 1), by hand ----
+num <- 0; den <- 0; dev <- 0; v <- 0; used <- 0
+for (s in sort(unique(d$site))) {
+  xs <- as.numeric(d$role_clear[d$group == "peer_worker" & d$site == s])
+  ys <- as.numeric(d$role_clear[d$group == "staff" & d$site == s])
+  m1 <- length(xs); m2 <- length(ys); N <- m1 + m2
+  if (m1 == 0 || m2 == 0) next
+  rs <- rank(c(xs, ys)); W <- sum(rs[1:m1])
+  t <- table(c(xs, ys))
+  num <- num + (W - m1 * (m1 + 1) / 2) / (N + 1)
+  den <- den + m1 * m2 / (N + 1)
+  dev <- dev + (W - m1 * (N + 1) / 2) / (N + 1)
+  v <- v + m1 * m2 / 12 * (N + 1 - sum(t^3 - t) / (N * (N - 1))) / (N + 1)^2
+  used <- used + 1
+}
+out$ve_a <- num / den; out$ve_z <- dev / sqrt(v); out$ve_p <- 2 * pnorm(-abs(out$ve_z)); out$ve_strata <- used
+cat("van Elteren A =", out$ve_a, "z", out$ve_z, "p", out$ve_p, "strata", used, "\n")
+
 # --- Wilson interval: share agreeing (4 or 5) among peer workers -----------------------
 k <- sum(x >= 4)
 w <- prop.test(k, nx, correct = FALSE)
