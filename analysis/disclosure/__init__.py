@@ -27,6 +27,7 @@ from .prose import safe_count, safe_value
 from .suppression import exposed_cells, secondary_suppression, table_constraints
 from .tables import ProtectedTable, protect_table
 from .errors import DisclosureError
+from .marks import disclosure_mark, mark_protected, not_person_level
 
 __all__ = [
     "DisclosurePolicy",
@@ -55,4 +56,7 @@ __all__ = [
     "exposed_cells",
     "table_constraints",
     "DisclosureError",
+    "not_person_level",
+    "mark_protected",
+    "disclosure_mark",
 ]

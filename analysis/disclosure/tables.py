@@ -43,6 +43,7 @@ from analysis.results import Result
 
 from .counting import require_columns
 from .ledger import CellKey, SuppressionLedger
+from .marks import mark_protected
 from .policy import DEFAULT_POLICY, DisclosurePolicy
 from .suppression import secondary_suppression, table_constraints
 
@@ -151,10 +152,10 @@ class ProtectedTable(Result):
             row per cell (:attr:`table`).
         """
         if layout == "long":
-            return self.table.copy()
+            return mark_protected(self.table.copy())
         if layout != "wide":
             raise ValueError(f"layout must be 'wide' or 'long', got {layout!r}")
-        return self._wide(self.table)
+        return mark_protected(self._wide(self.table))
 
     def _wide(self, long: pd.DataFrame) -> pd.DataFrame:
         rows, cols, shown = list(self.row), list(self.col), list(self.shown)
@@ -181,8 +182,8 @@ class ProtectedTable(Result):
             fmt = self.formats.get(c)
             long[c] = [self._fmt(x, fmt) for x in long[c]]
         if layout == "long":
-            return long
-        return self._wide(long).fillna("")
+            return mark_protected(long)
+        return mark_protected(self._wide(long).fillna(""))
 
     @staticmethod
     def _fmt(x: Any, fmt: str | None) -> str:

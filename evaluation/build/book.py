@@ -256,8 +256,8 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
     pages = sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
                    if not p.relative_to(html).parts[0].startswith("_"))
     if check_pages and not reuse:
-        check_built_pages(html)
-        say(f"  page check: {len(pages)} pages, no pseudonym or identifier")
+        check_built_pages(html, threshold=ws.disclosure_threshold)
+        say(f"  page check: {len(pages)} pages, no pseudonym, identifier or small count in a table")
     if not reuse and check_pages:  # only a checked site is ever kept
         site.write_text(json.dumps({"key": site_key, "html": _tree_hash(html)}, indent=1) + "\n", encoding="utf-8")
     if output:

@@ -10,6 +10,10 @@ byte-identical notebooks (see DESIGN.md, "Known pitfalls"):
 * memory addresses (``at 0x7f…``) are scrubbed from outputs, and the random
   ids of pandas Stylers (``T_1a2b3``) are renumbered in order of appearance.
 
+Before the chapter's first cell, a set-up cell installs the disclosure guard
+(:mod:`.display_guard`: the kernel refuses to display a table of counts that
+did not pass disclosure control); it is removed from the executed notebook.
+
 The workspace reaches the kernel as an absolute path in ``$PEER_EVAL_WORKSPACE``
 (never as an injected parameter cell, which would leak the path into the
 downloadable notebook).
@@ -28,6 +32,8 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from .display_guard import GUARD_CELL_ID, GUARD_SOURCE
 
 __all__ = [
     "ChapterFailed",
@@ -178,10 +184,17 @@ def execute_notebook(nb: nbformat.NotebookNode, *, workspace: str | os.PathLike,
     # The kernel process's own stderr (not the cells' output, which comes over the protocol) holds only
     # start-up notices ("Kernel is running over TCP without encryption", once per chapter): kept out of
     # the build's output, and shown when the kernel dies.
+    guard = nbformat.v4.new_code_cell(GUARD_SOURCE, id=GUARD_CELL_ID)
+    nb.cells.insert(0, guard)
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", prefix="peer-eval-kernel-") as kernel_log:
         try:
             client.execute(env=env, cwd=str(cwd), stderr=kernel_log)
         except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+            _remove_guard(nb)
+            if any(o.get("output_type") == "error" for o in guard.get("outputs", [])):
+                err = next(o for o in guard["outputs"] if o.get("output_type") == "error")
+                raise ChapterFailed(name, None, "(the build's disclosure guard could not be installed)",
+                                    err.get("ename", "Error"), _ANSI.sub("", err.get("evalue", ""))) from None
             failure = _failure(nb, name, exc)
             if isinstance(exc, DeadKernelError):
                 kernel_log.seek(0)
@@ -190,7 +203,12 @@ def execute_notebook(nb: nbformat.NotebookNode, *, workspace: str | os.PathLike,
                 if notes:
                     failure.evalue += "\nthe kernel said:\n" + "\n".join(notes[-20:])
             raise failure from None
+    _remove_guard(nb)
     return scrub(nb)
+
+
+def _remove_guard(nb: nbformat.NotebookNode) -> None:
+    nb.cells[:] = [c for c in nb.cells if c.get("id") != GUARD_CELL_ID]
 
 
 def execute_chapter(path: str | os.PathLike, workspace: str | os.PathLike, *, timeout: int = 900,
