@@ -18,7 +18,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core (the portal's accessibility test) from package-lock.json into ./node_modules; never at test time
+NODE_STAMP := node_modules/.installed-stamp
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || bash scripts/system-deps.sh
+	npm ci --no-audit --no-fund --silent
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 system-deps:
 	bash scripts/system-deps.sh

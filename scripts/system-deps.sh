@@ -5,6 +5,7 @@
 #               It is large (~300 MB), so it is installed only in CI (CI set) or with
 #               BROWSER_CHECK=1; without it the browser test is skipped locally, and FAILS
 #               when CI is set (so CI can never pass without the check).
+#   nodejs, npm - `npm ci` installs axe-core (package-lock.json) for the portal's accessibility test.
 # R (r-base-core, r-cran-survival, r-cran-lme4, r-cran-psych, r-cran-cmprsk) is
 # only needed to regenerate tests/reference/*; the committed outputs are used
 # otherwise. Run with INSTALL_R=1 to install it too.
@@ -14,6 +15,7 @@ command -v pspp >/dev/null 2>&1 || need+=(pspp)
 if [ -n "${CI:-}" ] || [ "${BROWSER_CHECK:-0}" = 1 ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
 fi
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ "${INSTALL_R:-0}" = 1 ]; then
   command -v Rscript >/dev/null 2>&1 || need+=(r-base-core)
   need+=(r-cran-survival r-cran-lme4 r-cran-psych r-cran-cmprsk)

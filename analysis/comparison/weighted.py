@@ -47,6 +47,7 @@ from ..recidivism.power import DetectableEffect, detectable_effect
 from ..results import Result
 from ._cox import cox_one_term
 from .propensity import PropensityResult, fit_propensity
+from ..palette import colour
 
 __all__ = [
     "cox_table", "weighted_km", "weighted_cox", "weighted_rate_difference", "weighted_comparison",
@@ -243,7 +244,7 @@ class WeightedComparison(Result):
     def plot(self, ax=None, *, band: bool = True):
         ax = axes(ax)
         for g, d in self.curves.groupby("group", sort=False):
-            (line,) = ax.step(d["time"], d["surv"], where="post", label=f"{g} (weighted)")
+            (line,) = ax.step(d["time"], d["surv"], where="post", label=f"{g} (weighted)", color=colour(g))
             if band:
                 ax.fill_between(d["time"], d["lower"], d["upper"], step="post", alpha=0.2, color=line.get_color(),
                                 linewidth=0)

@@ -48,7 +48,7 @@ from .pagecheck import check_built_pages
 from .sphinx import assemble, install_html, run_sphinx
 
 __all__ = ["BuildResult", "UndeclaredLoad", "LedgerUnsettled", "build_book", "ledger_conflicts", "default_jobs",
-           "JOBS_ENV"]
+           "JOBS_ENV", "snapshot_date"]
 
 #: Environment variable: how many chapters ``peer-eval build`` executes at a time.
 JOBS_ENV = "PEER_EVAL_BUILD_JOBS"
@@ -63,6 +63,22 @@ def default_jobs() -> int:
         except ValueError:
             raise ValueError(f"${JOBS_ENV}={value!r} is not a whole number; set it to e.g. 2") from None
     return 2 if (os.cpu_count() or 1) > 1 else 1
+
+
+def snapshot_date(ws: Workspace, locale: str = "en") -> str | None:
+    """The data snapshot's date for the footer: when the last accepted file arrived (``None`` before any)."""
+    import pandas as pd
+    from babel.dates import format_date
+
+    from evaluation.store import submissions
+
+    subs = submissions(ws)
+    if not len(subs):
+        return None
+    received = pd.to_datetime(subs.loc[subs["status"] == "accepted", "received_at"], utc=True, errors="coerce")
+    if received.notna().sum() == 0:
+        return None
+    return format_date(received.max().date(), "d MMMM y", locale=locale)
 
 
 class UndeclaredLoad(RuntimeError):
@@ -240,7 +256,8 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
             f"another: {', '.join(conflicts[:10])}. Give the tables that show them the book's ledger "
             "(ledger=ctx.ledger(SuppressionLedger)) so they hide them too.")
     t0 = time.perf_counter()
-    src = assemble(book_dir, cache.root / "src", notebooks, read_toc(book_dir), demo=ws.demo)
+    src = assemble(book_dir, cache.root / "src", notebooks, read_toc(book_dir), demo=ws.demo,
+                   snapshot=snapshot_date(ws))
     html = ws.root / "book" / "_build" / "html"
     site_key = _tree_hash(src) + ":" + os.environ.get("SOURCE_DATE_EPOCH", "") + ":" + code_hash()
     site = cache.root / "site.json"

@@ -19,15 +19,64 @@ build fail) when the object is a pandas ``DataFrame``, ``Series`` or
 
 Analysis result objects (``analysis.results.Result``) are displayed through
 their own representation; protecting what they count is the analysis's job.
-Figures are not inspected here.
+
+For readers, the same set-up also
+
+* draws figures as SVG (sharp at any zoom, text a screen reader can reach)
+  and gives each one an alt text made from its titles, axis labels and
+  legend (:func:`describe_figure`), carried in the output's metadata
+  (``image/svg+xml`` -> ``alt``) to the page by the build;
+* shows a pandas ``DataFrame``/``Series`` the way results are shown
+  (``analysis.reader``: labels in words, p-values as "< 0.001", counts as
+  whole numbers) and labels a ``Styler``'s column and row labels in words;
+* shows nothing for an empty ``Markdown``/``HTML`` object (instead of its
+  ``<IPython.core.display.Markdown object>`` repr), and refuses an object
+  whose only display is its default repr (``<x.Y object at 0x…>``): a
+  reader's page never shows program output of that kind.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
-__all__ = ["install", "check_displayable", "count_columns", "GUARD_SOURCE", "GUARD_CELL_ID"]
+__all__ = ["install", "check_displayable", "count_columns", "describe_figure", "GUARD_SOURCE", "GUARD_CELL_ID",
+           "RawReprError"]
+
+_RAW_REPR = re.compile(r"^<[\w.]+ object(?: at 0x[0-9a-fA-F…]+)?>$")
+
+
+class RawReprError(TypeError):
+    """A cell displays an object that has no display for readers (only its default repr)."""
+
+
+def describe_figure(fig) -> str:
+    """An alt text for a matplotlib figure: its titles, axis labels and legend entries, in words."""
+    parts = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        parts.append(suptitle.get_text().strip())
+    for ax in fig.get_axes():
+        if not ax.get_visible() or not ax.axison and not ax.get_title():
+            continue
+        bits = []
+        title = " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t.strip())
+        if title:
+            bits.append(title.strip())
+        y, x = ax.get_ylabel().strip(), ax.get_xlabel().strip()
+        if y and x:
+            bits.append(f"{y} against {x}")
+        elif y or x:
+            bits.append(y or x)
+        legend = ax.get_legend()
+        labels = [t.get_text() for t in legend.get_texts()] if legend is not None else []
+        if labels:
+            bits.append("groups: " + ", ".join(labels))
+        if bits:
+            parts.append("; ".join(bits))
+    text = ". ".join(dict.fromkeys(p for p in parts if p))
+    return ("Figure: " + text) if text else "Figure (described in the text around it)"
 
 #: Source of the set-up cell the build runs before a chapter's first cell.
 GUARD_SOURCE = "from evaluation.build.display_guard import install as _peer_eval_guard\n_peer_eval_guard()\ndel _peer_eval_guard"
@@ -97,6 +146,46 @@ def check_displayable(obj: Any) -> None:
         "if it counts no persons, declare it with analysis.disclosure.not_person_level(table, reason='...').")
 
 
+class _ReaderTable:
+    """A pandas frame as readers see it (``analysis.reader.reader_html``); plain text for the notebook."""
+
+    def __init__(self, frame):
+        self.frame = frame
+
+    def _repr_html_(self) -> str:
+        from analysis.reader import reader_html
+
+        return reader_html(self.frame)
+
+    def __repr__(self) -> str:
+        return self.frame.to_string()
+
+
+def _for_readers(obj: Any) -> Any:
+    if not _is_table(obj):
+        return obj
+    import pandas as pd
+
+    if isinstance(obj, (pd.DataFrame, pd.Series)):
+        return _ReaderTable(obj)
+    from analysis.reader import label
+
+    def words(value):
+        return label(value) if isinstance(value, str) else value
+
+    obj.format_index(words, axis="columns")
+    obj.format_index(words, axis="index")
+    # code names among the values (an instrument "peer_worker") in words too; text columns only, so the
+    # author's number formats stay as they are
+    data = obj.data
+    if data.columns.is_unique:
+        text_columns = [c for i, c in enumerate(data.columns)
+                        if data.iloc[:, i].map(lambda v: isinstance(v, str) or v is None).all()]
+        if text_columns:
+            obj.format(lambda v: label(v) if isinstance(v, str) else v, subset=text_columns)
+    return obj
+
+
 def install(shell=None) -> None:
     """Wrap ``shell.display_formatter.format`` (default: the running IPython) with :func:`check_displayable`."""
     if shell is None:
@@ -109,10 +198,28 @@ def install(shell=None) -> None:
     if getattr(formatter.format, "_peer_eval_guard", False):
         return
     original = formatter.format
+    # read by matplotlib-inline when a chapter first imports pyplot (importing it here would slow every chapter)
+    shell.config.InlineBackend.figure_formats = {"svg"}
 
     def guarded_format(obj, include=None, exclude=None):
         check_displayable(obj)
-        return original(obj, include=include, exclude=exclude)
+        obj = _for_readers(obj)
+        display_object = sys.modules.get("IPython.core.display")
+        if display_object is not None and isinstance(obj, display_object.DisplayObject) and not obj.data:
+            return {}, {}  # an empty Markdown/HTML: nothing to show
+        data, metadata = original(obj, include=include, exclude=exclude)
+        if set(data) == {"text/plain"} and _RAW_REPR.match(str(data["text/plain"]).strip()):
+            raise RawReprError(
+                f"this cell shows {data['text/plain']!r}, which means nothing to a reader; display a result, "
+                "a protected table, a figure or Markdown instead (or end the line with ';')")
+        figure = sys.modules.get("matplotlib.figure")
+        if figure is not None and isinstance(obj, figure.Figure):
+            alt = describe_figure(obj)
+            metadata = dict(metadata or {})
+            for mime in ("image/svg+xml", "image/png"):
+                if mime in data:
+                    metadata[mime] = {**metadata.get(mime, {}), "alt": alt}
+        return data, metadata
 
     guarded_format._peer_eval_guard = True
     formatter.format = guarded_format

@@ -95,10 +95,13 @@ def read_chapter(path: str | os.PathLike) -> nbformat.NotebookNode:
         cell["id"] = f"cell-{i}"
         cell.setdefault("metadata", {})
         if cell.get("cell_type") == "code":
-            # readers see the prose, tables and figures; the code is one click away
+            # readers see the prose, tables and figures, never the code (no "show code" bar per cell, nothing
+            # printed): the code is in the chapter's source and in the executed notebook
             tags = cell["metadata"].setdefault("tags", [])
-            if not {"hide-input", "remove-input", "remove-cell"} & set(tags):
-                tags.append("hide-input")
+            if "hide-input" in tags:
+                tags.remove("hide-input")
+            if not {"remove-input", "remove-cell"} & set(tags):
+                tags.append("remove-input")
     nb.metadata.pop("jupytext", None)  # pairing information is for the MyST source, not the output
     nb.metadata.setdefault("kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"})
     return nb

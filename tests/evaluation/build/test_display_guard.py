@@ -95,3 +95,13 @@ def test_a_chapter_showing_a_raw_crosstab_fails_the_build(small_workspace, frame
     assert "display_guard" not in "".join(c["source"] for c in nb.cells)
     html = nb.cells[-1]["outputs"][0]["data"]["text/html"]
     assert "[c]" in html  # four staff at P01: hidden
+
+
+def test_frames_and_stylers_are_shown_with_labels_in_words():
+    shell = InteractiveShell.instance()
+    install(shell)
+    frame = pd.DataFrame({"hr_lower": [0.5], "p_val": [0.0]}, index=pd.Index(["x"], name="term"))
+    html = shell.display_formatter.format(frame)[0]["text/html"]
+    assert "hazard ratio, lower 95% limit" in html and "&lt; 0.001" in html and "hr_lower" not in html
+    html = shell.display_formatter.format(frame.style)[0]["text/html"]
+    assert "hazard ratio, lower 95% limit" in html and ">hr_lower<" not in html
