@@ -81,6 +81,27 @@ def snapshot_date(ws: Workspace, locale: str = "en") -> str | None:
     return format_date(received.max().date(), "d MMMM y", locale=locale)
 
 
+def _print_pdf(html: Path, book_dir: Path, ws: Workspace, say) -> None:
+    """The whole report as ``report.pdf`` (:mod:`.pdf`); without Chromium, a note and no PDF."""
+    import yaml
+
+    from .browser import BrowserError
+    from .chapters import toc_entries
+    from .pdf import print_report
+    from .sphinx import SYNTHETIC_NOTICE
+
+    config = yaml.safe_load((Path(book_dir) / "_config.yml").read_text(encoding="utf-8")) or {}
+    pages = [f"{name}.html" for name in toc_entries(read_toc(book_dir)) if (html / f"{name}.html").is_file()]
+    t0 = time.perf_counter()
+    try:
+        print_report(html, pages, title=str(config.get("title", "Report")),
+                     notice=SYNTHETIC_NOTICE if ws.demo else None, snapshot=snapshot_date(ws))
+    except (BrowserError, FileNotFoundError) as exc:
+        say(f"  PDF: not printed ({exc})")
+        return
+    say(f"  PDF: {len(pages)} pages printed to report.pdf in {time.perf_counter() - t0:.1f} s")
+
+
 class UndeclaredLoad(RuntimeError):
     """A chapter loaded data its front matter does not declare."""
 
@@ -272,6 +293,8 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
     result.timings["jupyter-book"] = time.perf_counter() - t0
     pages = sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
                    if not p.relative_to(html).parts[0].startswith("_"))
+    if not reuse:
+        _print_pdf(html, book_dir, ws, say)
     if check_pages and not reuse:
         check_built_pages(html, threshold=ws.disclosure_threshold)
         say(f"  page check: {len(pages)} pages, no pseudonym, identifier or small count in a table")

@@ -48,6 +48,12 @@ def generated_config(book_dir: Path, *, demo: bool, snapshot: str | None = None)
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     # a strftime format without a % field is printed as it is: the snapshot's date, never the build's
     sphinx_config["html_last_updated_fmt"] = (snapshot or "no data yet").replace("%", "%%")
+    from .browser import CHROMIUM
+
+    if Path(CHROMIUM).exists():  # the build prints the whole report to report.pdf (evaluation.build.pdf)
+        html = config.setdefault("html", {})
+        html["extra_footer"] = (str(html.get("extra_footer") or "")
+                                + ' <a class="report-pdf" href="report.pdf">The whole report as a PDF</a>.')
     if demo:
         html = config.setdefault("html", {})
         html["announcement"] = f"⚠️ {SYNTHETIC_NOTICE}"

@@ -58,6 +58,10 @@ def test_no_page_shows_program_output_or_code_names(demo_book):
         if page.name != "index.html":  # index.html only redirects to the first page
             assert "Data snapshot:" in raw, page.name  # the footer's date is the data's
     assert problems == [], "\n".join(problems)
+    # the whole report as a PDF, linked from every page's footer (printed when Chromium is there)
+    if Path(CHROMIUM).exists():
+        assert (result.html / "report.pdf").read_bytes().startswith(b"%PDF")
+        assert 'href="report.pdf"' in (result.html / "reoffending.html").read_text(encoding="utf-8")
     # figures are SVG with an alt text that describes them (not the file's name)
     for page in _pages(result.html):
         for img in BeautifulSoup(page.read_text(encoding="utf-8"), "lxml").select("div.cell_output img"):
