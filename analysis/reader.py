@@ -8,7 +8,9 @@ The result objects' frames keep the names code needs (``hr_lower``,
   (``analysis/labels.yaml``: one entry per name the results use, per
   language); an unknown ``snake_case`` name is spelled out (``mean_dose`` ->
   "mean dose"); ``"WHO-5 change: n_pairs"`` -> "WHO-5 change: pairs".
-* :func:`format_p` — p-values as "< 0.001", never "0.000".
+* :func:`format_p`, :func:`format_number` — p-values as "< 0.001", never
+  "0.000"; numbers as each language writes them (Babel's locale data for
+  en, nl-BE and fr-BE: decimal comma in Dutch and French).
 * :func:`reader_frame` — a copy of a frame as strings: labels on both axes,
   p-values formatted, counts as whole numbers, other numbers to 3
   significant digits.
@@ -30,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["reader_remarks", "reader_text", "label", "format_p", "format_number", "is_p_column", "is_count_column", "reader_frame",
+__all__ = ["LOCALES", "reader_remarks", "reader_text", "label", "format_p", "format_number", "is_p_column", "is_count_column", "reader_frame",
            "reader_html", "LANGUAGES", "looks_like_identifier"]
 
 LANGUAGES = ("en", "nl", "fr")
@@ -120,44 +122,64 @@ def _missing(x) -> bool:
     return x is None or x is pd.NA or (isinstance(x, (float, np.floating)) and math.isnan(x))
 
 
-def format_p(p, *, digits: int = 3) -> str:
-    """A p-value for a reader: ``"< 0.001"`` below 0.001, else rounded to ``digits`` decimals."""
+#: The Babel locale of each edition's language (Belgian Dutch and French).
+LOCALES = {"en": "en", "nl": "nl_BE", "fr": "fr_BE"}
+
+
+def _locale(language: str) -> str:
+    return LOCALES.get(language, language)
+
+
+def format_p(p, *, digits: int = 3, language: str = "en") -> str:
+    """A p-value for a reader: ``"< 0.001"`` below 0.001 (``"< 0,001"`` in nl/fr), else ``digits`` decimals."""
+    from babel.numbers import format_decimal
+
     if _missing(p) or isinstance(p, str):
         return "" if _missing(p) else p
     p = float(p)
     floor = 10 ** -digits
+    pattern = "0." + "0" * digits
     if p < floor:
-        return f"< {floor:.{digits}f}"
-    return f"{p:.{digits}f}"
+        return "< " + format_decimal(floor, format=pattern, locale=_locale(language))
+    return format_decimal(round(p, digits), format=pattern, locale=_locale(language))
 
 
-def format_number(x) -> str:
-    """A number for a reader: whole numbers without decimals, others to 3 significant digits."""
+def format_number(x, language: str = "en") -> str:
+    """A number for a reader, as the language writes it (Babel): whole numbers without decimals, others to
+    3 significant digits (``0.613`` in English, ``0,613`` in Dutch and French; ``24,630`` / ``24.630`` /
+    ``24 630``)."""
+    from babel.numbers import format_decimal
+
+    loc = _locale(language)
     if _missing(x):
         return ""
     if isinstance(x, (bool, np.bool_)):
         return "yes" if x else "no"
     if isinstance(x, (int, np.integer)):
-        return f"{int(x):,}".replace(",", "\u202f") if abs(int(x)) >= 10000 else str(int(x))
+        return format_decimal(int(x), format="#,##0", locale=loc)
     if isinstance(x, (float, np.floating)):
         x = float(x)
         if math.isinf(x):
             return "∞" if x > 0 else "-∞"
         if x.is_integer() and abs(x) < 1e15:
-            return format_number(int(x))
+            return format_number(int(x), language)
         if abs(x) >= 1000:
-            return format_number(int(round(x)))
-        return f"{x:.3g}" if abs(x) >= 0.001 else f"{x:.2g}"
+            return format_number(int(round(x)), language)
+        if abs(x) < 0.001:
+            return format_decimal(x, format="0.0#E0", locale=loc)
+        rounded = float(f"{x:.3g}")
+        decimals = max(0, 2 - math.floor(math.log10(abs(rounded))))
+        return format_decimal(rounded, format="#,##0." + "#" * decimals if decimals else "#,##0", locale=loc)
     return str(x)
 
 
-def _format_column(values: pd.Series, name) -> list[str]:
+def _format_column(values: pd.Series, name, language: str = "en") -> list[str]:
     if is_p_column(name):
-        return [format_p(v) for v in values]
+        return [format_p(v, language=language) for v in values]
     if is_count_column(name):
-        return [format_number(int(round(float(v)))) if not _missing(v) and not isinstance(v, str) else
+        return [format_number(int(round(float(v))), language) if not _missing(v) and not isinstance(v, str) else
                 ("" if _missing(v) else str(v)) for v in values]
-    return [v if isinstance(v, str) else format_number(v) for v in values]
+    return [v if isinstance(v, str) else format_number(v, language) for v in values]
 
 
 def _relabel_index(index: pd.Index, language: str) -> pd.Index:
@@ -173,7 +195,8 @@ def reader_frame(frame: pd.DataFrame | pd.Series, language: str = "en") -> pd.Da
     """A copy of ``frame`` as strings for a reader (see the module docstring); ``attrs`` are kept."""
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
-    out = pd.DataFrame({i: _format_column(frame.iloc[:, i], frame.columns[i]) for i in range(frame.shape[1])},
+    out = pd.DataFrame({i: _format_column(frame.iloc[:, i], frame.columns[i], language)
+                        for i in range(frame.shape[1])},
                        index=frame.index)
     out.columns = _relabel_index(frame.columns, language)
     out.index = _relabel_index(frame.index, language)

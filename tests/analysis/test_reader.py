@@ -20,10 +20,21 @@ def test_counts_are_whole_numbers_and_other_numbers_three_digits():
     frame = pd.DataFrame({"n": [2463.0, 12.0], "hr": [0.61344, 1.5], "p": [1e-6, 0.2]})
     shown = reader_frame(frame)
     assert list(shown.columns) == ["number", "hazard ratio", "p-value"]
-    assert shown["number"].tolist() == ["2463", "12"]
+    assert shown["number"].tolist() == ["2,463", "12"]
     assert shown["hazard ratio"].tolist() == ["0.613", "1.5"]
     assert shown["p-value"].tolist() == ["< 0.001", "0.200"]
-    assert format_number(24630.0) == "24\u202f630"
+    assert format_number(24630.0) == "24,630"
+
+
+def test_numbers_are_written_the_way_each_language_writes_them():
+    # Babel's locale data: decimal comma in Dutch and French, "." and a narrow space as thousands separators
+    assert [format_number(0.61344, lang) for lang in ("en", "nl", "fr")] == ["0.613", "0,613", "0,613"]
+    assert [format_number(24630, lang) for lang in ("en", "nl", "fr")] == ["24,630", "24.630", "24\u202f630"]
+    assert [format_p(0.0001, language=lang) for lang in ("en", "nl", "fr")] == ["< 0.001", "< 0,001", "< 0,001"]
+    assert format_p(0.0312, language="nl") == "0,031"
+    assert format_number(12.345) == "12.3" and format_number(1.5) == "1.5" and format_number(250.4) == "250"
+    frame = pd.DataFrame({"hr": [0.61344], "p": [0.2]})
+    assert reader_frame(frame, "fr").iloc[0].tolist() == ["0,613", "0,200"]
 
 
 def test_labels_from_the_catalogue_in_three_languages_and_identifiers_spelled_out():
