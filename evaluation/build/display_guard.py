@@ -44,7 +44,7 @@ from typing import Any
 __all__ = ["install", "check_displayable", "count_columns", "describe_figure", "GUARD_SOURCE", "GUARD_CELL_ID",
            "RawReprError"]
 
-_RAW_REPR = re.compile(r"^<[\w.]+ object(?: at 0x[0-9a-fA-F…]+)?>$")
+_RAW_REPR = re.compile(r"^<[^\s<>][^\s]*(?: object(?: at 0x[0-9a-fA-F…]+)?| at 0x[0-9a-fA-F…]+)>$")
 
 
 class RawReprError(TypeError):

@@ -105,3 +105,20 @@ def test_frames_and_stylers_are_shown_with_labels_in_words():
     assert "hazard ratio, lower 95% limit" in html and "&lt; 0.001" in html and "hr_lower" not in html
     html = shell.display_formatter.format(frame.style)[0]["text/html"]
     assert "hazard ratio, lower 95% limit" in html and ">hr_lower<" not in html
+
+
+def test_no_raw_repr_and_nothing_for_an_empty_markdown():
+    from IPython.display import Markdown
+
+    from evaluation.build.display_guard import RawReprError
+
+    shell = InteractiveShell.instance()
+    install(shell)
+
+    class Thing:
+        pass
+
+    with pytest.raises(RawReprError, match="means nothing to a reader"):
+        shell.display_formatter.format(Thing())
+    assert shell.display_formatter.format(Markdown("")) == ({}, {})
+    assert "text/markdown" in shell.display_formatter.format(Markdown("* a note"))[0]
