@@ -64,3 +64,16 @@ def test_the_result_html_has_a_caption_labels_in_words_and_notes():
     assert "&lt; 0.001" in html and "0.000" not in html
     assert '<ol class="remarks"><li>Death is a competing event.</li></ol>' in html
     assert "<th></th>" not in reader_html(pd.DataFrame({"x": [1]}, index=["a"]))
+
+
+def test_every_label_has_its_three_languages():
+    from pathlib import Path
+
+    import yaml
+
+    import analysis
+
+    catalogue = yaml.safe_load((Path(analysis.__file__).parent / "labels.yaml").read_text(encoding="utf-8"))
+    missing = [f"{name}: {lang}" for name, entry in catalogue.items() for lang in ("en", "nl", "fr")
+               if not (entry or {}).get(lang)]
+    assert missing == []
