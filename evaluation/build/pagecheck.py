@@ -15,7 +15,8 @@ Two checks on every built HTML page:
   and it is small when it is a whole number ``0 < n < threshold``.
   Cells showing a suppression symbol (``[c]``, ``<10`` …) are not numbers;
   columns whose header names something else (``%``, ``mean``, ``CI``,
-  ``days``, ``coders``, ``items`` …) are not counts of persons.
+  ``days``, ``coders``, ``items``, ``submissions`` (files) …) are not
+  counts of persons.
   Tables inside a code listing are not scanned.
 
 A finding names the page, the table (its caption or number), the row and
@@ -39,7 +40,8 @@ COUNT_HEADER = re.compile(
 #: A column header that names something other than persons (never read as a count of persons).
 NOT_PERSONS = re.compile(
     r"%|percent|share|proportion|rate|\bci\b|interval|mean|median|average|\bsd\b|coders?\b|items?\b|"
-    r"\bdf\b|days?\b|years?\b|months?\b|waves?\b|version|rank|score|code", re.IGNORECASE)
+    r"\bdf\b|days?\b|years?\b|months?\b|waves?\b|version|rank|score|code|submissions?\b|files?\b",
+    re.IGNORECASE)
 _INT = re.compile(r"^[+]?[1-9]\d{0,2}(?:[ ,.\u202f\u00a0]\d{3})+$|^[+]?\d+$")
 
 

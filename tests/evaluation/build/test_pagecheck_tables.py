@@ -45,3 +45,9 @@ def test_check_built_pages_fails_on_a_small_count(tmp_path):
     with pytest.raises(SmallCountError, match=r"1 table cell"):  # the one person of P02 with answer 2
         check_built_pages(tmp_path, threshold=2)
     assert check_built_pages(tmp_path, threshold=1) == 2
+
+
+def test_counts_of_files_are_not_counts_of_persons():
+    html = ("<table><thead><tr><th>instrument</th><th>responses</th><th>submissions</th></tr></thead>"
+            "<tbody><tr><th>staff</th><td>40</td><td>2</td></tr></tbody></table>")
+    assert scan_tables(html, threshold=10) == []
