@@ -6,7 +6,10 @@ Every public analysis function returns a frozen result object with:
 - ``plot(ax=None)`` – draws on the given axes (or new ones) and returns them;
 - ``remarks`` – numbered caveats that travel with the result (tableone-style),
   printed under the table in text and HTML representations;
-- an HTML representation for notebooks (``_repr_html_``).
+- an HTML representation for notebooks (``_repr_html_``): the reader's view
+  (:mod:`analysis.reader`) — the title as the table's caption, column labels
+  in words, p-values as "< 0.001", counts as whole numbers, the remarks as
+  numbered notes.
 
 Subclasses are frozen dataclasses that implement ``to_frame`` (and ``plot``
 where a figure makes sense).
@@ -14,7 +17,6 @@ where a figure makes sense).
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -63,9 +65,6 @@ class Result:
         return text
 
     def _repr_html_(self) -> str:
-        body = self.to_frame().to_html(border=0)
-        notes = ""
-        if self.remarks:
-            items = "".join(f"<li>{html.escape(r)}</li>" for r in self.remarks)
-            notes = f'<ol class="remarks">{items}</ol>'
-        return f"<div><strong>{html.escape(self.title)}</strong>{body}{notes}</div>"
+        from .reader import reader_html
+
+        return reader_html(self.to_frame(), title=self.title, remarks=self.remarks)

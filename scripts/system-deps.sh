@@ -8,7 +8,8 @@
 #   chromium-driver, postgresql - the portal's browser test and its PostgreSQL run
 #               (tests/evaluation/portal): same rule as chromium (CI or BROWSER_CHECK=1).
 #   nodejs, npm - `npm ci` installs axe-core (package-lock.json) for the portal's accessibility test.
-# R (r-base-core, r-cran-survival, r-cran-lme4, r-cran-psych, r-cran-cmprsk) is
+# R (r-base-core, r-cran-survival, r-cran-lme4, r-cran-lmertest, r-cran-psych, r-cran-cmprsk,
+# r-cran-mass, r-cran-ordinal) is
 # only needed to regenerate tests/reference/*; the committed outputs are used
 # otherwise. Run with INSTALL_R=1 to install it too.
 set -euo pipefail
@@ -22,7 +23,7 @@ fi
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ "${INSTALL_R:-0}" = 1 ]; then
   command -v Rscript >/dev/null 2>&1 || need+=(r-base-core)
-  need+=(r-cran-survival r-cran-lme4 r-cran-psych r-cran-cmprsk)
+  need+=(r-cran-survival r-cran-lme4 r-cran-lmertest r-cran-psych r-cran-cmprsk r-cran-mass r-cran-ordinal)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then

@@ -46,6 +46,7 @@ from ..recidivism.km import km_table
 from ..recidivism.power import DetectableEffect, detectable_effect
 from ..results import Result
 from ._cox import cox_one_term
+from ..palette import colour
 from ._fast import irls_logit
 from .propensity import PropensityResult, _design, fit_propensity, weights_from_ps
 
@@ -244,7 +245,7 @@ class WeightedComparison(Result):
     def plot(self, ax=None, *, band: bool = True):
         ax = axes(ax)
         for g, d in self.curves.groupby("group", sort=False):
-            (line,) = ax.step(d["time"], d["surv"], where="post", label=f"{g} (weighted)")
+            (line,) = ax.step(d["time"], d["surv"], where="post", label=f"{g} (weighted)", color=colour(g))
             if band:
                 ax.fill_between(d["time"], d["lower"], d["upper"], step="post", alpha=0.2, color=line.get_color(),
                                 linewidth=0)

@@ -33,6 +33,7 @@ from .tables import ProtectedTable, protect_table
 from .errors import DisclosureError
 from .derived import (individual_points, overlap_publishable, protect_overlap, quote_site, safe_boxplot,
                       safe_n_of_N, safe_total)
+from .marks import disclosure_mark, mark_protected, not_person_level
 
 __all__ = [
     "DisclosurePolicy",
@@ -68,4 +69,7 @@ __all__ = [
     "quote_site",
     "safe_boxplot",
     "individual_points",
+    "not_person_level",
+    "mark_protected",
+    "disclosure_mark",
 ]

@@ -43,6 +43,7 @@ from analysis.results import Result
 
 from .counting import require_columns
 from .ledger import CellKey, SuppressionLedger
+from .marks import mark_protected
 from .policy import DEFAULT_POLICY, DisclosurePolicy
 from .suppression import secondary_suppression, table_constraints
 
@@ -151,10 +152,10 @@ class ProtectedTable(Result):
             row per cell (:attr:`table`).
         """
         if layout == "long":
-            return self.table.copy()
+            return mark_protected(self.table.copy())
         if layout != "wide":
             raise ValueError(f"layout must be 'wide' or 'long', got {layout!r}")
-        return self._wide(self.table)
+        return mark_protected(self._wide(self.table))
 
     def _wide(self, long: pd.DataFrame) -> pd.DataFrame:
         rows, cols, shown = list(self.row), list(self.col), list(self.shown)
@@ -175,14 +176,23 @@ class ProtectedTable(Result):
         return wide
 
     def display_frame(self, layout: str = "wide") -> pd.DataFrame:
-        """:meth:`to_frame` as strings, numbers formatted with :attr:`formats`, empty for missing."""
+        """:meth:`to_frame` as strings, numbers formatted with :attr:`formats`, empty for missing.
+
+        p-values (a column named ``p``, ``p_val`` …) are written ``"< 0.001"``
+        below 0.001, whatever their format.
+        """
+        from analysis.reader import format_p, is_p_column
+
         long = self.table.copy()
         for c in self.shown:
             fmt = self.formats.get(c)
+            if is_p_column(c):
+                long[c] = [x if isinstance(x, str) else format_p(x) for x in long[c]]
+                continue
             long[c] = [self._fmt(x, fmt) for x in long[c]]
         if layout == "long":
-            return long
-        return self._wide(long).fillna("")
+            return mark_protected(long)
+        return mark_protected(self._wide(long).fillna(""))
 
     @staticmethod
     def _fmt(x: Any, fmt: str | None) -> str:
@@ -208,27 +218,28 @@ class ProtectedTable(Result):
         return " ".join(r if r.endswith(".") else r + "." for r in self.remarks)
 
     def to_styler(self, *, note: bool = True):
-        """A pandas Styler of the wide table, the note as a caption under it.
+        """A pandas Styler of the wide table, the note under it.
 
         The Styler's id is derived from the table's name, so the HTML is
         byte-stable between builds.
+        For readers: the table's name is its visible caption, column and
+        index labels are in words (:func:`analysis.reader.label`), and the
+        note is printed under the table.
         """
+        from analysis.reader import _relabel_index
+
         uid = "sdc" + hashlib.sha1((self.name or "").encode()).hexdigest()[:8]
-        styler = self.display_frame().style.set_uuid(uid).set_table_attributes('class="dataframe disclosure"')
-        if note and self.remarks:
-            styler = styler.set_caption(self.note()).set_table_styles(
-                [{"selector": "caption", "props": "caption-side: bottom; font-size: smaller; text-align: left;"}],
-                overwrite=False,
-            )
+        disp = self.display_frame()
+        disp.columns = _relabel_index(disp.columns, "en")
+        disp.index = _relabel_index(disp.index, "en")
+        styler = _NotedStyler(disp).set_uuid(uid).set_table_attributes('class="dataframe disclosure"')
+        if self.name and " " in self.name.strip():  # a title in words (a name like "data:x-by-site" is a key)
+            styler = styler.set_caption(self.name)
+        styler.reader_note = self.note() if note and self.remarks else ""
         return styler
 
     def _repr_html_(self) -> str:
-        body = self.to_styler(note=False).to_html()
-        title = f"<strong>{html.escape(self.name)}</strong>" if self.name else ""
-        note = ""
-        if self.remarks:
-            note = f'<p class="disclosure-note"><small>{html.escape(self.note())}</small></p>'
-        return f'<div class="protected-table">{title}{body}{note}</div>'
+        return f'<div class="protected-table">{self.to_styler()._repr_html_()}</div>'
 
     def __str__(self) -> str:
         text = self.display_frame().to_string()
@@ -257,6 +268,42 @@ class ProtectedTable(Result):
         if self.remarks:
             ax.set_title(self.note(), fontsize="small", loc="left", y=-0.1, wrap=True)
         return ax
+
+
+def _styler_class():
+    from pandas.io.formats.style import Styler
+
+    class NotedStyler(Styler):
+        """A Styler whose HTML ends with the disclosure note (a paragraph under the table)."""
+
+        reader_note = ""
+
+        def to_html(self, buf=None, **kwargs):
+            body = super().to_html(**kwargs)
+            if self.reader_note:
+                body = f'{body}<p class="disclosure-note"><small>{html.escape(self.reader_note)}</small></p>'
+            if buf is None:
+                return body
+            if hasattr(buf, "write"):
+                buf.write(body)
+            else:
+                with open(buf, "w", encoding=kwargs.get("encoding") or "utf-8") as fh:
+                    fh.write(body)
+            return None
+
+        def _repr_html_(self) -> str:
+            return self.to_html()
+
+
+    return NotedStyler
+
+
+def _NotedStyler(frame):  # noqa: N802 - a factory standing for the class (pandas' Styler imports jinja2 lazily)
+    cls = globals().get("_NOTED_STYLER")
+    if cls is None:
+        cls = globals()["_NOTED_STYLER"] = _styler_class()
+    styler = cls(frame)
+    return styler
 
 
 def protect_table(

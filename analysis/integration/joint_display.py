@@ -17,7 +17,9 @@ Conventions
   ``"name: column"``.
 - Keys are joined with an outer join by default: a site with interviews but no
   survey result keeps its row, with missing values, and a remark says so.
-- Counts are raw: pass the table through disclosure control before publishing.
+- Counts are raw: pass the table through disclosure control before publishing,
+  unless every frame joined came out of disclosure control (``protect_table``'s
+  ``to_frame``): then the display is marked as protected too.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..disclosure.marks import disclosure_mark, mark_protected
 from ..results import Result
 
 __all__ = ["JointDisplay", "joint_display"]
@@ -217,5 +220,8 @@ def joint_display(
         f"Themes show {value!r} from the interviews; the other columns come from the quantitative results. "
         "Set side by side, they suggest where findings converge or diverge; they do not show that one causes the other."
     )
-    remarks.append("Counts are raw; pass the table through disclosure control before publishing.")
+    if all(disclosure_mark(f) == "protected" for f in (themes, *named.values())):
+        mark_protected(table)  # joined from published tables only: nothing hidden is shown again
+    else:
+        remarks.append("Counts are raw; pass the table through disclosure control before publishing.")
     return JointDisplay(table=table, on=on, blocks=tuple(blocks), theme_value=value, remarks=tuple(remarks))

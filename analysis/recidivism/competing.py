@@ -38,6 +38,7 @@ from scipy import stats
 from ..results import Result
 from ._checks import require_columns, require_frame
 from ._plots import axes
+from ..palette import colour
 
 __all__ = ["CumulativeIncidenceResult", "cumulative_incidence", "aalen_johansen"]
 
@@ -141,7 +142,7 @@ class CumulativeIncidenceResult(Result):
         pub = self.published()
         for g, d in pub.groupby("group", sort=True):
             tt = np.concatenate([[0.0], d["time"].to_numpy()])
-            (line,) = ax.step(tt, np.concatenate([[0.0], d["cif"].to_numpy()]), where="post",
+            (line,) = ax.step(tt, np.concatenate([[0.0], d["cif"].to_numpy()]), where="post", color=colour(g),
                               label=f"{g}: cumulative incidence")
             ax.step(tt, np.concatenate([[0.0], d["one_minus_km"].to_numpy()]), where="post", linestyle="--",
                     color=line.get_color(), label=f"{g}: 1 - Kaplan-Meier")

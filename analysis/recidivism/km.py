@@ -42,6 +42,7 @@ from ..results import Result
 from ._checks import durations_events, require_columns, require_frame
 from ._plots import axes
 from .power import detectable_effect
+from ..palette import colour
 
 __all__ = ["KaplanMeierResult", "kaplan_meier", "km_table", "confidence_band", "survfit_quantile"]
 
@@ -215,7 +216,7 @@ class KaplanMeierResult(Result):
             d = pub.loc[pub["group"] == g]
             tt = np.concatenate([[0.0], d["time"].to_numpy()])
             ss = np.concatenate([[1.0], d["surv"].to_numpy()])
-            (line,) = ax.step(tt, ss, where="post", label=str(g))
+            (line,) = ax.step(tt, ss, where="post", label=str(g), color=colour(g))
             colours[g] = line.get_color()
             if band:
                 lo = np.concatenate([[1.0], d["lower"].to_numpy()])

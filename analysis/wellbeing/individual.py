@@ -51,6 +51,7 @@ from analysis.results import Result
 from analysis.wellbeing._data import resolve_waves, wide
 from analysis.wellbeing.change import NO_COMPARISON
 from analysis.wellbeing.scoring import ScaleSpec
+from analysis.palette import colour
 
 __all__ = ["ReliableChangeResult", "reliable_change", "wilson_ci"]
 
@@ -120,7 +121,7 @@ class ReliableChangeResult(Result):
 
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 2.2))
-        colours = {"improved": "tab:green", "unchanged": "lightgrey", "deteriorated": "tab:red"}
+        colours = {c: colour(c) for c in ("improved", "unchanged", "deteriorated")}
         crits = list(pd.unique(self.table["criterion"]))
         for i, c in enumerate(crits):
             left = 0.0

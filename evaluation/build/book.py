@@ -50,7 +50,7 @@ from .sphinx import assemble, install_html, run_sphinx
 # not need it (issue 18: under 1.5 s as a process).
 
 __all__ = ["BuildResult", "UndeclaredLoad", "LedgerUnsettled", "build_book", "ledger_conflicts", "default_jobs",
-           "JOBS_ENV"]
+           "JOBS_ENV", "snapshot_date"]
 
 #: Environment variable: how many chapters ``peer-eval build`` executes at a time.
 JOBS_ENV = "PEER_EVAL_BUILD_JOBS"
@@ -65,6 +65,43 @@ def default_jobs() -> int:
         except ValueError:
             raise ValueError(f"${JOBS_ENV}={value!r} is not a whole number; set it to e.g. 2") from None
     return 2 if (os.cpu_count() or 1) > 1 else 1
+
+
+def snapshot_date(ws: Workspace, locale: str = "en") -> str | None:
+    """The data snapshot's date for the footer: when the last accepted file arrived (``None`` before any)."""
+    import pandas as pd
+    from babel.dates import format_date
+
+    from evaluation.store import submissions
+
+    subs = submissions(ws)
+    if not len(subs):
+        return None
+    received = pd.to_datetime(subs.loc[subs["status"] == "accepted", "received_at"], utc=True, errors="coerce")
+    if received.notna().sum() == 0:
+        return None
+    return format_date(received.max().date(), "d MMMM y", locale=locale)
+
+
+def _print_pdf(html: Path, book_dir: Path, ws: Workspace, say) -> None:
+    """The whole report as ``report.pdf`` (:mod:`.pdf`); without Chromium, a note and no PDF."""
+    import yaml
+
+    from .browser import BrowserError
+    from .chapters import toc_entries
+    from .pdf import print_report
+    from .sphinx import SYNTHETIC_NOTICE
+
+    config = yaml.safe_load((Path(book_dir) / "_config.yml").read_text(encoding="utf-8")) or {}
+    pages = [f"{name}.html" for name in toc_entries(read_toc(book_dir)) if (html / f"{name}.html").is_file()]
+    t0 = time.perf_counter()
+    try:
+        print_report(html, pages, title=str(config.get("title", "Report")),
+                     notice=SYNTHETIC_NOTICE if ws.demo else None, snapshot=snapshot_date(ws))
+    except (BrowserError, FileNotFoundError) as exc:
+        say(f"  PDF: not printed ({exc})")
+        return
+    say(f"  PDF: {len(pages)} pages printed to report.pdf in {time.perf_counter() - t0:.1f} s")
 
 
 class UndeclaredLoad(RuntimeError):
@@ -251,7 +288,8 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
             f"another: {', '.join(conflicts[:10])}. Give the tables that show them the book's ledger "
             "(ledger=ctx.ledger(SuppressionLedger)) so they hide them too.")
     t0 = time.perf_counter()
-    src = assemble(book_dir, cache.root / "src", notebooks, read_toc(book_dir), demo=ws.demo)
+    src = assemble(book_dir, cache.root / "src", notebooks, read_toc(book_dir), demo=ws.demo,
+                   snapshot=snapshot_date(ws))
     html = ws.root / "book" / "_build" / "html"
     site_key = _tree_hash(src) + ":" + os.environ.get("SOURCE_DATE_EPOCH", "") + ":" + code_hash()
     site = cache.root / "site.json"
@@ -266,9 +304,11 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
     result.timings["jupyter-book"] = time.perf_counter() - t0
     pages = sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
                    if not p.relative_to(html).parts[0].startswith("_"))
+    if not reuse:
+        _print_pdf(html, book_dir, ws, say)
     if check_pages and not reuse:
-        check_built_pages(html)
-        say(f"  page check: {len(pages)} pages, no pseudonym or identifier")
+        check_built_pages(html, threshold=ws.disclosure_threshold)
+        say(f"  page check: {len(pages)} pages, no pseudonym, identifier or small count in a table")
     if not reuse and check_pages:  # only a checked site is ever kept
         site.write_text(json.dumps({"key": site_key, "html": _tree_hash(html)}, indent=1) + "\n", encoding="utf-8")
     if output:

@@ -17,6 +17,10 @@ byte-identical notebooks (see DESIGN.md, "Known pitfalls"):
 * memory addresses (``at 0x7f…``) are scrubbed from outputs, and the random
   ids of pandas Stylers (``T_1a2b3``) are renumbered in order of appearance.
 
+Before the chapter's first cell, a set-up cell installs the disclosure guard
+(:mod:`.display_guard`: the kernel refuses to display a table of counts that
+did not pass disclosure control); it is removed from the executed notebook.
+
 The workspace reaches the kernel as an absolute path in ``$PEER_EVAL_WORKSPACE``
 (never as an injected parameter cell, which would leak the path into the
 downloadable notebook).
@@ -38,6 +42,8 @@ if TYPE_CHECKING:
 # jupytext, nbformat and nbclient are imported inside the functions that read or execute a chapter: importing
 # this module (for ChapterFailed, kernel_env) must stay cheap, since a no-change build executes nothing and
 # nbformat -> jsonschema -> rfc3987_syntax alone takes 1.2-1.6 s to import (issue 18).
+
+from .display_guard import GUARD_CELL_ID, GUARD_SOURCE
 
 __all__ = [
     "ChapterFailed",
@@ -105,10 +111,13 @@ def read_chapter(path: str | os.PathLike) -> nbformat.NotebookNode:
         cell["id"] = f"cell-{i}"
         cell.setdefault("metadata", {})
         if cell.get("cell_type") == "code":
-            # readers see the prose, tables and figures; the code is one click away
+            # readers see the prose, tables and figures, never the code (no "show code" bar per cell, nothing
+            # printed): the code is in the chapter's source and in the executed notebook
             tags = cell["metadata"].setdefault("tags", [])
-            if not {"hide-input", "remove-input", "remove-cell"} & set(tags):
-                tags.append("hide-input")
+            if "hide-input" in tags:
+                tags.remove("hide-input")
+            if not {"remove-input", "remove-cell"} & set(tags):
+                tags.append("remove-input")
     nb.metadata.pop("jupytext", None)  # pairing information is for the MyST source, not the output
     nb.metadata.setdefault("kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"})
     return nb
@@ -201,10 +210,17 @@ def execute_notebook(nb: nbformat.NotebookNode, *, workspace: str | os.PathLike,
     # The kernel process's own stderr (not the cells' output, which comes over the protocol) holds only
     # start-up notices ("Kernel is running over TCP without encryption", once per chapter): kept out of
     # the build's output, and shown when the kernel dies.
+    guard = nbformat.v4.new_code_cell(GUARD_SOURCE, id=GUARD_CELL_ID)
+    nb.cells.insert(0, guard)
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", prefix="peer-eval-kernel-") as kernel_log:
         try:
             client.execute(env=env, cwd=str(cwd), stderr=kernel_log)
         except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+            _remove_guard(nb)
+            if any(o.get("output_type") == "error" for o in guard.get("outputs", [])):
+                err = next(o for o in guard["outputs"] if o.get("output_type") == "error")
+                raise ChapterFailed(name, None, "(the build's disclosure guard could not be installed)",
+                                    err.get("ename", "Error"), _ANSI.sub("", err.get("evalue", ""))) from None
             failure = _failure(nb, name, exc)
             if isinstance(exc, DeadKernelError):
                 kernel_log.seek(0)
@@ -213,7 +229,12 @@ def execute_notebook(nb: nbformat.NotebookNode, *, workspace: str | os.PathLike,
                 if notes:
                     failure.evalue += "\nthe kernel said:\n" + "\n".join(notes[-20:])
             raise failure from None
+    _remove_guard(nb)
     return scrub(nb)
+
+
+def _remove_guard(nb: nbformat.NotebookNode) -> None:
+    nb.cells[:] = [c for c in nb.cells if c.get("id") != GUARD_CELL_ID]
 
 
 def execute_chapter(path: str | os.PathLike, workspace: str | os.PathLike, *, timeout: int = 900,

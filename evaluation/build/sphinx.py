@@ -2,7 +2,7 @@
 
 The generated copy (``<workspace>/book-cache/src``) holds ``book/`` with each
 executed chapter as ``<name>.ipynb`` *instead of* its ``<name>.md`` (with both,
-Sphinx picks one at random), a ``_toc.yml`` listing only the chapters that
+Sphinx picks one at random), prepared for readers (:mod:`.readers`), a ``_toc.yml`` listing only the chapters that
 exist, and a ``_config.yml`` with execution off and, for the demo workspace,
 an announcement banner saying the data are synthetic on every page.
 
@@ -39,11 +39,22 @@ class SphinxFailed(RuntimeError):
     """``jupyter-book build`` failed; the message holds its warnings and errors."""
 
 
-def generated_config(book_dir: Path, *, demo: bool) -> dict:
-    """``book/_config.yml`` with execution off and, for the demo, the synthetic-data banner."""
+def generated_config(book_dir: Path, *, demo: bool, snapshot: str | None = None) -> dict:
+    """``book/_config.yml`` with execution off, the data snapshot's date in the footer (``snapshot``,
+    already written for readers; the footer's template says "Data snapshot") and, for the demo, the
+    synthetic-data banner."""
     config = yaml.safe_load((Path(book_dir) / "_config.yml").read_text(encoding="utf-8")) or {}
     config.setdefault("execute", {})["execute_notebooks"] = "off"
     config["only_build_toc_files"] = True
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    # a strftime format without a % field is printed as it is: the snapshot's date, never the build's
+    sphinx_config["html_last_updated_fmt"] = (snapshot or "no data yet").replace("%", "%%")
+    from .browser import CHROMIUM
+
+    if Path(CHROMIUM).exists():  # the build prints the whole report to report.pdf (evaluation.build.pdf)
+        html = config.setdefault("html", {})
+        html["extra_footer"] = (str(html.get("extra_footer") or "")
+                                + ' <a class="report-pdf" href="report.pdf">The whole report as a PDF</a>.')
     if demo:
         html = config.setdefault("html", {})
         html["announcement"] = f"⚠️ {SYNTHETIC_NOTICE}"
@@ -75,10 +86,11 @@ def generated_toc(toc: dict, present: set[str]) -> dict:
 
 
 def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookNode | Path], toc: dict,
-             *, demo: bool) -> Path:
+             *, demo: bool, snapshot: str | None = None) -> Path:
     """Write the generated book into ``dest`` (emptied first) and return it.
 
-    A notebook given as a :class:`~pathlib.Path` (a cached, already written notebook) is copied as it is.
+    Every notebook is prepared for readers (:func:`.readers.for_readers`); one given as a
+    :class:`~pathlib.Path` (a cached, executed notebook) is read first.
     """
     book_dir, dest = Path(book_dir), Path(dest)
     if dest.exists():
@@ -97,13 +109,15 @@ def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookN
     for name, nb in notebooks.items():
         out = dest / f"{name}.ipynb"
         out.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(nb, Path):
-            shutil.copyfile(nb, out)
-        else:
-            import nbformat
+        import nbformat
 
-            nbformat.write(nb, out)
-    (dest / "_config.yml").write_text(yaml.safe_dump(generated_config(book_dir, demo=demo), sort_keys=False,
+        from .readers import for_readers
+
+        if isinstance(nb, Path):
+            nb = nbformat.read(nb, as_version=4)
+        nbformat.write(for_readers(nb), out)
+    (dest / "_config.yml").write_text(yaml.safe_dump(generated_config(book_dir, demo=demo, snapshot=snapshot),
+                                                     sort_keys=False,
                                                      allow_unicode=True), encoding="utf-8")
     (dest / "_toc.yml").write_text(yaml.safe_dump(generated_toc(toc, set(notebooks) | _pages(book_dir, toc)),
                                                   sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -203,8 +203,9 @@ def test_comparison_shows_no_small_count(executed, comparison):
     # women are few in each group: their share (a count times a published group size) is suppressed
     women = int((ps.data["sex"] == "female").groupby(ps.data["treated"]).sum().min())
     assert 0 < women < THRESHOLD
-    balance_html = next(t for t in seen if "<table" in t and "sex[female]" in t)
-    row = re.search(r"sex\[female\]</th>(.*?)</tr>", balance_html, re.S).group(1)
+    # the model term sex[female] is shown to readers as "sex: female" (analysis.reader.label)
+    balance_html = next(t for t in seen if "<table" in t and "sex: female" in t)
+    row = re.search(r"sex: female</th>(.*?)</tr>", balance_html, re.S).group(1)
     assert re.findall(r"<td[^>]*>([^<]*)</td>", row) == ["[c]"] * 5
     # the small prison is left out of the per-site overlap figure, and said so
     assert "prison(s) not shown in the overlap figure" in text

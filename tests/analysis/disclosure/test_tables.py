@@ -227,9 +227,14 @@ def test_margins_larger_than_the_cells_persons_without_a_category():
     assert res.n_secondary >= 1
 
 
-def test_styler_carries_the_note_as_a_bottom_caption(staff):
-    html = protect_table(staff, row="site", col="sex").to_styler().to_html()
-    assert "caption-side: bottom" in html and "1 cell with fewer than 10 persons suppressed" in html
+def test_styler_has_the_name_as_caption_and_the_note_under_the_table(staff):
+    styler = protect_table(staff, row="site", col="sex", name="Staff by prison").to_styler()
+    html = styler.to_html()
+    assert "<caption>Staff by prison</caption>" in html
+    table_end = html.index("</table>")
+    assert html.index("1 cell with fewer than 10 persons suppressed") > table_end
+    assert styler._repr_html_() == html
+    assert ">prison</th>" in html  # the key column "site" labelled in words
 
 
 def test_empty_table_with_a_ledger_is_published_empty():

@@ -1,0 +1,225 @@
+"""Disclosure by construction: the chapter kernel refuses to show an unprotected table of counts.
+
+Every chapter is executed with this guard installed first (by
+:func:`evaluation.build.execute.execute_notebook`, through a set-up cell
+that is removed from the executed notebook). It wraps the kernel's
+``display_formatter.format`` — the one function through which the last
+expression of a cell, ``display(...)`` and ``myst_nb.glue(...)`` turn an
+object into what the page shows — and raises
+``analysis.disclosure.DisclosureError`` (so the cell, the chapter and the
+build fail) when the object is a pandas ``DataFrame``, ``Series`` or
+``Styler`` that
+
+* has a column of counts (integer values: what ``crosstab``,
+  ``value_counts``, ``groupby().size()`` and ``count`` give), and
+* carries no disclosure mark: not returned by
+  ``analysis.disclosure.protect_table`` (``to_frame``, ``display_frame``,
+  ``to_styler``) and not declared with
+  ``analysis.disclosure.not_person_level(frame, reason=...)``.
+
+Analysis result objects (``analysis.results.Result``) are displayed through
+their own representation; protecting what they count is the analysis's job.
+
+For readers, the same set-up also
+
+* draws figures as SVG (sharp at any zoom, text a screen reader can reach)
+  and gives each one an alt text made from its titles, axis labels and
+  legend (:func:`describe_figure`), carried in the output's metadata
+  (``image/svg+xml`` -> ``alt``) to the page by the build;
+* shows a pandas ``DataFrame``/``Series`` the way results are shown
+  (``analysis.reader``: labels in words, p-values as "< 0.001", counts as
+  whole numbers) and labels a ``Styler``'s column and row labels in words;
+* shows nothing for an empty ``Markdown``/``HTML`` object (instead of its
+  ``<IPython.core.display.Markdown object>`` repr), and refuses an object
+  whose only display is its default repr (``<x.Y object at 0x…>``): a
+  reader's page never shows program output of that kind.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+__all__ = ["install", "check_displayable", "count_columns", "describe_figure", "GUARD_SOURCE", "GUARD_CELL_ID",
+           "RawReprError"]
+
+_RAW_REPR = re.compile(r"^<[^\s<>][^\s]*(?: object(?: at 0x[0-9a-fA-F…]+)?| at 0x[0-9a-fA-F…]+)>$")
+
+
+class RawReprError(TypeError):
+    """A cell displays an object that has no display for readers (only its default repr)."""
+
+
+def describe_figure(fig) -> str:
+    """An alt text for a matplotlib figure: its titles, axis labels and legend entries, in words."""
+    parts = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        parts.append(suptitle.get_text().strip())
+    for ax in fig.get_axes():
+        if not ax.get_visible() or not ax.axison and not ax.get_title():
+            continue
+        bits = []
+        title = " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t.strip())
+        if title:
+            bits.append(title.strip())
+        y, x = ax.get_ylabel().strip(), ax.get_xlabel().strip()
+        if y and x:
+            bits.append(f"{y} against {x}")
+        elif y or x:
+            bits.append(y or x)
+        legend = ax.get_legend()
+        labels = [t.get_text() for t in legend.get_texts()] if legend is not None else []
+        if labels:
+            bits.append("groups: " + ", ".join(labels))
+        if bits:
+            parts.append("; ".join(bits))
+    text = ". ".join(dict.fromkeys(p for p in parts if p))
+    return ("Figure: " + text) if text else "Figure (described in the text around it)"
+
+#: Source of the set-up cell the build runs before a chapter's first cell.
+GUARD_SOURCE = "from evaluation.build.display_guard import install as _peer_eval_guard\n_peer_eval_guard()\ndel _peer_eval_guard"
+#: Id of that cell (removed from the executed notebook).
+GUARD_CELL_ID = "peer-eval-display-guard"
+
+
+def _is_count_series(values) -> bool:
+    import numpy as np
+    import pandas as pd
+
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return False
+    if pd.api.types.is_integer_dtype(dtype):
+        return True
+    if pd.api.types.is_float_dtype(dtype):
+        return False  # means, rates, hazard ratios … (a count that became a float is still caught by the page check)
+    if dtype == object:
+        nonnull = [v for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))]
+        return bool(nonnull) and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in nonnull)
+    return False
+
+
+def count_columns(obj: Any) -> list[str]:
+    """Names of the columns of ``obj`` (DataFrame, Series or Styler) that hold counts."""
+    import pandas as pd
+
+    frame = getattr(obj, "data", obj) if not isinstance(obj, (pd.DataFrame, pd.Series)) else obj
+    if isinstance(frame, pd.Series):
+        return [str(frame.name if frame.name is not None else "values")] if _is_count_series(frame) else []
+    if isinstance(frame, pd.DataFrame):
+        out = []
+        for i in range(frame.shape[1]):
+            if _is_count_series(frame.iloc[:, i]):
+                col = frame.columns[i]
+                out.append(" / ".join(map(str, col)) if isinstance(col, tuple) else str(col))
+        return out
+    return []
+
+
+def _is_table(obj: Any) -> bool:
+    pd = sys.modules.get("pandas")
+    if pd is None:
+        return False
+    if isinstance(obj, (pd.DataFrame, pd.Series)):
+        return True
+    styler = sys.modules.get("pandas.io.formats.style")
+    return styler is not None and isinstance(obj, styler.Styler)
+
+
+def check_displayable(obj: Any) -> None:
+    """Raise ``DisclosureError`` if ``obj`` is an unmarked pandas table with counts (see the module)."""
+    if not _is_table(obj):
+        return
+    from analysis.disclosure import DisclosureError, disclosure_mark
+
+    if disclosure_mark(obj):
+        return
+    counts = count_columns(obj)
+    if not counts:
+        return
+    shown = ", ".join(repr(c) for c in counts[:6]) + (" …" if len(counts) > 6 else "")
+    raise DisclosureError(
+        f"this table has counts ({shown}) and did not pass disclosure control, so the book will not show it. "
+        "Pass it through analysis.disclosure.protect_table(...) and display the result (or its .to_styler()); "
+        "if it counts no persons, declare it with analysis.disclosure.not_person_level(table, reason='...').")
+
+
+class _ReaderTable:
+    """A pandas frame as readers see it (``analysis.reader.reader_html``); plain text for the notebook."""
+
+    def __init__(self, frame):
+        self.frame = frame
+
+    def _repr_html_(self) -> str:
+        from analysis.reader import reader_html
+
+        return reader_html(self.frame)
+
+    def __repr__(self) -> str:
+        return self.frame.to_string()
+
+
+def _for_readers(obj: Any) -> Any:
+    if not _is_table(obj):
+        return obj
+    import pandas as pd
+
+    if isinstance(obj, (pd.DataFrame, pd.Series)):
+        return _ReaderTable(obj)
+    from analysis.reader import label
+
+    def words(value):
+        return label(value) if isinstance(value, str) else value
+
+    obj.format_index(words, axis="columns")
+    obj.format_index(words, axis="index")
+    # code names among the values (an instrument "peer_worker") in words too; text columns only, so the
+    # author's number formats stay as they are
+    data = obj.data
+    if data.columns.is_unique:
+        text_columns = [c for i, c in enumerate(data.columns)
+                        if data.iloc[:, i].map(lambda v: isinstance(v, str) or v is None).all()]
+        if text_columns:
+            obj.format(lambda v: label(v) if isinstance(v, str) else v, subset=text_columns)
+    return obj
+
+
+def install(shell=None) -> None:
+    """Wrap ``shell.display_formatter.format`` (default: the running IPython) with :func:`check_displayable`."""
+    if shell is None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    if shell is None:
+        raise RuntimeError("display_guard.install() must run inside an IPython kernel")
+    formatter = shell.display_formatter
+    if getattr(formatter.format, "_peer_eval_guard", False):
+        return
+    original = formatter.format
+    # read by matplotlib-inline when a chapter first imports pyplot (importing it here would slow every chapter)
+    shell.config.InlineBackend.figure_formats = {"svg"}
+
+    def guarded_format(obj, include=None, exclude=None):
+        check_displayable(obj)
+        obj = _for_readers(obj)
+        display_object = sys.modules.get("IPython.core.display")
+        if display_object is not None and isinstance(obj, display_object.DisplayObject) and not obj.data:
+            return {}, {}  # an empty Markdown/HTML: nothing to show
+        data, metadata = original(obj, include=include, exclude=exclude)
+        if set(data) == {"text/plain"} and _RAW_REPR.match(str(data["text/plain"]).strip()):
+            raise RawReprError(
+                f"this cell shows {data['text/plain']!r}, which means nothing to a reader; display a result, "
+                "a protected table, a figure or Markdown instead (or end the line with ';')")
+        figure = sys.modules.get("matplotlib.figure")
+        if figure is not None and isinstance(obj, figure.Figure):
+            alt = describe_figure(obj)
+            metadata = dict(metadata or {})
+            for mime in ("image/svg+xml", "image/png"):
+                if mime in data:
+                    metadata[mime] = {**metadata.get(mime, {}), "alt": alt}
+        return data, metadata
+
+    guarded_format._peer_eval_guard = True
+    formatter.format = guarded_format

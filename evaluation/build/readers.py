@@ -1,0 +1,99 @@
+"""The executed chapters as readers see them: no program output, figures described.
+
+Applied by :func:`evaluation.build.sphinx.assemble` to a copy of every
+executed notebook (the cached notebooks, and what chapter authors' tests
+read through ``execute_chapter``, are left as the kernel wrote them):
+
+* text a cell *prints* (``print(format_remarks(...))``, quotes) is not shown
+  as monospace program output but as HTML that wraps: numbered remarks
+  (``[1] …``) as a list of notes (without the analyst's notes and code
+  hints: ``analysis.reader.reader_remarks``), quoted speech (a line starting with ``“``
+  or ``"``, with its ``— speaker`` attribution) as a block quote, a line such
+  as ``Theme: x`` as a small heading, anything else as a paragraph;
+* what a cell writes to stderr (warnings) is left out of the page;
+* the alt text the kernel wrote for a figure (:mod:`.display_guard`) is set
+  as the cell's image option, so the page's ``<img alt>`` describes it.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+
+import nbformat
+
+__all__ = ["for_readers", "printed_text_as_html"]
+
+_REMARK = re.compile(r"^\[(\d+)\]\s+(.*)$")
+_QUOTE = re.compile(r"^\s*[“\"«„](.+?)[”\"»“]\s*(?:[—–-]{1,2}\s*(.+))?$")
+_HEADING = re.compile(r"^([A-Z][\w ]{0,40}):\s+(\S.*)$")
+
+
+def printed_text_as_html(text: str) -> str:
+    """Printed lines as reader HTML (see the module docstring)."""
+    # the build joins evaluation and analysis (as the page check does): imported here, not at module level
+    from analysis.reader import reader_remarks
+
+    out: list[str] = []
+    remarks: list[str] = []
+
+    def flush() -> None:
+        kept = reader_remarks(remarks)
+        remarks.clear()
+        if kept:
+            items = "".join(f"<li>{html.escape(r)}</li>" for r in kept)
+            out.append(f'<ol class="remarks reader-notes">{items}</ol>')
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        m = _REMARK.match(line)
+        if m:
+            remarks.append(m.group(2))
+            continue
+        flush()
+        q = _QUOTE.match(line)
+        if q:
+            # the speaker's group in words ("peer_worker" -> "peer worker")
+            who = f"<footer>— {html.escape(q.group(2).strip().replace('_', ' '))}</footer>" if q.group(2) else ""
+            out.append(f'<blockquote class="reader-quote"><p>“{html.escape(q.group(1).strip())}”</p>{who}</blockquote>')
+            continue
+        h = _HEADING.match(line) if not raw.startswith((" ", "\t")) else None
+        if h and len(line) < 120:
+            out.append(f'<p class="reader-label"><strong>{html.escape(h.group(1))}:</strong> '
+                       f"{html.escape(h.group(2))}</p>")
+            continue
+        out.append(f"<p>{html.escape(line)}</p>")
+    flush()
+    return f'<div class="reader-text">{"".join(out)}</div>'
+
+
+def for_readers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of the executed notebook ``nb`` prepared for the reader's page (see the module docstring)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        outputs = []
+        alt = None
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                if out.get("name") == "stderr":
+                    continue
+                text = out.get("text", "")
+                text = "".join(text) if isinstance(text, list) else text
+                if text.strip():
+                    outputs.append(nbformat.v4.new_output(
+                        "display_data", data={"text/html": printed_text_as_html(text), "text/plain": text}))
+                continue
+            for meta in (out.get("metadata") or {}).values():
+                if isinstance(meta, dict) and meta.get("alt") and alt is None:
+                    alt = str(meta["alt"])
+            outputs.append(out)
+        cell["outputs"] = outputs
+        if alt:
+            cell.setdefault("metadata", {}).setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt
+    return nb
