@@ -198,6 +198,7 @@ def execute_notebook(nb: nbformat.NotebookNode, *, workspace: str | os.PathLike,
                      config_dir: str | os.PathLike, name: str = "chapter", timeout: int = 900,
                      extra_env: dict[str, str] | None = None) -> nbformat.NotebookNode:
     """Execute ``nb`` in a fresh kernel (see the module docstring); raise :class:`ChapterFailed`."""
+    import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
