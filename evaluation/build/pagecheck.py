@@ -82,23 +82,47 @@ def _text(cell) -> str:
 
 
 def _rows(table):
-    """Header rows and body rows as lists of (is_header, text, colspan)."""
-    out = []
+    """Header and body rows as lists of (is_header, text, 1), spans expanded.
+
+    A cell with ``colspan`` is repeated over the columns it spans and one with
+    ``rowspan`` (a pandas Styler's grouped row labels) over the rows below it,
+    so every cell lines up with its column header.
+    """
+    out, carried = [], {}  # carried: column -> [rows left, (is_th, text)]
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
             continue
-        cells = [(c.name == "th", _text(c), int(c.get("colspan", 1) or 1)) for c in tr.find_all(["th", "td"])
-                 if c.find_parent("tr") is tr]
-        out.append((tr.find_parent("thead") is not None, cells))
+        cells = [c for c in tr.find_all(["th", "td"]) if c.find_parent("tr") is tr]
+        row, col = [], 0
+        queue = list(cells)
+        while queue or any(k >= col for k in carried):
+            if col in carried:
+                left, cell = carried[col]
+                row.append(cell)
+                if left <= 1:
+                    del carried[col]
+                else:
+                    carried[col][0] = left - 1
+                col += 1
+                continue
+            if not queue:
+                break
+            c = queue.pop(0)
+            cell = (c.name == "th", _text(c))
+            span = max(1, int(c.get("colspan", 1) or 1))
+            down = max(1, int(c.get("rowspan", 1) or 1))
+            for k in range(span):
+                row.append(cell)
+                if down > 1:
+                    carried[col + k] = [down - 1, cell]
+                col += 1
+        out.append((tr.find_parent("thead") is not None, [(is_th, text, 1) for is_th, text in row]))
     return out
 
 
 def _expand(cells):
-    """Repeat a spanning cell over the columns it spans."""
-    out = []
-    for is_th, text, span in cells:
-        out.extend([(is_th, text)] * max(1, span))
-    return out
+    """The row's (is_header, text) pairs (spans were expanded by :func:`_rows`)."""
+    return [(is_th, text) for is_th, text, _ in cells]
 
 
 def scan_tables(html: str, *, threshold: int, page: str = "page") -> list[SmallCount]:
