@@ -257,9 +257,12 @@ def test_without_sign_offs_no_quote_is_shown_and_the_chapter_says_why(workspace,
 def test_small_groups_show_no_zero_and_targeted_themes_are_named(executed, interviews):
     values = glued(executed)
     # every guide asks about these three; the rest are targeted by some guides only
-    assert set(values["compared_themes"].split(", ")) == {"key_moments_people", "prison_specific", "role_definition"}
-    assert "service_delivery (asked of detainee, staff)" in values["targeted_themes"]
-    assert values["top_theme"] in {"key_moments_people", "prison_specific", "role_definition", "none"}
+    # in the codebook's words (key_moments_people, prison_specific, role_definition), never its codes
+    words = {"key moments and key people", "prison-specific aspects", "the peer-worker role"}
+    assert set(values["compared_themes"].split(", ")) == words
+    assert "service delivery as detainees see it (asked of detainees and staff)" in values["targeted_themes"]
+    assert values["top_theme"] in words | {"none"}
+    assert "_" not in values["targeted_themes"] + values["compared_themes"]
     # the peer workers (fewer than the threshold interviewed): no published zero in their column
     html = [o["data"]["text/html"] for c in executed.cells if "control_counts" in c.source
             for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
