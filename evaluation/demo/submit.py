@@ -106,11 +106,14 @@ def run_demo(
     scale: str = "full",
     out: Callable[[str], None] = print,
     catalogue: Catalogue | None = None,
+    key: PseudonymKey | None = None,
 ) -> DemoResult:
     """Create the synthetic demo evaluation in the new folder ``path``; see the module docstring.
 
     ``sites`` takes the first N of the ten fictional sites; ``scale`` is
-    ``"full"`` or ``"small"`` (fewer people, for tests).
+    ``"full"`` or ``"small"`` (fewer people, for tests). ``key`` (tests and
+    benchmarks only) is used instead of a throwaway key, so the caller can
+    submit more files later; the command line never passes one.
     """
     if scale not in SCALES:
         raise ValueError(f"scale={scale!r} is not known; pass one of {sorted(SCALES)}")
@@ -134,11 +137,13 @@ def run_demo(
                                 extra_detainees={s: DEEP_DIVE_DETAINEES for s in site_codes[:DEEP_DIVE_SITES]})
 
     ws = Workspace.open(path, demo=True)
-    key = PseudonymKey.generate()
+    given_key = key is not None
+    key = key if given_key else PseudonymKey.generate()
     out(f"Demo workspace {path} (SYNTHETIC data: fictional prisons and people; seed {seed}, "
         f"{len(site_codes)} sites, scale {scale}).")
-    out("A throwaway pseudonymisation key was generated for this demo. It is kept in memory only and is NOT "
-        "stored anywhere: nobody (you included) can add data to this workspace later or re-identify anyone.")
+    if not given_key:
+        out("A throwaway pseudonymisation key was generated for this demo. It is kept in memory only and is NOT "
+            "stored anywhere: nobody (you included) can add data to this workspace later or re-identify anyone.")
 
     incoming = ws.root / "incoming"
     incoming.mkdir(exist_ok=True)
