@@ -149,17 +149,32 @@ def audit_pages(pages: Iterable[str | os.PathLike], *, root: str | os.PathLike |
             page = Path(page)
             name = page.relative_to(root).as_posix() if root else page.name
             for width in widths:
-                _open(pipe, session, page, width, timeout)
-                _evaluate(pipe, session, source + "\n;true", timeout)
-                raw = _evaluate(pipe, session,
-                                "axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify("
-                                "r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, "
-                                "nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200)}))}))))",
-                                timeout, await_promise=True)
-                layout = _evaluate(pipe, session, _OVERFLOW_JS, timeout)
+                for attempt in range(3):
+                    try:
+                        raw, layout = _audit_one(pipe, session, page, width, source, timeout)
+                        break
+                    except BrowserError as exc:
+                        # A load event left over from the page before can end the wait for this one while the
+                        # tab is still navigating ("Inspected target navigated or closed", seen about once in
+                        # ten runs of the axe test): the page is opened and audited again, at most three times.
+                        if "navigated or closed" not in str(exc) or attempt == 2:
+                            raise
+                        pipe.drain(0.5)
                 results.append(PageAudit(name, width, json.loads(raw), bool(layout["pageScrollsSideways"]),
                                          list(layout["cutOff"])))
     return results
+
+
+def _audit_one(pipe: _Pipe, session: str, page: Path, width: int, source: str, timeout: float):
+    """Open ``page`` at ``width``, run axe-core and the overflow check: (violations JSON, layout)."""
+    _open(pipe, session, page, width, timeout)
+    _evaluate(pipe, session, source + "\n;true", timeout)
+    raw = _evaluate(pipe, session,
+                    "axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify("
+                    "r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, "
+                    "nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200)}))}))))",
+                    timeout, await_promise=True)
+    return raw, _evaluate(pipe, session, _OVERFLOW_JS, timeout)
 
 
 def screenshot(page: str | os.PathLike, png: str | os.PathLike, *, width: int = 1400, full_page: bool = False,
