@@ -12,16 +12,13 @@ a page at a width, for looking at it.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import os
-import subprocess
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .browser import _FLAGS, CHROMIUM, BrowserError, _Pipe
+from .browser import CHROMIUM, BrowserError, _Pipe, chromium_page
 
 __all__ = ["AXE_JS", "PageAudit", "audit_pages", "screenshot", "chromium_page", "serious"]
 
@@ -70,50 +67,6 @@ class PageAudit:
 def serious(violations: Iterable[dict]) -> list[dict]:
     """The critical and serious violations among ``violations``."""
     return [v for v in violations if v.get("impact") in ("critical", "serious")]
-
-
-@contextlib.contextmanager
-def chromium_page(*, chromium: str = CHROMIUM, timeout: float = 60) -> Iterator[tuple[_Pipe, str]]:
-    """A headless Chromium with one page attached: ``(pipe, session)``."""
-    if not Path(chromium).exists():
-        raise BrowserError(f"{chromium} is missing: install Debian's chromium (BROWSER_CHECK=1 scripts/system-deps.sh)")
-    to_chrome_r, to_chrome_w = os.pipe()
-    from_chrome_r, from_chrome_w = os.pipe()
-    with tempfile.TemporaryDirectory(prefix="peer-eval-chromium-") as profile:
-        def child_fds():  # Chromium reads commands on fd 3 and writes replies on fd 4
-            import fcntl
-
-            a = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD, 10)
-            b = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD, 10)
-            os.dup2(a, 3)
-            os.dup2(b, 4)
-
-        proc = subprocess.Popen([chromium, *_FLAGS, "--hide-scrollbars", f"--user-data-dir={profile}", "about:blank"],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                pass_fds=(3, 4), preexec_fn=child_fds)
-        os.close(to_chrome_r)
-        os.close(from_chrome_w)
-        pipe = _Pipe(proc, to_chrome_w, from_chrome_r)
-        try:
-            targets = pipe.send("Target.getTargets", timeout=timeout)["targetInfos"]
-            target = next(t for t in targets if t.get("type") == "page")
-            session = pipe.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True},
-                                timeout=timeout)["sessionId"]
-            for domain in ("Runtime", "Page"):
-                pipe.send(f"{domain}.enable", session=session, timeout=timeout)
-            yield pipe, session
-            try:
-                pipe.send("Browser.close", timeout=10)
-            except BrowserError:
-                pass
-        finally:
-            os.close(to_chrome_w)
-            os.close(from_chrome_r)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def _open(pipe: _Pipe, session: str, page: Path, width: int, timeout: float) -> None:

@@ -13,14 +13,16 @@ message ending in NUL), so nothing listens on a port. Errors are:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["CHROMIUM", "console_errors", "BrowserError"]
+__all__ = ["CHROMIUM", "console_errors", "chromium_page", "BrowserError"]
 
 CHROMIUM = "/usr/bin/chromium"
 _FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -107,12 +109,10 @@ def _describe(event: dict) -> str | None:
     return None
 
 
-def console_errors(page: str | os.PathLike, *, chromium: str = CHROMIUM, timeout: float = 60,
-                   settle: float = 1.5) -> list[str]:
-    """Open ``page`` (an HTML file) in headless Chromium; return its console errors (empty: clean)."""
-    page = Path(page).resolve()
-    if not page.is_file():
-        raise FileNotFoundError(f"{page} does not exist; build the book first")
+@contextlib.contextmanager
+def chromium_page(*, chromium: str = CHROMIUM, timeout: float = 60, flags: Iterable[str] = ("--hide-scrollbars",),
+                  domains: Iterable[str] = ("Runtime", "Page")) -> Iterator[tuple[_Pipe, str]]:
+    """A headless Chromium with one page attached: ``(pipe, session)``; ``domains`` are enabled on it."""
     if not Path(chromium).exists():
         raise BrowserError(f"{chromium} is missing: install Debian's chromium (BROWSER_CHECK=1 scripts/system-deps.sh)")
     to_chrome_r, to_chrome_w = os.pipe()
@@ -126,7 +126,7 @@ def console_errors(page: str | os.PathLike, *, chromium: str = CHROMIUM, timeout
             os.dup2(a, 3)
             os.dup2(b, 4)
 
-        proc = subprocess.Popen([chromium, *_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        proc = subprocess.Popen([chromium, *_FLAGS, *flags, f"--user-data-dir={profile}", "about:blank"],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 pass_fds=(3, 4), preexec_fn=child_fds)
         os.close(to_chrome_r)
@@ -134,15 +134,12 @@ def console_errors(page: str | os.PathLike, *, chromium: str = CHROMIUM, timeout
         pipe = _Pipe(proc, to_chrome_w, from_chrome_r)
         try:
             targets = pipe.send("Target.getTargets", timeout=timeout)["targetInfos"]
-            page_target = next(t for t in targets if t.get("type") == "page")
-            session = pipe.send("Target.attachToTarget", {"targetId": page_target["targetId"], "flatten": True},
+            target = next(t for t in targets if t.get("type") == "page")
+            session = pipe.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True},
                                 timeout=timeout)["sessionId"]
-            for domain in ("Runtime", "Log", "Page"):
+            for domain in domains:
                 pipe.send(f"{domain}.enable", session=session, timeout=timeout)
-            pipe.send("Page.navigate", {"url": page.as_uri()}, session=session, timeout=timeout)
-            if not pipe.wait_for("Page.loadEventFired", timeout):
-                raise BrowserError(f"{page.name} did not finish loading within {timeout} s")
-            pipe.drain(settle)
+            yield pipe, session
             try:
                 pipe.send("Browser.close", timeout=10)
             except BrowserError:
@@ -155,4 +152,19 @@ def console_errors(page: str | os.PathLike, *, chromium: str = CHROMIUM, timeout
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+
+def console_errors(page: str | os.PathLike, *, chromium: str = CHROMIUM, timeout: float = 60,
+                   settle: float = 1.5) -> list[str]:
+    """Open ``page`` (an HTML file) in headless Chromium; return its console errors (empty: clean)."""
+    page = Path(page).resolve()
+    if not page.is_file():
+        raise FileNotFoundError(f"{page} does not exist; build the book first")
+    with chromium_page(chromium=chromium, timeout=timeout, flags=(), domains=("Runtime", "Log", "Page")) as (pipe,
+                                                                                                          session):
+        pipe.send("Page.navigate", {"url": page.as_uri()}, session=session, timeout=timeout)
+        if not pipe.wait_for("Page.loadEventFired", timeout):
+            raise BrowserError(f"{page.name} did not finish loading within {timeout} s")
+        pipe.drain(settle)
     return [d for d in map(_describe, pipe.events) if d]
