@@ -1,0 +1,123 @@
+"""Values in the report's three languages: chapters execute once, the book has three editions.
+
+A chapter's kernel runs once; the build then prepares one copy of every executed notebook per edition
+(``en``, ``nl``, ``fr``). An output whose text differs by language carries, beside its English
+``text/plain`` (and ``text/html``), the entry :data:`MIME`::
+
+    {"nl": {"text/plain": "2,79", ...}, "fr": {"text/plain": "2,79", ...}}
+
+and the build's Dutch edition replaces the output's data by the ``"nl"`` entry (:func:`select`); glued
+values work the same way (myst-nb prefixes their keys with ``application/papermill.record/``).
+
+::
+
+    from myst_nb import glue
+    from analysis.editions import number, text
+    glue("wb_change", number(2.7912, decimals=1), display=False)     # 2.8 / 2,8 / 2,8
+    glue("wb_status", text(en="provisional", nl="voorlopig", fr="provisoire"), display=False)
+
+Numbers are written by Babel's locale data (``en``, ``nl_BE``, ``fr_BE``), never by hand-made rules, so
+every edition shows the same number written the way its language writes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["MIME", "GLUE_PREFIX", "LANGUAGES", "LOCALES", "Multilingual", "number", "text", "select",
+           "is_multilingual"]
+
+MIME = "application/vnd.peer-eval.editions+json"
+GLUE_PREFIX = "application/papermill.record/"
+LANGUAGES = ("en", "nl", "fr")
+#: The Babel locale of each edition's language (Belgian Dutch and French).
+LOCALES = {"en": "en", "nl": "nl_BE", "fr": "fr_BE"}
+
+
+class Multilingual:
+    """One value written in each edition's language (``texts``; optional ``html`` per language).
+
+    Its mime bundle is the English text (and HTML) plus :data:`MIME` holding the other languages;
+    ``str()`` is the English text. A language missing from ``texts`` falls back to English.
+    """
+
+    __slots__ = ("texts", "html")
+
+    def __init__(self, texts: Mapping[str, str], *, html: Mapping[str, str] | None = None):
+        if "en" not in texts:
+            raise ValueError("a multilingual value needs its English text")
+        self.texts = {lang: str(texts.get(lang, texts["en"])) for lang in LANGUAGES}
+        self.html = None if html is None else {lang: str(html.get(lang, html["en"])) for lang in LANGUAGES}
+
+    def bundle(self, language: str) -> dict[str, str]:
+        data = {"text/plain": self.texts[language]}
+        if self.html is not None:
+            data["text/html"] = self.html[language]
+        return data
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = dict(self.bundle("en"))
+        data[MIME] = {lang: self.bundle(lang) for lang in LANGUAGES if lang != "en"}
+        return data
+
+    def __str__(self) -> str:
+        return self.texts["en"]
+
+    def __repr__(self) -> str:
+        return f"Multilingual({self.texts!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Multilingual) and other.texts == self.texts and other.html == self.html
+
+    __hash__ = None
+
+
+def text(en: str, nl: str, fr: str) -> Multilingual:
+    """A phrase in the three languages."""
+    return Multilingual({"en": en, "nl": nl, "fr": fr})
+
+
+def number(value, *, decimals: int | None = None, percent: bool = False, signed: bool = False) -> Multilingual:
+    """``value`` written by each language's locale (Babel): ``decimals`` fixed decimals (``None``: whole
+    numbers as integers, others as given by Babel's default pattern); ``percent`` multiplies by 100 and
+    adds the locale's percent sign; ``signed`` writes ``+`` before positive numbers."""
+    from babel.numbers import format_decimal, format_percent
+
+    value = float(value) if not isinstance(value, int) else value
+    texts = {}
+    for lang in LANGUAGES:
+        loc = LOCALES[lang]
+        if percent:
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+            out = format_percent(value, format=pattern, locale=loc)
+        elif decimals is not None:
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+            out = format_decimal(round(float(value), decimals), format=pattern, locale=loc)
+        elif isinstance(value, int) or float(value).is_integer():
+            out = format_decimal(int(value), format="#,##0", locale=loc)
+        else:
+            out = format_decimal(value, locale=loc)
+        if signed and float(value) > 0:
+            out = "+" + out
+        texts[lang] = out
+    return Multilingual(texts)
+
+
+def is_multilingual(data: Mapping) -> bool:
+    """Whether an output's mime bundle carries the other editions' texts."""
+    return MIME in data or (GLUE_PREFIX + MIME) in data
+
+
+def select(data: Mapping, language: str) -> dict:
+    """The output's mime bundle ``data`` for the edition ``language``: the editions entry removed and, for
+    a language other than English, the English texts replaced by that language's (glue prefixes kept)."""
+    out = dict(data)
+    for prefix in ("", GLUE_PREFIX):
+        editions = out.pop(prefix + MIME, None)
+        if editions is None:
+            continue
+        if language != "en":
+            chosen = editions.get(language) or {}
+            for mime, value in chosen.items():
+                out[prefix + mime] = value
+    return out
