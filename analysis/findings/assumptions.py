@@ -210,6 +210,8 @@ def rate_agreement(theme: str | Multilingual, alpha: float | None, threshold: fl
 
 # --- the table ---------------------------------------------------------------------------------------------
 
+#: on a phone the table stacks (one block per row): its caption then spans the width too
+_PHONE_CSS = "@media (max-width: 600px) { table.assumptions caption { display: block; width: 100%; } }"
 _COLOURS = {"green": "#1a7f37", "amber": "#b35900", "red": "#c62828"}
 _DOTS = {"green": "●", "amber": "▲", "red": "■"}  # a shape per level too: never colour alone
 
@@ -235,8 +237,9 @@ class AssumptionTable(Result):
         return {r.key: r.level for r in self.rows}
 
     def multilingual(self) -> Multilingual:
-        """The table as HTML per language: assumption and rating first (kept in view on a phone), then
-        what the data show and the rule."""
+        """The table as HTML per language: assumption and rating first, then what the data show and the
+        rule; on a phone each row is one block, every cell headed by its column (``reader-stack``, styled by
+        the book's reader style sheet), so the rating is always on screen."""
         esc = html.escape
         texts, htmls = {}, {}
         cols = [message(f"column.{c}") for c in ("assumption", "rating", "found", "rule")]
@@ -251,11 +254,13 @@ class AssumptionTable(Result):
                 rating = (f'<span class="rating rating-{r.level}" style="color:{_COLOURS[r.level]};font-weight:bold;'
                           f'white-space:nowrap"><span aria-hidden="true">{_DOTS[r.level]}</span> {esc(word)}</span>'
                           f'<br><small>{esc(meaning)}</small>')
-                body.append(f'<tr data-level="{r.level}"><td>{esc(r.assumption.texts[lang])}</td><td>{rating}</td>'
-                            f"<td>{esc(r.found.texts[lang])}</td><td>{esc(r.rule.texts[lang])}</td></tr>")
+                cells = [esc(r.assumption.texts[lang]), rating, esc(r.found.texts[lang]), esc(r.rule.texts[lang])]
+                body.append(f'<tr data-level="{r.level}">' + "".join(
+                    f'<td data-label="{esc(c.texts[lang])}">{cell}</td>' for c, cell in zip(cols, cells)) + "</tr>")
                 lines.append(f"- {r.assumption.texts[lang]} [{word}: {meaning}] {r.found.texts[lang]} "
                              f"({r.rule.texts[lang]})")
-            htmls[lang] = (f'<div class="assumptions-table" style="overflow-x:auto"><table class="assumptions">'
+            htmls[lang] = (f"<style>{_PHONE_CSS}</style>"
+                           f'<div class="assumptions-table" style="overflow-x:auto"><table class="assumptions reader-stack">'
                            f"<caption>{esc(cap.texts[lang])}</caption><thead><tr>{head}</tr></thead>"
                            f"<tbody>{''.join(body)}</tbody></table></div>")
             texts[lang] = "\n".join(lines)

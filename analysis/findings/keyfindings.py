@@ -89,7 +89,8 @@ class KeyFinding(Result):
                                      f"{self.link.texts[lang]}: {self.href}"])
             esc = html.escape
             htmls[lang] = (
-                f'<div class="key-finding key-finding-{esc(self.label)}" data-question="{esc(self.question)}">'
+                f'<div class="key-finding key-finding-{esc(self.label)}" data-question="{esc(self.question)}" '
+                'style="border-left:4px solid #5b6f8a;padding:0.1em 0 0.1em 1em;margin:0.5em 0 1.2em">'
                 f'<p class="key-finding-label"><strong>{esc(label.texts[lang])}</strong></p>'
                 f'<p class="key-finding-result">{esc(body)}</p>'
                 f'<p><strong>{esc(shows.texts[lang])}</strong> {esc(self.shows.texts[lang])}</p>'
