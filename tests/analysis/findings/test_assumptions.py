@@ -107,3 +107,33 @@ def test_table_shows_rating_as_word_and_shape_and_states_the_rule():
     assert html.index("Assumption") < html.index("Rating") < html.index("What the data show")
     assert t.levels() == {"balance": "green", "agreement:Stigma": "red"}
     assert list(t.to_frame()["level"]) == ["green", "red"]
+
+
+def test_a_theme_below_the_threshold_is_never_green_on_the_page():
+    """The path of the interviews chapter's last cell, on the synthetic reference interviews of
+    tests/reference/themes (coder_agreement checked against R there): every theme the agreement analysis
+    flags below its threshold is red in the table the assumptions page pastes."""
+    from pathlib import Path
+
+    from bs4 import BeautifulSoup
+
+    from analysis.themes import OVERALL, coder_agreement
+
+    ref = Path(__file__).parents[2] / "reference" / "themes"
+    segments, coded = pd.read_csv(ref / "segments.csv"), pd.read_csv(ref / "coded.csv")
+    segments, coded = segments[segments["coder"].isin(["C1", "C2"])], coded[coded["coder"].isin(["C1", "C2"])]
+    agreement = coder_agreement(segments, coded=coded, unit="paragraph",
+                                transcripts=pd.read_csv(ref / "transcripts.csv"), threshold=0.5)
+    table = agreement.to_frame()
+    flagged = set(agreement.flagged()["code"])
+    assert flagged and set(table["code"]) - flagged - {OVERALL}  # the fixture has themes on both sides
+    html = AssumptionTable(rows=tuple(rate_coding(table, threshold=agreement.threshold, overall=OVERALL)),
+                           caption="caption.coding").multilingual().html["en"]
+    rows = BeautifulSoup(html, "html.parser").select("tbody tr")
+    assert len(rows) == len(table) - 1
+    assert {tr["data-level"] for tr in rows} >= {"red", "amber"}  # trust: alpha 0.529 in R, above 0.5
+    for tr in rows:
+        theme = tr.find("td").get_text().split("“")[1].split("”")[0]
+        if theme in flagged:
+            assert tr["data-level"] == "red", theme
+        assert tr["data-level"] != "green" or theme not in flagged

@@ -116,4 +116,4 @@ def test_assumptions_page_rates_the_diagnostics_and_no_theme_below_threshold_is_
     # as many themes below the threshold as the interviews chapter reports
     themes = _page_text(result.html / "themes.html")
     n_flagged = int(re.search(r"(\d+) themes fall below the threshold", themes).group(1))
-    assert below >= 1 and sum(tr["data-level"] == "red" for tr in coding) >= n_flagged >= below
+    assert coding and sum(tr["data-level"] == "red" for tr in coding) >= n_flagged >= below
