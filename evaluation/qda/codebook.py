@@ -43,6 +43,7 @@ Loading collects every problem of the file before failing with a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -74,11 +75,11 @@ CODE_FIELDS = ("label", "definition", "when_to_use", "when_not_to_use", "example
 
 _HEADINGS = {
     "en": {"definition": "Definition", "when_to_use": "When to use", "when_not_to_use": "When not to use",
-           "example": "Example", "code": "code", "themes": "Themes", "sub": "sub-themes"},
+           "example": "Example", "code": "code", "themes": "Themes", "sub": "sub-themes", "version": "version"},
     "nl": {"definition": "Definitie", "when_to_use": "Wanneer gebruiken", "when_not_to_use": "Wanneer niet gebruiken",
-           "example": "Voorbeeld", "code": "code", "themes": "Thema's", "sub": "subthema's"},
+           "example": "Voorbeeld", "code": "code", "themes": "Thema's", "sub": "subthema's", "version": "versie"},
     "fr": {"definition": "Définition", "when_to_use": "Quand l'utiliser", "when_not_to_use": "Quand ne pas l'utiliser",
-           "example": "Exemple", "code": "code", "themes": "Thèmes", "sub": "sous-thèmes"},
+           "example": "Exemple", "code": "code", "themes": "Thèmes", "sub": "sous-thèmes", "version": "version"},
 }
 
 
@@ -282,11 +283,17 @@ def _check(cb: Codebook, path: Path, root: Path, rel: str, problems: list[Defini
 # a readable page
 
 
-def codebook_markdown(codebook: Codebook, lang: str, *, heading_level: int = 1) -> str:
+_QUOTES = {"en": ("\u201c", "\u201d"), "nl": ("\u2018", "\u2019"), "fr": ("\u00ab\u00a0", "\u00a0\u00bb")}
+
+
+def codebook_markdown(codebook: Codebook, lang: str, *, heading_level: int = 1, codes: bool = True) -> str:
     """The codebook as Markdown in ``lang``: each theme, its sub-themes, and their four texts.
 
     ``heading_level`` is the level of the title (1: ``#``); themes are one
-    level below, sub-themes two.
+    level below, sub-themes two. ``codes=False`` is the readers' version (the
+    report): no code names — a text that points to another code ("use
+    organisational_integration") names it by its label in quotes instead, and
+    the version line says "version 1.0" rather than the reference.
     """
     if lang not in codebook.languages:
         raise ValueError(f"codebook_markdown(lang={lang!r}): the codebook is in "
@@ -295,18 +302,29 @@ def codebook_markdown(codebook: Codebook, lang: str, *, heading_level: int = 1) 
         raise ValueError("heading_level must be 1 to 4 (themes and sub-themes take the next two levels)")
     h = _HEADINGS[lang]
     hashes = "#" * heading_level
-    out = [f"{hashes} {codebook.title[lang]}", "",
-           f"*{codebook.ref} ({codebook.status})*", "", codebook.introduction[lang].strip(), ""]
+    if codes:
+        def words(text: str) -> str:
+            return text.strip()
+    else:
+        # code names with an underscore: a one-word code ("stigma") reads as the word it is
+        labels = {c: codebook.code(c).label[lang] for c in codebook.all_codes() if "_" in c}
+        pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, labels), key=len, reverse=True)) + r")\b")
+        opening, closing = _QUOTES[lang]
+
+        def words(text: str) -> str:
+            return pattern.sub(lambda m: f"{opening}{labels[m.group(1)]}{closing}", text.strip())
+    version = f"{codebook.ref} ({codebook.status})" if codes else f"{h['version']} {codebook.version}"
+    out = [f"{hashes} {codebook.title[lang]}", "", f"*{version}*", "", codebook.introduction[lang].strip(), ""]
     out.append(f"**{h['themes']}:** " + ", ".join(
         f"{t.label[lang]} ({len(t.sub_themes)} {h['sub']})" for t in codebook.themes))
     out.append("")
 
     def block(c: Code, level: int) -> list[str]:
-        lines = [f"{'#' * level} {c.label[lang]}", "", f"{h['code']}: `{c.code}`", ""]
-        lines += [f"**{h['definition']}.** {c.definition[lang].strip()}", ""]
-        lines += [f"**{h['when_to_use']}.** {c.when_to_use[lang].strip()}", ""]
-        lines += [f"**{h['when_not_to_use']}.** {c.when_not_to_use[lang].strip()}", ""]
-        lines += [f"**{h['example']}.** *{c.example[lang].strip()}*", ""]
+        lines = [f"{'#' * level} {c.label[lang]}", ""] + ([f"{h['code']}: `{c.code}`", ""] if codes else [])
+        lines += [f"**{h['definition']}.** {words(c.definition[lang])}", ""]
+        lines += [f"**{h['when_to_use']}.** {words(c.when_to_use[lang])}", ""]
+        lines += [f"**{h['when_not_to_use']}.** {words(c.when_not_to_use[lang])}", ""]
+        lines += [f"**{h['example']}.** *{words(c.example[lang])}*", ""]
         return lines
 
     for t in codebook.themes:

@@ -105,3 +105,18 @@ def test_published_codebook_must_be_registered_and_unchanged(tmp_path):
     assert check_codebooks(root) == []
     path.write_text(path.read_text(encoding="utf-8").replace("Tasks", "Duties", 1), encoding="utf-8")
     assert any("edited after publication" in p.message for p in check_codebooks(root))
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+def test_readers_markdown_names_codes_by_their_labels(codebook, lang):
+    import re
+
+    md = codebook_markdown(codebook, lang, codes=False)
+    for code in codebook.all_codes():
+        assert f"`{code}`" not in md
+        if "_" in code:  # a code identifier, never a word of the prose
+            assert not re.search(rf"\b{code}\b", md), code
+    assert codebook.ref not in md
+    # a text that points to another code names it by its label
+    target = codebook.code("organisational_integration").label[lang]
+    assert target in md.split(codebook.code("role_definition").label[lang], 1)[1]
