@@ -68,7 +68,7 @@ from ._common import check_spans, require_columns, require_frame, roll_up
 __all__ = ["UnitizedAlpha", "unitized_alpha", "unitized_alpha_continuum", "ALL_CATEGORIES"]
 
 ALL_CATEGORIES = "(all codes)"
-_COLUMNS = ["code", "n_transcripts", "n_coders", "n_units", "length", "disagreement_observed",
+_COLUMNS = ["code", "n_transcripts", "n_coders", "n_passages", "length", "disagreement_observed",
             "disagreement_expected", "alpha_u"]
 
 
@@ -99,7 +99,7 @@ class UnitizedAlpha(Result):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per category, then ``"(all codes)"``. Columns: ``code``,
-        ``n_transcripts``, ``n_coders`` (m), ``n_units`` (units over all coders,
+        ``n_transcripts``, ``n_coders`` (m), ``n_passages`` (units over all coders,
         N_c), ``length`` (L), ``disagreement_observed`` (D_o),
         ``disagreement_expected`` (D_e),
         ``alpha_u`` (1 − D_o/D_e; NaN when D_e is 0)."""
@@ -172,7 +172,7 @@ def _category(continua, coders, m: int, length: int) -> dict:
     n_c = len(lu)
     observed = numerator / (m * (m - 1) * float(length) ** 2)
     if n_c == 0:
-        return {"n_units": 0, "disagreement_observed": observed, "disagreement_expected": 0.0}
+        return {"n_passages": 0, "disagreement_observed": observed, "disagreement_expected": 0.0}
     # Σ over gaps at least as long as the unit of (l_h − l + 1): sorted gap lengths and a suffix sum
     suffix = np.concatenate([np.cumsum(lg[::-1])[::-1], [0.0]])
     first = np.searchsorted(lg, lu, side="left")
@@ -182,7 +182,7 @@ def _category(continua, coders, m: int, length: int) -> dict:
     mL = m * float(length)
     denominator = mL * (mL - 1.0) - float((lu * (lu - 1.0)).sum())
     expected = (2.0 / length) * float(inner.sum()) / denominator
-    return {"n_units": n_c, "disagreement_observed": observed, "disagreement_expected": expected}
+    return {"n_passages": n_c, "disagreement_observed": observed, "disagreement_expected": expected}
 
 
 def _alpha(observed: float, expected: float) -> float:
@@ -193,16 +193,16 @@ def _table(per_category: dict, n_transcripts: int, m: int, length: int) -> pd.Da
     rows = []
     for code, r in per_category.items():
         d_o, d_e = r["disagreement_observed"], r["disagreement_expected"]
-        rows.append({"code": code, "n_transcripts": n_transcripts, "n_coders": m, "n_units": r["n_units"],
+        rows.append({"code": code, "n_transcripts": n_transcripts, "n_coders": m, "n_passages": r["n_passages"],
                      "length": length, "disagreement_observed": d_o, "disagreement_expected": d_e,
                      "alpha_u": _alpha(d_o, d_e)})
     d_o = sum(r["disagreement_observed"] for r in per_category.values())
     d_e = sum(r["disagreement_expected"] for r in per_category.values())
     rows.append({"code": ALL_CATEGORIES, "n_transcripts": n_transcripts, "n_coders": m,
-                 "n_units": sum(r["n_units"] for r in per_category.values()), "length": length,
+                 "n_passages": sum(r["n_passages"] for r in per_category.values()), "length": length,
                  "disagreement_observed": d_o, "disagreement_expected": d_e, "alpha_u": _alpha(d_o, d_e)})
     return pd.DataFrame(rows, columns=_COLUMNS).astype(
-        {"n_transcripts": "int64", "n_coders": "int64", "n_units": "int64", "length": "int64"})
+        {"n_transcripts": "int64", "n_coders": "int64", "n_passages": "int64", "length": "int64"})
 
 
 def unitized_alpha_continuum(units: pd.DataFrame, *, begin: int, length: int, coders=None,

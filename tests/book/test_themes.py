@@ -273,3 +273,21 @@ def test_small_groups_show_no_zero_and_targeted_themes_are_named(executed, inter
     # every cell of a small group is suppressed, zeros included: count and share of every theme
     assert html[0].count("[c]") >= 2 * n_themes * len(small)
     assert "n_flagged_sub" in values
+
+
+def test_unitized_alpha_is_shown_per_theme_beside_the_fixed_units(executed, segments, workspace):
+    from analysis.themes import onto_deidentified, unitized_alpha
+    from evaluation.store import transcripts as stored_transcripts
+
+    text = outputs_text(executed)
+    assert "Agreement per theme at three levels" in text
+    for label in ("unitized alpha (passages)", "alpha, whole transcripts", "alpha, paragraphs", "coded passages"):
+        assert label in text, label
+    assert "alpha_u" not in text and "n_passages" not in text
+    # the glued overall value is the library's, on the de-identified texts the chapter reads
+    texts = stored_transcripts(workspace)
+    coded = segments[["transcript_id", "coder"]].drop_duplicates()
+    result = unitized_alpha(onto_deidentified(segments, texts), coded=coded,
+                            transcripts=texts[["transcript_id", "text"]], parents=PARENTS).to_frame()
+    overall = float(result.loc[result["code"] == "(all codes)", "alpha_u"].iloc[0])
+    assert glued(executed)["unitized_overall"] == f"{overall:.2f}"

@@ -108,7 +108,7 @@ def test_transcripts_lie_end_to_end_and_roll_up_to_themes():
         ["A", "theme", 105, 115], ["B", "theme", 105, 130]]), begin=0, length=140, coders=["A", "B"]).to_frame()
     assert table.loc["theme", "alpha_u"] == pytest.approx(by_hand.loc[0, "alpha_u"])
     assert table.loc["theme", "disagreement_observed"] == pytest.approx(by_hand.loc[0, "disagreement_observed"])
-    assert table.loc["other", "n_units"] == 1
+    assert table.loc["other", "n_passages"] == 1
     assert any("§11.6" in r for r in result.remarks)
     # where a gap does reach the boundary it ends there: t1 ends uncoded for "other"; joined with t2's
     # uncoded start it would be one longer gap, and D_e would differ
