@@ -291,3 +291,14 @@ def test_unitized_alpha_is_shown_per_theme_beside_the_fixed_units(executed, segm
                             transcripts=texts[["transcript_id", "text"]], parents=PARENTS).to_frame()
     overall = float(result.loc[result["code"] == "(all codes)", "alpha_u"].iloc[0])
     assert glued(executed)["unitized_overall"] == f"{overall:.2f}"
+
+
+def test_kappa_intervals_resample_transcripts_and_cite_their_calibration(executed):
+    from analysis.themes.calibration import BOOTSTRAP, WALD, published
+
+    values, text = glued(executed), outputs_text(executed)
+    rec = published()
+    assert values["kappa_cal_boot_paragraph"] == f"{100 * rec.rate('paragraph', BOOTSTRAP):.1f}%"
+    assert values["kappa_cal_wald_transcript"] == f"{100 * rec.rate('transcript', WALD):.1f}%"
+    assert values["kappa_cal_reps"] == f"{int(rec.summary['replicates'].min()):,}"
+    assert "resamples of whole transcripts" in text
