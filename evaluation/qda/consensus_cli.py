@@ -32,7 +32,8 @@ def add_parser(isub) -> None:
     import textwrap
 
     c = isub.add_parser("consensus", help="record which coding is the consensus of a double-coded transcript",
-                        description=textwrap.fill(DESCRIPTION, 79), epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                        description=textwrap.fill(DESCRIPTION, 79), epilog=EPILOG,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("transcript", nargs="?", metavar="TRANSCRIPT_ID", help="the transcript (see --list)")
     c.add_argument("--coder", metavar="NAME", help="the coder whose coding is the consensus")
     c.add_argument("--by", metavar="NAME", help="who records the decision (name or initials)")
