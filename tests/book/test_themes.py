@@ -302,3 +302,9 @@ def test_kappa_intervals_resample_transcripts_and_cite_their_calibration(execute
     assert values["kappa_cal_wald_transcript"] == f"{100 * rec.rate('transcript', WALD):.1f}%"
     assert values["kappa_cal_reps"] == f"{int(rec.summary['replicates'].min()):,}"
     assert "resamples of whole transcripts" in text
+
+
+def test_quote_headings_name_themes_in_words(executed):
+    text = outputs_text(executed)
+    codes = [t.code for t in load_codebook().themes]
+    assert not any(f"Theme: {c}" in text for c in codes if "_" in c)
