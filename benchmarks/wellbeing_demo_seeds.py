@@ -1,6 +1,6 @@
 """The demo's WHO-5 participation effect over many generator seeds (issue 13 diagnosis).
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/wellbeing_demo_seeds.py [--seeds 1-60]
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/wellbeing_demo_seeds.py [--seeds 1-60] [--record]
 
 For each seed the demo's population and surveys are drawn exactly as
 ``peer-eval demo`` draws them (:func:`evaluation.demo.people.simulate_population`,
@@ -13,7 +13,10 @@ estimate, SD of the estimates against the mean standard error, and the
 coverage of the population truth, per analysis; also the realised latent
 difference in change among completers (raw points; 1.5 in the generating
 model), which shows how much of a seed's error the comparison group's
-sampling already carries. About 2 s per seed. Synthetic data only.
+sampling already carries. About 2 s per seed. ``--record`` writes
+``evaluation/demo/_wellbeing_seeds_record.py`` (per seed: the primary
+estimate, SE and interval; the coverage of the truth), which the demo test
+checks and re-runs in part, and the wellbeing chapter cites. Synthetic data only.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from evaluation.demo.truth import SCALES, Effects, expected_changes  # noqa: E40
 from evaluation.instruments import Catalogue  # noqa: E402
 
 ITEMS = [f"who5_{i}" for i in range(1, 6)]
+RECORD = Path(__file__).resolve().parents[1] / "evaluation" / "demo" / "_wellbeing_seeds_record.py"
 
 
 def one_seed(seed: int, cat: Catalogue) -> dict:
@@ -56,8 +60,8 @@ def one_seed(seed: int, cat: Catalogue) -> dict:
     groups = t[["pid"]].assign(group=np.where(t["participant"], PARTICIPANT, NON_PARTICIPANT))
     groups = groups.merge(base[["prison_number", "age_band", "gender"]].rename(columns={"prison_number": "pid"})
                           .astype({"pid": str}), on="pid")
-    # a prison number drawn twice in one wave (the intake's one-row-per-person rule would refuse the file):
-    # such people are left out here
+    # a prison number twice in one wave (the intake would refuse the file); the generator no longer draws one,
+    # the guard stays: such people would be left out here
     dup = set(scores.loc[scores.duplicated(["pid", "wave"], keep=False), "pid"])
     scores, groups = scores[~scores["pid"].isin(dup)], groups[~groups["pid"].isin(dup)].drop_duplicates("pid")
     t = t[~t["pid"].isin(dup)]
@@ -73,6 +77,7 @@ def one_seed(seed: int, cat: Catalogue) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default="1-60", help="a range a-b (inclusive)")
+    ap.add_argument("--record", action="store_true", help=f"write {RECORD.name}")
     args = ap.parse_args(argv)
     a, b = (int(x) for x in args.seeds.split("-"))
     truth = expected_changes(Effects())["who5_participation_effect"]
@@ -87,7 +92,28 @@ def main(argv=None) -> int:
         cover = ((v[:, 2] <= truth) & (truth <= v[:, 3])).mean()
         print(f"{name:<40} mean {v[:, 0].mean():6.3f}  SD {v[:, 0].std(ddof=1):.3f}  mean SE {v[:, 1].mean():.3f}  "
               f"coverage {100 * cover:.1f}% (MC SE {100 * np.sqrt(cover * (1 - cover) / len(rows)):.1f})")
-    print(f"wall clock {time.perf_counter() - t0:.0f} s")
+    took = time.perf_counter() - t0
+    print(f"wall clock {took:.0f} s")
+    if args.record:
+        import pprint
+
+        from analysis.wellbeing.calibration import PRIMARY
+
+        v = np.array([r[PRIMARY] for r in rows])
+        cover = (v[:, 2] <= truth) & (truth <= v[:, 3])
+        record = {
+            "command": f"OPENBLAS_NUM_THREADS=1 python benchmarks/wellbeing_demo_seeds.py --seeds {args.seeds} --record",
+            "seeds": [a, b], "seconds": round(took), "truth": truth, "interval": PRIMARY,
+            "coverage": float(cover.mean()), "mean_estimate": float(v[:, 0].mean()),
+            "sd_estimate": float(v[:, 0].std(ddof=1)), "mean_se": float(v[:, 1].mean()),
+            "per_seed": [{"seed": r["seed"], "estimate": float(e), "se": float(se), "ci_low": float(lo),
+                          "ci_high": float(hi)} for r, (e, se, lo, hi) in zip(rows, v)],
+        }
+        RECORD.write_text(
+            '"""The WHO-5 participation effect of the demo over generator seeds, recorded by\n'
+            'benchmarks/wellbeing_demo_seeds.py --record: do not edit by hand. tests/evaluation/demo/test_wellbeing_generator.py\n'
+            're-runs its first seeds; the wellbeing chapter cites the coverage."""\n\n'
+            f"RECORD = {pprint.pformat(record, width=110, sort_dicts=False)}\n", encoding="utf-8")
     return 0
 
 

@@ -12,6 +12,7 @@ All functions take the ``segments()`` frame (``segment_id``, ``transcript_id``,
 - :func:`coder_agreement` – percentage agreement, Cohen's and Fleiss' kappa,
   Krippendorff's alpha per code on fixed units (coefficients in
   :mod:`analysis.themes.reliability`);
+- :func:`unitized_alpha` – Krippendorff's unitized alpha on the coders' own passages;
 - :func:`code_cooccurrence` – code × code counts and Jaccard indices;
 - :func:`check_deidentification`, :func:`select_quotes`, :func:`band_count` –
   exemplar quotes that are screened and signed off.
@@ -25,6 +26,7 @@ from .prevalence import GroupComparison, ThemePrevalence, compare_groups, theme_
 from .quotes import QuoteSelection, select_quotes
 from .reliability import (AgreementStatistic, KappaEstimate, cohen_kappa, conger_kappa, fleiss_kappa,
                           krippendorff_alpha, percent_agreement)
+from .unitized import UnitizedAlpha, unitized_alpha, unitized_alpha_continuum
 from .units import TranscriptUnits, check_offsets, onto_deidentified, segments_to_units, sha256_text, units_from_text
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "coder_agreement", "CoderAgreement", "OVERALL",
     "cohen_kappa", "KappaEstimate", "AgreementStatistic", "conger_kappa", "fleiss_kappa", "krippendorff_alpha",
     "percent_agreement",
+    "unitized_alpha", "unitized_alpha_continuum", "UnitizedAlpha",
     "code_cooccurrence", "CodeCooccurrence",
     "check_deidentification", "DeidentificationCheck", "find_identifiers", "CHECKS", "band_count",
     "select_quotes", "QuoteSelection",

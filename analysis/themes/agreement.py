@@ -17,8 +17,9 @@ Conventions
   numeric rating instead of 1 (the largest rating of the segments covering a
   unit is used), and ``level`` chooses Krippendorff's metric.
 - **Overall** pools all units × codes into one data set (each unit–code pair is
-  one unit); its Cohen interval treats these pairs as independent, which they
-  are not (one passage carries several codes), so it is too narrow.
+  one unit); its Wald interval treats these pairs as independent, which they
+  are not (one passage carries several codes), so it is too narrow;
+  ``interval="bootstrap"`` resamples whole transcripts instead.
 - **prevalence** is the share of judgements that applied the code (mean of the
   non-missing values when binary). Kappa and alpha fall as prevalence nears 0 or
   1 even at high percentage agreement; read them side by side.
@@ -38,6 +39,7 @@ import pandas as pd
 
 from ..results import Result
 from ._common import check_spans, require_columns, require_frame, roll_up
+from .bootstrap import cluster_bootstrap_kappa
 from .reliability import (
     LEVELS,
     _alpha_from_counts,
@@ -128,7 +130,8 @@ class CoderAgreement(Result):
         return ax
 
 
-def _statistics(matrix: pd.DataFrame, level: str, two_coders: bool, confidence: float) -> dict:
+def _statistics(matrix: pd.DataFrame, level: str, two_coders: bool, confidence: float, interval: str = "wald",
+                n_boot: int = 2000, seed: int = 13) -> dict:
     values = matrix.to_numpy(dtype=float)
     pairable = (~np.isnan(values)).sum(axis=1) >= 2
     observed = values[~np.isnan(values)]
@@ -145,6 +148,10 @@ def _statistics(matrix: pd.DataFrame, level: str, two_coders: bool, confidence: 
     )
     if two_coders:
         k = cohen_kappa(values, confidence=confidence)
+        if interval == "bootstrap":
+            b = cluster_bootstrap_kappa(values, matrix.index.get_level_values(0), n_boot=n_boot, seed=seed,
+                                        confidence=confidence)
+            k = b if np.isfinite(k.estimate) else k
         row.update(cohen_kappa=k.estimate, cohen_ci_lower=k.ci_lower, cohen_ci_upper=k.ci_upper)
     else:
         row.update(cohen_kappa=np.nan, cohen_ci_lower=np.nan, cohen_ci_upper=np.nan)
@@ -164,6 +171,9 @@ def coder_agreement(
     level: str = "nominal",
     value: str | None = None,
     confidence: float = 0.95,
+    interval: str = "wald",
+    n_boot: int = 2000,
+    seed: int = 13,
     transcript: str = "transcript_id",
     coder: str = "coder",
     code: str = "code",
@@ -205,6 +215,13 @@ def coder_agreement(
         presence (1); 0 stands for "not applied".
     confidence : float
         Level of Cohen's kappa interval.
+    interval : {"wald", "bootstrap"}
+        Cohen's kappa interval: Wald with the large-sample SE (units taken as
+        independent), or percentile limits from ``n_boot`` resamples of whole
+        transcripts with all their units (:func:`analysis.themes.bootstrap.
+        cluster_bootstrap_kappa`, seeded by ``seed``): paragraphs of one
+        transcript are not independent, and ``analysis.themes.calibration``
+        shows the Wald interval too narrow on them.
     transcript, coder, code, start, end, text, segment : str
         Column names.
 
@@ -218,6 +235,8 @@ def coder_agreement(
         raise ValueError(f"unit must be 'transcript', 'paragraph' or 'sentence', got {unit!r}")
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
+    if interval not in ("wald", "bootstrap"):
+        raise ValueError(f"interval must be 'wald' or 'bootstrap', got {interval!r}")
     require_columns(data, {"transcript": transcript, "coder": coder, "code": code, "value": value})
     require_columns(coded, {"transcript": transcript, "coder": coder}, frame="coded")
     pairs = coded[[transcript, coder]].drop_duplicates()
@@ -295,13 +314,16 @@ def coder_agreement(
     rows = []
     for c in all_codes:
         matrix = wide[c].unstack(coder)
-        rows.append({"code": c, **_statistics(matrix, level, two, confidence)})
+        rows.append({"code": c, **_statistics(matrix, level, two, confidence, interval, n_boot, seed)})
     pooled = wide.rename_axis(columns="_code").stack(future_stack=True).unstack(coder)
-    rows.append({"code": OVERALL, **_statistics(pooled, level, two, confidence)})
+    rows.append({"code": OVERALL, **_statistics(pooled, level, two, confidence, interval, n_boot, seed)})
     table = pd.DataFrame(rows)
     table["below_threshold"] = ~(table["krippendorff_alpha"] >= threshold)
     table = table[_COLUMNS]
     remarks = _remarks(table, problems, unit, threshold, exclude_uncoded_units, two, len(coders))
+    if two and interval == "bootstrap":
+        remarks += (f"Cohen's kappa intervals: percentile limits from {n_boot} resamples of whole transcripts "
+                    f"(seed {seed}), not the Wald interval, which takes units of one transcript as independent.",)
     return CoderAgreement(
         table=table, problems=problems, unit=unit, level=level, threshold=threshold,
         transcripts=tuple(double), coders=coders, remarks=remarks,

@@ -70,6 +70,7 @@ def consensus_coding(
     rule: str = "majority",
     parents=None,
     consensus_coder: str = "consensus",
+    passes: pd.DataFrame | None = None,
     transcript: str = "transcript_id",
     coder: str = "coder",
     code: str = "code",
@@ -87,6 +88,12 @@ def consensus_coding(
         Merge at theme level (sub-codes rolled up) instead of code level.
     consensus_coder : str
         Name under which a consensus pass is stored.
+    passes : DataFrame, optional
+        Recorded consensus decisions (``evaluation.qda.consensus.consensus_passes``):
+        ``transcript`` and ``coder`` columns, one row per transcript — that
+        coder's coding is the transcript's coding. Takes precedence over
+        ``consensus_coder``; a named coder without segments in the transcript
+        is an error.
 
     Returns
     -------
@@ -97,6 +104,14 @@ def consensus_coding(
     if rule not in RULES:
         raise ValueError(f"rule must be one of {', '.join(RULES)}, got {rule!r}")
     who = (coded if coded is not None else data)[[transcript, coder]].drop_duplicates()
+    chosen_by_pass: dict = {}
+    if passes is not None:
+        require_frame(passes, "passes")
+        require_columns(passes, {"transcript": transcript, "coder": coder}, frame="passes")
+        if passes[transcript].duplicated().any():
+            dup = passes.loc[passes[transcript].duplicated(), transcript].iloc[0]
+            raise ValueError(f"passes names several consensus codings for transcript {dup!r}; keep the latest")
+        chosen_by_pass = dict(zip(passes[transcript], passes[coder]))
     d = data.copy()
     d["_unit"] = roll_up(d[code], parents) if parents else d[code]
     keep = np.zeros(len(d), dtype=bool)
@@ -104,6 +119,17 @@ def consensus_coding(
     for t, part in d.groupby(transcript, sort=True):
         coders = set(who.loc[who[transcript] == t, coder]) | set(part[coder])
         idx = np.flatnonzero((d[transcript] == t).to_numpy())
+        if t in chosen_by_pass:
+            pick = chosen_by_pass[t]
+            mask = (part[coder] == pick).to_numpy()
+            if not mask.any():
+                raise ValueError(f"the recorded consensus of transcript {t!r} is coder {pick!r}, who has no segment "
+                                 "there; record the consensus again")
+            keep[idx[mask]] = True
+            rows.append({"transcript": t, "n_coders": len(coders - {consensus_coder}),
+                         "method": "consensus pass (recorded)",
+                         "n_codes_kept": int(part.loc[mask, "_unit"].nunique()), "n_codes_dropped": 0})
+            continue
         if consensus_coder in coders:
             mask = (part[coder] == consensus_coder).to_numpy()
             keep[idx[mask]] = True
@@ -141,5 +167,9 @@ def consensus_coding(
     if (transcripts["method"] == "consensus pass").any():
         remarks.append(f"{int((transcripts['method'] == 'consensus pass').sum())} transcript(s) use the recorded "
                        "consensus pass.")
+    recorded = transcripts["method"] == "consensus pass (recorded)"
+    if recorded.any():
+        remarks.append(f"{int(recorded.sum())} transcript(s) use the coding the team recorded as consensus "
+                       "('peer-eval interviews consensus').")
     return ConsensusCoding(segments=data.loc[keep].copy(), transcripts=transcripts, rule=rule,
                            remarks=tuple(remarks))

@@ -331,12 +331,20 @@ def fleiss_kappa(ratings, *, confidence: float = 0.95) -> AgreementStatistic:
     )
 
 
-def conger_kappa(ratings) -> AgreementStatistic:
-    """Conger's (1980) kappa, ``irr::kappam.fleiss(ratings, exact = TRUE)``.
+def conger_kappa(ratings, *, confidence: float = 0.95) -> AgreementStatistic:
+    """Conger's (1980) kappa, ``irr::kappam.fleiss(ratings, exact = TRUE)``, with Gwet's standard error.
 
-    Units with a missing judgement are dropped (as irr does). No standard error
-    is given (irr gives none for the exact version).
+    Units with a missing judgement are dropped (as irr does). irr gives no
+    standard error for the exact version; the one here is Gwet's linearisation
+    (Gwet 2014, *Handbook of Inter-Rater Reliability*, 4th ed.; irrCAC's
+    ``conger.kappa.raw``): the variance over units of the influence terms
+    ``kappa_i* = kappa_i − 2(1 − kappa)(pe_i − pe)/(1 − pe)``, divided by
+    ``n(n − 1)``. The interval is ``kappa ± t(n−1)·se`` with its upper limit at
+    most 1 (as irrCAC). Own code: the Python port of irrCAC pins SciPy 1.12,
+    which this project cannot install beside its SciPy; checked against the
+    same formula in base R (``tests/reference/themes/kappa.R``).
     """
+    _check_confidence(confidence)
     values = _as_object_matrix(ratings)
     complete = ~pd.isna(values).any(axis=1)
     values = values[complete]
@@ -345,7 +353,7 @@ def conger_kappa(ratings) -> AgreementStatistic:
     remarks = [f"{dropped} unit(s) with a missing judgement were left out."] if dropped else []
     if ns == 0 or nr < 2:
         return AgreementStatistic(statistic="Conger's kappa", estimate=_NAN, n_units=ns, n_coders=nr,
-                                  remarks=tuple(remarks))
+                                  confidence=confidence, remarks=tuple(remarks))
     codes, cats = pd.factorize(values.ravel(), sort=True)
     codes = codes.reshape(values.shape)
     k = len(cats)
@@ -354,11 +362,27 @@ def conger_kappa(ratings) -> AgreementStatistic:
     rtab = np.zeros((nr, k))
     np.add.at(rtab, (np.tile(np.arange(nr), ns), codes.ravel()), 1)
     rtab /= ns
-    agree = float((((ttab**2).sum(axis=1) - nr) / (nr * (nr - 1))).mean())
+    agree_i = ((ttab**2).sum(axis=1) - nr) / (nr * (nr - 1))
+    agree = float(agree_i.mean())
     chance = float((ttab.sum(axis=0) ** 2).sum() / (ns * nr) ** 2
                    - (rtab.var(axis=0, ddof=1) * (nr - 1) / nr).sum() / (nr - 1))
-    kappa = _NAN if np.isclose(chance, 1.0) else (agree - chance) / (1 - chance)
-    return AgreementStatistic(statistic="Conger's kappa", estimate=float(kappa), n_units=ns, n_coders=nr,
+    if np.isclose(chance, 1.0):
+        return AgreementStatistic(statistic="Conger's kappa", estimate=_NAN, n_units=ns, n_coders=nr,
+                                  confidence=confidence, remarks=tuple(remarks))
+    kappa = (agree - chance) / (1 - chance)
+    se = lower = upper = _NAN
+    if ns >= 2:
+        # Gwet: lambda_ig = r * mean_g(p_gk) - p_gk at the category k rater g gave unit i
+        mean_k = rtab.mean(axis=0)
+        lam = nr * mean_k[codes] - rtab[np.arange(nr)[None, :], codes]
+        chance_i = lam.sum(axis=1) / (nr * (nr - 1))
+        kappa_i = (agree_i - chance) / (1 - chance) - 2 * (1 - kappa) * (chance_i - chance) / (1 - chance)
+        se = float(np.sqrt(((kappa_i - kappa) ** 2).sum() / (ns * (ns - 1))))
+        t = float(stats.t.ppf(0.5 + confidence / 2, ns - 1))
+        lower, upper = kappa - t * se, min(1.0, kappa + t * se)
+        remarks.append("Standard error by Gwet's linearisation (Gwet 2014); interval kappa ± t(n−1)·SE.")
+    return AgreementStatistic(statistic="Conger's kappa", estimate=float(kappa), se=se, ci_lower=lower,
+                              ci_upper=upper, n_units=ns, n_coders=nr, confidence=confidence,
                               remarks=tuple(remarks))
 
 

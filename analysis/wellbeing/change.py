@@ -377,11 +377,12 @@ def paired_change(
     if n < n_baseline:
         remarks.append(
             f"Only {n} of {n_baseline} respondents with a baseline score also have a follow-up score; "
-            "those who left may differ (see the attrition analysis and the mixed model using all data)."
+            "those who left may differ: see the attrition analysis and the mixed model, which uses all data."
         )
     remarks.append(
         f"With {n} complete pairs the study has {power:.0%} power (two-sided {alpha:.0%}) only for "
-        f"changes of d_z ≥ {mdes:.2f}; smaller changes may go undetected."
+        f"standardised changes (mean change divided by the standard deviation of the changes) of {mdes:.2f} or "
+        "more; smaller changes may go undetected."
     )
     if n_zero:
         how = "dropped before ranking (as R does)" if zero_method == "wilcox" else "ranked, then their ranks dropped (Pratt)"
@@ -392,7 +393,8 @@ def paired_change(
             f"Fewer than {SMALL_SITE} pairs at {small}: those site means are imprecise and must pass "
             "disclosure control before publication."
         )
-    remarks.append("d_av's and g_av's intervals are approximate (noncentral-t limits rescaled by sd(change)/s_av).")
+    remarks.append("The intervals of the changes standardised by the two waves' average standard deviation are "
+                   "approximate: the limits of the change standardised by its own standard deviation, rescaled.")
     remarks.append(f"The signed-rank p-value is {sr.method} ({alternative}).")
 
     return PairedChangeResult(

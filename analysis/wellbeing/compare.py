@@ -142,7 +142,8 @@ def completers_vs_all(
     n_pairs = len(pairs)
     mdes = min_detectable_dz(n_pairs) if n_pairs >= 2 else float("nan")
     remarks.insert(0, f"With {n_pairs} complete pairs a paired comparison has 80% power (two-sided 5%) only for "
-                      f"changes of d_z ≥ {mdes:.2f}.")
+                      f"standardised changes (mean change divided by the standard deviation of the changes) of "
+                      f"{mdes:.2f} or more.")
     remarks.insert(0, "Completer rows use only respondents with both waves; mixed-model rows use everyone with "
                       "at least one score. A gap between them hints that those who left differ from those who stayed.")
     if group is not None and ci_method == "bootstrap":

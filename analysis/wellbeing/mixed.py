@@ -444,7 +444,7 @@ def mixed_model(
         remarks.append(
             f"Intervals and p-values are Wald with a t distribution on {n_sites} − 1 = {n_sites - 1} df "
             "(the number of sites, not of respondents, limits what is known about effects that vary by site). "
-            "With so few sites they are approximate; ci_method='bootstrap' gives a parametric-bootstrap check."
+            "With so few sites they are approximate (pass ci_method='bootstrap' for a parametric-bootstrap check)."
         )
     else:
         remarks.append(

@@ -48,6 +48,7 @@ import pandas as pd
 
 from analysis.disclosure import DisclosurePolicy
 from analysis.disclosure.tables import as_policy
+from analysis.reader import reader_text
 from analysis.wellbeing.attrition import COMPLETED, AttritionResult
 from analysis.wellbeing.change import PairedChangeResult
 from analysis.wellbeing.compare import CompletersVsAllResult
@@ -267,7 +268,9 @@ def publishable_remarks(
     -------
     tuple of str
         The safe remarks in their order, followed by one sentence saying how
-        many were withheld (if any).
+        many were withheld (if any), as a reader sees them
+        (:func:`analysis.reader.reader_text`: code hints removed, code names
+        in words).
 
     Examples
     --------
@@ -293,4 +296,5 @@ def publishable_remarks(
             out.append(r)
     if withheld:
         out.append(WITHHELD_REMARK.format(k=withheld, threshold=pol.threshold))
-    return tuple(out)
+    # for readers: code hints such as "(pass ci_method=...)" removed, code names in words (analysis/labels.yaml)
+    return tuple(reader_text(r) for r in out)

@@ -77,6 +77,9 @@ def register(sub) -> None:
     so.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     so.add_argument("--workspace", metavar="DIR")
     so.set_defaults(func=_signoff)
+    from evaluation.qda.consensus_cli import add_parser as add_consensus  # issue 13: the consensus pass
+
+    add_consensus(isub)
 
     t = isub.add_parser("template", help="the empty spreadsheet template for coded segments")
     t.add_argument("--lang", choices=["nl", "fr", "en"], default="en")

@@ -73,6 +73,14 @@ def _barc10_total(items: np.ndarray) -> np.ndarray:
     return np.where(n_miss <= 1, np.nanmean(items, 1) * 10, np.nan)
 
 
+def _next_free(number: str, taken: set) -> str:
+    """``number``, or the next number up (wrapping within 1000000–9999999) that is not in ``taken``."""
+    v = int(number)
+    while str(v) in taken:
+        v = 1_000_000 + (v - 1_000_000 + 1) % 9_000_000
+    return str(v)
+
+
 def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], scale: DemoScale,
                      effects: Effects, rng: np.random.Generator, seed: int) -> Surveys:
     """Draw every survey frame (raw identifiers, instrument columns)."""
@@ -84,6 +92,7 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
     lost = dict.fromkeys(ATTRITION_REASONS, 0)
     who5_changes, barc_changes, part_effects, truth_rows = [], [], [], []
     n_base_total = n_follow_total = n_linked = n_part = 0
+    taken = set(ep["prison_number"].astype(str))  # prison numbers in use (each person has one)
     contacts_by_number = contacts[contacts["setting"] == 1].groupby("prison_number")["date"].apply(list).to_dict()
     span = (BASELINE_WINDOW[1] - BASELINE_WINDOW[0]).days
     for k, site in enumerate(sites):
@@ -98,7 +107,13 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
         lo_c, hi_c = lo.loc[chosen.index], hi.loc[chosen.index]
         d_link = lo_c + _days((rng.random(n_link) * ((hi_c - lo_c).dt.days.to_numpy() + 1)).astype(int))
         d_new = BASELINE_WINDOW[0] + _days(rng.integers(0, span + 1, n - n_link))
-        numbers = list(chosen["prison_number"]) + _unique_numbers(rng, n - n_link)
+        # made-up numbers for detainees without a release record: never one already in use (the release
+        # records' people, or another prison's made-up ones); a clash takes the next free number, so the
+        # random stream, and every draw after it, is the same as without the check
+        numbers = list(chosen["prison_number"])
+        for v in _unique_numbers(rng, n - n_link):
+            numbers.append(_next_free(v, taken))
+            taken.add(numbers[-1])
         base_date = pd.DatetimeIndex(list(d_link) + list(d_new))
         release = pd.DatetimeIndex(list(chosen["release_date"]) + [pd.NaT] * (n - n_link))
         age = np.concatenate([chosen["age_at_release"].to_numpy(), np.clip(np.rint(rng.normal(35, 9, n - n_link)), 18, 70)])

@@ -273,3 +273,38 @@ def test_small_groups_show_no_zero_and_targeted_themes_are_named(executed, inter
     # every cell of a small group is suppressed, zeros included: count and share of every theme
     assert html[0].count("[c]") >= 2 * n_themes * len(small)
     assert "n_flagged_sub" in values
+
+
+def test_unitized_alpha_is_shown_per_theme_beside_the_fixed_units(executed, segments, workspace):
+    from analysis.themes import onto_deidentified, unitized_alpha
+    from evaluation.store import transcripts as stored_transcripts
+
+    text = outputs_text(executed)
+    assert "Agreement per theme at three levels" in text
+    for label in ("unitized alpha (passages)", "alpha, whole transcripts", "alpha, paragraphs", "coded passages"):
+        assert label in text, label
+    assert "alpha_u" not in text and "n_passages" not in text
+    # the glued overall value is the library's, on the de-identified texts the chapter reads
+    texts = stored_transcripts(workspace)
+    coded = segments[["transcript_id", "coder"]].drop_duplicates()
+    result = unitized_alpha(onto_deidentified(segments, texts), coded=coded,
+                            transcripts=texts[["transcript_id", "text"]], parents=PARENTS).to_frame()
+    overall = float(result.loc[result["code"] == "(all codes)", "alpha_u"].iloc[0])
+    assert glued(executed)["unitized_overall"] == f"{overall:.2f}"
+
+
+def test_kappa_intervals_resample_transcripts_and_cite_their_calibration(executed):
+    from analysis.themes.calibration import BOOTSTRAP, WALD, published
+
+    values, text = glued(executed), outputs_text(executed)
+    rec = published()
+    assert values["kappa_cal_boot_paragraph"] == f"{100 * rec.rate('paragraph', BOOTSTRAP):.1f}%"
+    assert values["kappa_cal_wald_transcript"] == f"{100 * rec.rate('transcript', WALD):.1f}%"
+    assert values["kappa_cal_reps"] == f"{int(rec.summary['replicates'].min()):,}"
+    assert "resamples of whole transcripts" in text
+
+
+def test_quote_headings_name_themes_in_words(executed):
+    text = outputs_text(executed)
+    codes = [t.code for t in load_codebook().themes]
+    assert not any(f"Theme: {c}" in text for c in codes if "_" in c)

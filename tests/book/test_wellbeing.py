@@ -265,3 +265,13 @@ def test_participation_comparison_names_its_design_level_and_estimand(executed):
     assert "level 3 of the Maryland Scientific Methods Scale" in text
     assert "participants' score changed by" in glue["wb_key_findings"]
     assert glue["wb_tipping"].startswith(("δ =", "no value"))
+
+
+def test_no_code_name_reaches_the_reader(executed):
+    import html as h
+    import re as _re
+
+    text = h.unescape(_re.sub(r"<[^>]+>", " ", "\n".join(_texts(executed))))
+    for name in ("d_z", "g_z", "d_av", "g_av", "s_av", "ci_method", "baseline_score", "age_band", "d z", "d av"):
+        assert not _re.search(rf"(?<![\w']){_re.escape(name)}(?!\w)", text), name
+    assert "standardised change (mean change / SD of the changes)" in text

@@ -168,3 +168,17 @@ def test_ratings_with_ordinal_and_interval_levels(level):
     assert hope["krippendorff_alpha"] != pytest.approx(
         krippendorff_alpha(np.array([[3, 2], [1, 0], [0, 0], [0, 0], [0, 0], [0, 0]]), level="nominal").estimate)
     assert result.level == level
+
+
+def test_bootstrap_interval_resamples_transcripts_and_keeps_the_estimates():
+    wald = run("paragraph", ["C1", "C2"]).to_frame()
+    boot = run("paragraph", ["C1", "C2"], interval="bootstrap", n_boot=500, seed=5)
+    table = boot.to_frame()
+    pd.testing.assert_series_equal(table["cohen_kappa"], wald["cohen_kappa"])
+    pd.testing.assert_series_equal(table["krippendorff_alpha"], wald["krippendorff_alpha"])
+    assert not np.allclose(table["cohen_ci_lower"], wald["cohen_ci_lower"], equal_nan=True)
+    assert any("resamples of whole transcripts" in r for r in boot.remarks)
+    again = run("paragraph", ["C1", "C2"], interval="bootstrap", n_boot=500, seed=5).to_frame()
+    pd.testing.assert_frame_equal(table, again)
+    with pytest.raises(ValueError, match="interval must be"):
+        run("paragraph", ["C1", "C2"], interval="exact")

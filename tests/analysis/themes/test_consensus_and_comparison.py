@@ -96,3 +96,23 @@ def test_offsets_carried_onto_the_deidentified_text():
     out = onto_deidentified(segs, pd.DataFrame({"transcript_id": ["T"], "replacements": [reps]}))
     assert [text[s:e] for s, e in zip(out["start"], out["end"])] == ["He helped me a lot, [name]", "[name]"]
     assert check_offsets(out, pd.DataFrame({"transcript_id": ["T"], "text": [text]})).empty
+
+
+def test_comparison_phrases_in_three_languages_from_codebook_and_label_catalogue(prevalence):
+    from analysis.themes.wording import comparison_phrases
+
+    asked = {"detainee": {"service_delivery", "stigma"}, "peer_worker": {"stigma", "motivations"}}
+    cmp = compare_groups(prevalence, asked=asked)
+    labels = {"service_delivery": {"en": "Service delivery", "nl": "Dienstverlening", "fr": "Prestation de services"},
+              "stigma": {"en": "Stigma", "nl": "Stigma", "fr": "Stigmatisation"},
+              "motivations": {"en": "Motivations", "nl": "Motivaties", "fr": "Motivations"}}
+    phrases = comparison_phrases(cmp, cmp.most_raised("detainee"), theme_labels=labels)
+    assert phrases["compared_themes"].texts == {"en": "stigma", "nl": "stigma", "fr": "stigmatisation"}
+    assert phrases["top_theme"].texts["fr"] == "stigmatisation"
+    targeted = phrases["targeted_themes"].texts
+    assert "service delivery (asked of detainees)" in targeted["en"]
+    assert "dienstverlening (gevraagd aan gedetineerden)" in targeted["nl"]
+    assert "prestation de services (abordé avec : détenus)" in targeted["fr"]
+    assert "motivaties (gevraagd aan ervaringsdeskundigen)" in targeted["nl"]
+    none = comparison_phrases(cmp, None, theme_labels=labels)["top_theme"].texts
+    assert none == {"en": "none", "nl": "geen", "fr": "aucun"}

@@ -122,3 +122,24 @@ def test_custom_weights_are_checked():
         cohen_kappa(A23, weights=np.eye(3))
     with pytest.raises(ValueError, match="weights must be one of"):
         cohen_kappa(A23, weights="cubic")
+
+
+@pytest.mark.parametrize(("name", "data"), [("conger_gwet_diagnoses", "diagnoses"), ("conger_gwet_bfi", "bfi")])
+def test_conger_se_against_gwets_formula_in_R(name, data):
+    # R: conger_gwet(diagnoses) / conger_gwet(a23)   (Gwet's variance written out in base R, kappa.R section 4)
+    ratings = DIAGNOSES if data == "diagnoses" else A23
+    res = conger_kappa(ratings)
+    ref = R[name]
+    assert res.estimate == pytest.approx(ref["value"], abs=TOL)
+    assert res.se == pytest.approx(ref["se"], abs=TOL)
+    assert res.ci_lower == pytest.approx(ref["lower"], abs=TOL)
+    assert res.ci_upper == pytest.approx(ref["upper"], abs=TOL)
+    assert any("Gwet" in r for r in res.remarks)
+
+
+def test_conger_se_is_close_to_a_bootstrap_over_units():
+    # an independent check of the linearisation: 2,000 resamples of the 30 diagnoses units
+    rng = np.random.default_rng(13)
+    values = np.asarray(DIAGNOSES)
+    boot = [conger_kappa(values[rng.integers(0, len(values), len(values))]).estimate for _ in range(2000)]
+    assert conger_kappa(DIAGNOSES).se == pytest.approx(np.std(boot, ddof=1), rel=0.15)

@@ -75,7 +75,7 @@ def test_to_frame_remarks_and_mdes(sleep_long):
     assert {"estimate", "ci_low", "ci_high", "statistic", "df", "p_val", "n"} <= set(f.columns)
     assert "minimum detectable d_z (80% power)" in f.index
     text = str(res)
-    assert "not an effect of the project" in text and "d_z ≥ 1.00" in text
+    assert "not an effect of the project" in text and "standardised changes (mean change divided by the standard deviation of the changes) of 1.00 or more" in text
     assert "Fewer than 10 pairs" not in text  # exactly 10 pairs
     small = paired_change(sleep_long[sleep_long["pid"] <= 8], pre="pre", post="post")
     assert any("Fewer than 10 pairs at one" in r for r in small.remarks)

@@ -321,6 +321,10 @@ def test_who5_participation_effect_recovered(demo):
     pop_effect, sample_effect = (truth["population"]["who5_participation_effect"],
                                  truth["sample"]["who5_participation_effect"])
     assert sample_effect == pytest.approx(pop_effect, abs=0.3)
-    # the true participation effect (0-100 scale) inside the propensity-weighted ANCOVA's 95% interval
-    # (a 95% event for one seed; calibration over 1,000 seeded replicates: tests/analysis/wellbeing/test_calibration.py)
-    assert lo < pop_effect < hi
+    # One demo is one draw: its 95% interval misses the truth 1 time in 20, so asserting coverage for one
+    # seed is not a test of the method. Here: the estimate within 3.29 SEs of the truth (fails 1 demo in
+    # 1,000 if the SE is right); coverage at the nominal rate over 100 generator seeds is checked on the
+    # recorded run (tests/evaluation/demo/test_wellbeing_generator.py), calibration over 1,000 simulated
+    # studies in tests/analysis/wellbeing/test_calibration.py.
+    se = float(res.table.set_index("analysis").loc["ANCOVA, propensity-weighted (ATT)", "se"])
+    assert lo < est < hi and abs(est - pop_effect) < 3.29 * se, (est, lo, hi, pop_effect)

@@ -133,6 +133,40 @@ out$small <- list(equal_observed_levels = kappa2(small, "equal"), squared_observ
 for (nm in names(out$small)) out$small[[nm]]$weighttab <- NULL
 cat("\nsmall (levels 1, 2, 4, 5 observed; 3 unused):\n"); str(out$small)
 
+# ---- 4. Conger's kappa with Gwet's linearisation variance --------------------------
+# Gwet, K. L. (2014), Handbook of Inter-Rater Reliability, 4th ed., and irrCAC's
+# conger.kappa.raw (neither irrCAC nor irr is in Debian): the variance of the influence
+# terms kappa_i* = kappa_i - 2 (1 - kappa) (pe_i - pe) / (1 - pe), written out here in
+# base R for complete, unweighted ratings; interval kappa +- t(n-1) se, upper limit 1.
+conger_gwet <- function(ratings, conflev = 0.95) {
+  ratings <- as.matrix(na.omit(ratings))
+  n <- nrow(ratings); r <- ncol(ratings)
+  categ <- sort(unique(as.vector(ratings))); q <- length(categ)
+  agree.mat <- sapply(categ, function(k) rowSums(ratings == k))          # n x q
+  classif.mat <- t(sapply(seq_len(r), function(g) sapply(categ, function(k) sum(ratings[, g] == k))))  # r x q
+  pa.ivec <- rowSums(agree.mat * (agree.mat - 1)) / (r * (r - 1))
+  pa <- mean(pa.ivec)
+  pgk <- classif.mat / n
+  pk <- colMeans(pgk)
+  s2 <- (t(pgk) %*% pgk - r * pk %*% t(pk)) / (r - 1)
+  pe <- sum(pk^2 - diag(s2) / r)
+  kappa <- (pa - pe) / (1 - pe)
+  lambda <- matrix(0, n, r)                                            # r * mean_g p_gk - p_gk at each rating
+  for (g in seq_len(r)) {
+    k <- match(ratings[, g], categ)
+    lambda[, g] <- r * pk[k] - pgk[g, k]
+  }
+  pe.ivec <- rowSums(lambda) / (r * (r - 1))
+  kappa.ivec <- (pa.ivec - pe) / (1 - pe) - 2 * (1 - kappa) * (pe.ivec - pe) / (1 - pe)
+  se <- sqrt(sum((kappa.ivec - kappa)^2) / (n * (n - 1)))
+  tq <- qt(1 - (1 - conflev) / 2, n - 1)
+  list(value = kappa, pa = pa, pe = pe, se = se, lower = kappa - tq * se, upper = min(1, kappa + tq * se))
+}
+out$conger_gwet_diagnoses <- conger_gwet(diagnoses)
+out$conger_gwet_bfi <- conger_gwet(a23)
+cat("\nConger's kappa with Gwet's variance, diagnoses and bfi A2/A3:\n")
+str(out$conger_gwet_diagnoses); str(out$conger_gwet_bfi)
+
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), file.path(here, "kappa_R.json"))
 print(sessionInfo()$R.version$version.string)
 cat("psych", format(packageVersion("psych")), "\n")
