@@ -281,14 +281,16 @@ def sweep_creation_leftovers(root: Path, *, stale_seconds: float = CREATION_STAL
     or ``.<name>.tmp-<random>`` from before the creator's pid was in the
     name), owned by this user, holding only what a creator writes, and
     either made on this host by a process that no longer runs or older than
-    ``stale_seconds``. It is first renamed (only one sweeper wins), then
-    removed. The caller writes the names in the audit log.
+    ``stale_seconds``. It is first renamed to ``<name>.removing-<pid>`` (only
+    one sweeper wins; a sweeper killed there leaves a folder the next one
+    takes over), then removed. The caller writes the names in the audit log.
     """
     import re
     import shutil
 
     parent = root.parent
-    pattern = re.compile(rf"\.{re.escape(root.name)}\.tmp-(?:(\d+)-([0-9a-f]{{8}})-)?[A-Za-z0-9_]{{8}}")
+    pattern = re.compile(rf"\.{re.escape(root.name)}\.tmp-(?:(\d+)-([0-9a-f]{{8}})-)?[A-Za-z0-9_]{{8}}"
+                         r"(?:\.removing-(\d+))?")
     removed: list[str] = []
     try:
         candidates = [p for p in parent.iterdir() if pattern.fullmatch(p.name)]
@@ -305,17 +307,19 @@ def sweep_creation_leftovers(root: Path, *, stale_seconds: float = CREATION_STAL
                 continue
         except OSError:
             continue
-        pid, host = m.group(1), m.group(2)
+        pid, host, remover = m.group(1), m.group(2), m.group(3)
+        if remover is not None:  # a sweeper killed while removing it: its own pid is the one that counts
+            pid, host = remover, _host_tag()
         dead = pid is not None and host == _host_tag() and int(pid) != os.getpid() and _pid_gone(int(pid))
         if not dead and now - st.st_mtime < stale_seconds:
             continue
-        claimed = path.with_name(f"{path.name}.removing-{os.getpid()}")
+        claimed = path.with_name(f"{path.name.split('.removing-')[0]}.removing-{os.getpid()}")
         try:
             os.rename(path, claimed)
         except OSError:
             continue  # another process is removing it, or it was renamed into place just now
         shutil.rmtree(claimed, ignore_errors=True)
-        removed.append(path.name)
+        removed.append(path.name.split(".removing-")[0])
     return removed
 
 

@@ -294,5 +294,12 @@ def test_only_dead_or_stale_folders_of_our_own_naming_are_removed(tmp_path):
     old = time.time() - 2 * 3600
     for p in (legacy_old, foreign, notours):
         os.utime(p, (old, old))
-    assert sweep_creation_leftovers(root) == [legacy_old.name]
+    # a sweeper killed while removing one (its pid, now gone, after .removing-)
+    gone = CTX.Process(target=os._exit, args=(0,))
+    gone.start()
+    gone.join()
+    half_removed = tmp_path / f".ws.tmp-q1w2e3r4.removing-{gone.pid}"
+    (half_removed / "raw").mkdir(parents=True)
+    assert sorted(sweep_creation_leftovers(root)) == sorted([legacy_old.name, ".ws.tmp-q1w2e3r4"])
     assert live.exists() and legacy_new.exists() and foreign.exists() and notours.exists()
+    assert not half_removed.exists() and not legacy_old.exists()
