@@ -150,6 +150,14 @@ def _data_page_totals(pages) -> dict[str, int]:
     return out
 
 
+def test_the_attacker_finds_the_totals_and_tables_the_cross_page_attacks_need(pages):
+    """Outside the expected failures below, so that they fail for the leak and not for a parse."""
+    totals = _data_page_totals(pages)
+    assert {"detainees baseline", "detainees followup", "staff"} <= set(totals)
+    assert any(t.column(r"^persons") is not None and any(c.split()[-1:] == ["wave"] for c in t.columns)
+               for t in read_tables(pages["wellbeing"]))
+
+
 @pytest.mark.xfail(strict=True, reason="issue 13/17: the wellbeing page's persons with a BARC-10/WHO-5 score per wave "
                    "(351, 190, 191) against the data page's detainee questionnaires per wave (353, 194) leave 2, 4 and "
                    "3 detainees without a score; the wellbeing chapter publishes both without protecting the "
