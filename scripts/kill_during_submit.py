@@ -40,7 +40,10 @@ def main() -> int:
     key.write_text("ab" * 32)
     key.chmod(0o600)
     c = Catalogue()
-    det = c.instrument("detainee", c.latest("detainee"))
+    det = c.instrument("detainee", c.latest("detainee", published_only=True))  # what coordinators are given
+    from evaluation.store.db import table_name
+
+    table = table_name(det.id, det.version)
     base = write_sav_data(det, synthetic_responses(det, 50, site="P01", seed=1), tmp / "base.sav", "nl")
     ws = tmp / "ws"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
@@ -65,12 +68,12 @@ def main() -> int:
         tb = "Traceback" in nxt.stderr
         con = sqlite3.connect(ws / "evaluation.sqlite")
         ok = con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        base_rows = con.execute("SELECT COUNT(*) FROM responses_detainee_1_1 WHERE site = 'P01'").fetchone()[0]
+        base_rows = con.execute(f"SELECT COUNT(*) FROM {table} WHERE site = 'P01'").fetchone()[0]
         named = {r[0] for r in con.execute("SELECT sha256 FROM submissions")}
         sids = {r[0] for r in con.execute("SELECT submission_id FROM submissions")}
         # a P03 submission that got through is removed again, so that the next try is a real one
         for (sid,) in con.execute("SELECT submission_id FROM submissions WHERE site = 'P03' AND status = 'accepted'"):
-            con.execute("DELETE FROM responses_detainee_1_1 WHERE submission_id = ?", (sid,))
+            con.execute(f"DELETE FROM {table} WHERE submission_id = ?", (sid,))
             con.execute("UPDATE submissions SET status = 'superseded' WHERE submission_id = ?", (sid,))
         con.commit()
         con.close()

@@ -318,6 +318,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": {"one": "{where}: the number in row {rows} has too few digits ({digits} digits expected). {cause} Format the column as text and type the number with its leading zeros.",
                "other": "{where}: {count} numbers have too few digits (rows {rows}; {digits} digits expected). {cause} Format the column as text and type the numbers with their leading zeros."},
     },
+    "stata-missing-unlabelled": {
+        "nl": {"one": "{where}: in rij {rows} staat de ontbrekende waarde {letters} van Stata zonder label, zodat niet te zien is of ze weet niet of wil niet antwoorden betekent. Geef {letters} in het bestand het label “Weet niet” of “Wil niet antwoorden”, of vul een van deze codes in: {allowed}.",
+               "other": "{where}: in de rijen {rows} staan {count} ontbrekende waarden van Stata zonder label ({letters}), zodat niet te zien is of ze weet niet of wil niet antwoorden betekenen. Geef {letters} in het bestand het label “Weet niet” of “Wil niet antwoorden”, of vul een van deze codes in: {allowed}."},
+        "fr": {"one": "{where} : la ligne {rows} contient la valeur manquante Stata {letters} sans libellé ; on ne peut donc pas savoir si elle signifie « ne sait pas » ou « refuse de répondre ». Donnez à {letters} le libellé « Ne sait pas » ou « Refuse de répondre » dans le fichier, ou saisissez l'un de ces codes : {allowed}.",
+               "other": "{where} : les lignes {rows} contiennent {count} valeurs manquantes Stata sans libellé ({letters}) ; on ne peut donc pas savoir si elles signifient « ne sait pas » ou « refuse de répondre ». Donnez à {letters} le libellé « Ne sait pas » ou « Refuse de répondre » dans le fichier, ou saisissez l'un de ces codes : {allowed}."},
+        "en": {"one": "{where}: row {rows} holds Stata's missing value {letters} without a label, so it cannot be told whether it means don't know or refused. Give {letters} the label “Don't know” or “Refused” in the file, or enter one of these codes: {allowed}.",
+               "other": "{where}: rows {rows} hold {count} Stata missing values without a label ({letters}), so it cannot be told whether they mean don't know or refused. Give {letters} the label “Don't know” or “Refused” in the file, or enter one of these codes: {allowed}."},
+    },
     "site-not-checked": {
         "nl": "De gevangenis werd niet nagekeken: geef --site op (bv. --site P03) om te controleren dat alle rijen bij uw gevangenis horen.",
         "fr": "La prison n'a pas été vérifiée : indiquez --site (p. ex. --site P03) pour contrôler que toutes les lignes concernent votre prison.",

@@ -105,6 +105,7 @@ def _run_checks(path: Path, report: Report, *, site, instrument, catalogue, toda
         report.add(Problem("site-not-checked", severity="warning"))
     v = validate(defn, read.frame, site=site, first_data_row=read.first_data_row,
                  value_labels=read.value_labels, today=today, date_order=date_order,
+                 stata_missing=read.format == "dta",
                  **({"epoch": read.date_epoch} if read.date_epoch is not None else {}))
     report.extend(v.problems)
     report.n_rows = len(read.frame)

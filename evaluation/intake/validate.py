@@ -180,6 +180,7 @@ def validate(
     today: dt.date | None = None,
     date_order: str | None = None,
     epoch: pd.Timestamp = EPOCH_1900,
+    stata_missing: bool = False,
 ) -> Validated:
     """Check ``frame`` against ``defn``; see the module docstring.
 
@@ -188,7 +189,9 @@ def validate(
     ``date_order`` (``"dmy"`` / ``"mdy"``) states how ``a/b/yyyy`` dates are
     written; by default it is found from the file (:mod:`.dates`).
     ``epoch`` is the day a spreadsheet serial number counts from (the
-    workbook's date system).
+    workbook's date system). ``stata_missing``: the frame is a Stata file's,
+    whose single letters ``a`` … ``z`` are tagged missing values (``.a``);
+    one left without a label gets its own message, not "not an answer".
     """
     problems: list[Problem] = []
     value_labels = value_labels or {}
@@ -265,6 +268,26 @@ def validate(
                 allowed=choices_text(defn, item))
         return values, bad & ~fixed
 
+    def tagged(col, item, raw, bad):
+        """Stata's tagged missing values (``.a`` … ``.z``) without a label: one problem for the column.
+
+        With a label they are mapped already (:func:`check_value_labels`);
+        without one nobody can tell "don't know" from "refused".
+        """
+        if not stata_missing or not bad.any():
+            return bad
+        sub = raw[bad]
+        letter = sub.map(lambda v: isinstance(v, str) and len(v) == 1 and "a" <= v <= "z").astype(bool)
+        if not letter.any():
+            return bad
+        hit = pd.Series(False, index=bad.index)
+        hit[sub.index[letter.to_numpy()]] = True
+        found = rows[hit].astype(int).tolist()
+        add("stata-missing-unlabelled", column=col, rows=_rows_text(found), count=len(found),
+            letters=", ".join(f".{v}" for v in sorted(set(sub[letter]))), allowed=choices_text(defn, item))
+        mark(col, hit)
+        return bad & ~hit
+
     # -- dates: one order for the whole file ------------------------------
     date_items = [it for it in defn.items if it.type == "date" and it.name in present]
     order = date_order_of({it.name: frame[present[it.name]] for it in date_items}, date_order)
@@ -289,6 +312,7 @@ def validate(
                 raw, _ = labelled(col, item, frame[present[col]])
                 values, bad = _to_numeric(raw)
                 values, bad = typed(col, item, raw, values, bad)
+                bad = tagged(col, item, raw, bad)
                 add("type-error", bad, item, col, raw, expected="code", allowed=choices_text(defn, item))
                 wrong = values.notna() & ~_isin(values, [0, 1])
                 add("choice-error", wrong, item, col, values, allowed=choices_text(defn, item))
@@ -354,6 +378,7 @@ def validate(
                 mark(col, values.notna() | bad)
                 out[col] = np.nan
                 continue
+            bad = tagged(col, item, raw, bad)
             add("type-error", bad, item, col, raw, expected=expected_kind,
                 **({"allowed": choices_text(defn, item)} if item.is_choice else {}))
             mark(col, bad)

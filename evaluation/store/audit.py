@@ -42,6 +42,8 @@ ALLOWED_FIELDS: dict[str, str] = {
     "reason": r"[a-z][a-z0-9-]{0,40}",
     "tables": r"[a-z0-9_,]{0,400}",
     "folder": r"(raw|quarantine)",
+    "creator_pid": r"\d{1,10}",  # a killed workspace creator's leftover folder: its process id
+    "tmp_suffix": r"[A-Za-z0-9_]{8}",  # and the random end of its name (never the workspace's own name)
 }
 _COUNT = re.compile(r"^(rows|n_[a-z_]+|files|tables_changed|pseudonyms)$")
 

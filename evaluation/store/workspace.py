@@ -40,6 +40,14 @@ copy of a rejected file once its quarantine copy exists — each removal in
 the audit log (hash only). It runs whenever a ``Store`` is opened or closed
 and nobody else is working.
 
+A workspace is created in a temporary folder beside it
+(``.<name>.tmp-<pid>-<host>-<random>``) renamed into place. A creator
+killed before the rename leaves that folder; the next creation and the
+start-up reconcile remove it (:func:`sweep_creation_leftovers`: only folders
+of that naming, of this user, holding only what a creator writes, whose
+creator process on this host is gone or that are older than an hour), with
+``creation-leftover-removed`` in the audit log.
+
 A workspace inside a git working tree is refused (its data could be
 committed), unless it is the demo.
 """
@@ -53,6 +61,7 @@ import hashlib
 import os
 import time
 import shutil
+import socket
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -112,6 +121,17 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
             if not block:
                 break
             h.update(block)
+    return h.hexdigest()
+
+
+def _copy_hashing(src, out, chunk: int = 1 << 20) -> str:
+    """Copy the open file ``src`` to ``out`` and return the SHA-256 of what was copied (one read)."""
+    h = hashlib.sha256()
+    buf = bytearray(chunk)
+    view = memoryview(buf)
+    while n := src.readinto(buf):
+        h.update(view[:n])
+        out.write(view[:n])
     return h.hexdigest()
 
 
@@ -218,6 +238,91 @@ def write_guard(root: Path, values: dict[str, str]) -> None:
         con.close()
 
 
+#: a creator's temporary folder older than this is left over whoever made it (a creation takes milliseconds)
+CREATION_STALE_SECONDS = 3600
+#: what a creator puts in its temporary folder; a folder holding anything else is never removed
+_CREATION_ENTRIES = frozenset({"raw", "quarantine", CONFIG, CONFIG + ".tmp", "audit.log", DB_NAME,
+                               DB_NAME + "-journal", LOCK_NAME})
+
+
+def _host_tag() -> str:
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def _creator_prefix(root: Path) -> str:
+    """``.<name>.tmp-<pid>-<host>-``: whose temporary folder it is, for :func:`sweep_creation_leftovers`."""
+    return f".{root.name}.tmp-{os.getpid()}-{_host_tag()}-"
+
+
+def _pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, ValueError):
+        return False
+    return False
+
+
+def _leftover_fields(name: str) -> dict[str, str]:
+    """Audit fields of a removed creator folder: its creator's pid and random suffix, not the workspace's name."""
+    import re
+
+    m = re.search(r"\.tmp-(?:(\d+)-[0-9a-f]{8}-)?([A-Za-z0-9_]{8})$", name)
+    if m is None:
+        return {}
+    return {"tmp_suffix": m.group(2), **({"creator_pid": m.group(1)} if m.group(1) else {})}
+
+
+def sweep_creation_leftovers(root: Path, *, stale_seconds: float = CREATION_STALE_SECONDS) -> list[str]:
+    """Remove the temporary folders that killed creators of ``root`` left beside it; their names.
+
+    Only a folder of our own naming (``.<name>.tmp-<pid>-<host>-<random>``,
+    or ``.<name>.tmp-<random>`` from before the creator's pid was in the
+    name), owned by this user, holding only what a creator writes, and
+    either made on this host by a process that no longer runs or older than
+    ``stale_seconds``. It is first renamed to ``<name>.removing-<pid>`` (only
+    one sweeper wins; a sweeper killed there leaves a folder the next one
+    takes over), then removed. The caller writes the names in the audit log.
+    """
+    import re
+    import shutil
+
+    parent = root.parent
+    pattern = re.compile(rf"\.{re.escape(root.name)}\.tmp-(?:(\d+)-([0-9a-f]{{8}})-)?[A-Za-z0-9_]{{8}}"
+                         r"(?:\.removing-(\d+))?")
+    removed: list[str] = []
+    try:
+        candidates = [p for p in parent.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:
+        return removed
+    now = time.time()
+    for path in candidates:
+        m = pattern.fullmatch(path.name)
+        try:
+            st = path.lstat()
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+                continue
+            if any(e.name not in _CREATION_ENTRIES and not e.name.startswith(".tmp-config-") for e in path.iterdir()):
+                continue
+        except OSError:
+            continue
+        pid, host, remover = m.group(1), m.group(2), m.group(3)
+        if remover is not None:  # a sweeper killed while removing it: its own pid is the one that counts
+            pid, host = remover, _host_tag()
+        dead = pid is not None and host == _host_tag() and int(pid) != os.getpid() and _pid_gone(int(pid))
+        if not dead and now - st.st_mtime < stale_seconds:
+            continue
+        claimed = path.with_name(f"{path.name.split('.removing-')[0]}.removing-{os.getpid()}")
+        try:
+            os.rename(path, claimed)
+        except OSError:
+            continue  # another process is removing it, or it was renamed into place just now
+        shutil.rmtree(claimed, ignore_errors=True)
+        removed.append(path.name.split(".removing-")[0])
+    return removed
+
+
 def _create(root: Path, *, demo: bool) -> dict[str, Any]:
     """Create the workspace at ``root`` atomically: built in a temporary folder beside it, then renamed.
 
@@ -227,7 +332,8 @@ def _create(root: Path, *, demo: bool) -> dict[str, Any]:
     import shutil
 
     root.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.tmp-", dir=root.parent))
+    swept = sweep_creation_leftovers(root)
+    tmp = Path(tempfile.mkdtemp(prefix=_creator_prefix(root), dir=root.parent))
     try:
         os.chmod(tmp, 0o700)
         config = {
@@ -245,6 +351,8 @@ def _create(root: Path, *, demo: bool) -> dict[str, Any]:
         Workspace(tmp, config).save_config()
         write_guard(tmp, {"demo": "1" if demo else "0"})
         AuditLog(tmp / "audit.log").write("workspace-created")
+        for name in swept:
+            AuditLog(tmp / "audit.log").write("creation-leftover-removed", **_leftover_fields(name))
         try:
             if root.exists():
                 for leftover in root.iterdir():  # only an empty folder or our lock file may be replaced
@@ -257,7 +365,9 @@ def _create(root: Path, *, demo: bool) -> dict[str, Any]:
             if not (root / CONFIG).exists():
                 raise WorkspaceError(f"The workspace {root} could not be created: the folder is not empty or "
                                      "cannot be written. Choose an empty or new folder.") from None
-            return _read_config(root / CONFIG)  # another process created it first
+            for name in swept:  # another process created it first: the removal goes in its log
+                AuditLog(root / "audit.log").write("creation-leftover-removed", **_leftover_fields(name))
+            return _read_config(root / CONFIG)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -428,15 +538,30 @@ class Workspace:
         if not path.is_file():
             raise FileNotFoundError(f"{path} is not a file: pass the path of the submitted file")
         self.hold_shared()
-        digest = sha256_file(path)
-        state = _LOCKS.get((os.getpid(), self.root))
-        if state is not None:
-            state[3].add(digest)  # pending until a row names it (see release_shared)
-        found = self.find_raw(digest)
-        if found is not None:
-            return digest, found, True
-        dest = self.raw_path(digest, path.suffix)
-        write_readonly(dest, source=path)
+        # one pass over the submitted file: hashed while copied to a temporary name, so the bytes
+        # kept are the bytes hashed (and read once: hashing first, then copying, read it twice)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.raw_dir)
+        try:
+            with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+                digest = _copy_hashing(src, out)
+                state = _LOCKS.get((os.getpid(), self.root))
+                if state is not None:
+                    state[3].add(digest)  # pending until a row names it (see release_shared)
+                found = self.find_raw(digest)
+                if found is None:
+                    out.flush()
+                    os.fsync(out.fileno())
+            if found is not None:
+                os.remove(tmp)
+                return digest, found, True
+            dest = self.raw_path(digest, path.suffix)
+            os.chmod(tmp, stat.S_IRUSR)
+            os.replace(tmp, dest)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.chmod(tmp, stat.S_IWUSR | stat.S_IRUSR)
+                os.remove(tmp)
+            raise
         return digest, dest, False
 
     # -- locking and reconciliation ----------------------------------------------
@@ -525,7 +650,7 @@ class Workspace:
         used = {sha for _, sha, st in rows if st in ("accepted", "superseded")}
         rejected = {sha for _, sha, st in rows if st == "rejected"}
         sids = {sid for sid, _, _ in rows}
-        counts = {"partial": 0, "orphan": 0, "rejected-raw": 0, "report": 0}
+        counts = {"partial": 0, "orphan": 0, "rejected-raw": 0, "report": 0, "creation-leftover": 0}
 
         def drop(path: Path, what: str) -> None:
             remove_readonly(path)
@@ -537,6 +662,9 @@ class Workspace:
         for stale in [self.root / (CONFIG + ".tmp"), *self.root.glob(".tmp-config-*")]:
             if stale.exists():
                 stale.unlink()
+        for name in sweep_creation_leftovers(self.root):  # a creator killed while another one won
+            counts["creation-leftover"] += 1
+            self.audit.write("creation-leftover-removed", **_leftover_fields(name))
         for folder in (self.raw_dir, self.quarantine_dir):
             if not folder.is_dir():
                 continue

@@ -138,3 +138,58 @@ def test_text_is_astype_string_then_strip(values, upper):
         if upper:
             expected = expected.str.upper()
         pd.testing.assert_series_equal(_text(s, upper=upper), expected)
+
+
+# -- issue 15: submit's own work done once -----------------------------------------------------------------
+
+
+def test_an_unlabelled_sav_is_parsed_once_by_check_and_by_submit(tmp_path, monkeypatch):
+    """No file label (nothing to recognise it by but its columns): still one pyreadstat read, no metadata pass."""
+    import pyreadstat
+
+    from evaluation.instruments import Catalogue
+    from evaluation.instruments.synthetic import synthetic_responses
+    from evaluation.intake.submit import check_file, submit_file
+    from evaluation.store import Workspace
+
+    defn = Catalogue().instrument("detainee")
+    path = tmp_path / "unlabelled.sav"
+    pyreadstat.write_sav(synthetic_responses(defn, 30, site="P01", seed=2), str(path))  # no labels of any kind
+    calls = []
+    for name in ("read_sav", "read_dta", "read_por", "read_file_multiprocessing", "read_file_in_chunks"):
+        real = getattr(pyreadstat, name)
+        monkeypatch.setattr(pyreadstat, name, lambda *a, _real=real, _name=name, **k: (
+            calls.append((_name, bool(k.get("metadataonly")))), _real(*a, **k))[1])
+    report = check_file(path, site="P01")
+    assert report.valid and report.instrument.startswith("detainee@"), report.text()
+    assert calls == [("read_sav", False)]
+    calls.clear()
+    report = submit_file(path, site="P01", workspace=Workspace.open(tmp_path / "ws"), key=KEY)
+    assert report.status == "accepted", report.text()
+    assert calls == [("read_sav", False)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["nee", "Dank aan Jan Peeters", "  ", "", "mr smith helped",
+                                                        "AB 12345 was here"]),
+                          st.text(alphabet="aZé .1", max_size=12)), min_size=1, max_size=30))
+def test_free_text_screened_per_distinct_answer_is_screened_per_cell(answers):
+    from evaluation.instruments import Catalogue
+    from evaluation.store.freetext import free_text_items, screen_frame, screen_text
+
+    defn = Catalogue().instrument("detainee")
+    col = free_text_items(defn)[0]
+    frame = pd.DataFrame({col: pd.Series(answers, dtype=object), "other": range(len(answers))})
+    out, changed = screen_frame(frame, defn)
+    want = [screen_text(v) for v in answers]
+    assert out[col].tolist() == want
+    assert changed == sum(1 for a, b in zip(answers, want) if isinstance(a, str) and a != b)
+    assert frame[col].tolist() == answers  # the caller's frame untouched
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=20), st.integers(), st.floats(allow_nan=True)), max_size=20))
+def test_longest_text_cell_is_the_longest_string(values):
+    from evaluation.intake.limits import _longest_text
+
+    want = max([len(v) for v in values if isinstance(v, str)], default=0)
+    assert _longest_text(pd.Series(values, dtype=object)) == want

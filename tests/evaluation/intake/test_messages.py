@@ -41,7 +41,7 @@ SAMPLE = {
     "other_rows": "7", "parent": "identity", "position": "D", "rows": "2, 3, 4", "sheets": "Notes", "site": "P03",
     "size": "300 MB", "start": 100, "submission": "S1a2b3c4d5e", "theme": "stigma", "transcript": "T01",
     "used": "Gegevens", "version": "1.0", "wave": 1, "weeks": "20.0", "n": 3, "count": 3, "source": "key.txt",
-    "tree": "/home/x/repo", "minimum": 32, "limit": "max_rows", "allowed": "2,000,000", "ref": "detainee@7.3",
+    "tree": "/home/x/repo", "minimum": 32, "limit": "max_rows", "allowed": "2,000,000", "ref": "detainee@7.3", "letters": ".a, .b",
 }
 DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
 WRONG_PLURAL = re.compile(r"\b1 (problemen|fouten|rijen|antwoorden|nummers|errors|rows|answers|numbers|"

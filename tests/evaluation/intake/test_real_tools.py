@@ -160,6 +160,51 @@ def test_dta_tagged_missing_become_nonresponse_codes(tmp_path, ws, key):
     assert (got == -7).sum().sum() + (got == -8).sum().sum() == 5
 
 
+@pytest.mark.parametrize("column_labels", [True, False], ids=["labels-without-.a", "no-labels"])
+def test_dta_tagged_missing_without_a_label_gets_its_own_message(tmp_path, ws, key, column_labels):
+    """haven's ``tagged_na("a")`` written without ``c("Weet niet" = tagged_na("a"))``: which nonresponse is it?"""
+    frame = synthetic_responses(DET, 20, site="P03", seed=6)
+    from evaluation.instruments import parse
+
+    controlling = {n for i in DET.items if i.relevant for n in parse(i.relevant).names}
+    optional = next(i for i in items_of("single_choice") if not i.relevant and i.name not in controlling
+                    and not i.required and i.nonresponse == ["dont_know", "refused"])
+    required = DET.item("used_30d")
+    dependents = [c for i in DET.items if i.relevant and "used_30d" in parse(i.relevant).names
+                  for c in DET.item_columns(i)]
+    frame.loc[[2], dependents] = np.nan
+    dta = frame.copy()
+    labels, missing = {}, {}
+    for item, rows in ((optional, [0, 3]), (required, [2])):
+        dta[item.name] = dta[item.name].astype(object)
+        dta.loc[rows, item.name] = "a"
+        if column_labels:
+            labels[item.name] = {c.code: c.label["nl"] for c in DET.choices[item.choices]}
+        missing[item.name] = ["a", "b"]
+    dta.loc[[3], optional.name] = "b"
+    dta["date"] = dta["date"].dt.date
+    path = tmp_path / "haven.dta"
+    pyreadstat.write_dta(dta, str(path), variable_value_labels=labels, missing_user_values=missing)
+
+    report = submit_file(path, site="P03", workspace=ws, key=key, today=TODAY, lang="nl")
+    assert report.status == "rejected"
+    assert sorted((p.code, p.column, p.params["rows"], p.params["count"], p.params["letters"])
+                  for p in report.problems) == sorted([
+        ("stata-missing-unlabelled", required.name, "3", 1, ".a"),
+        ("stata-missing-unlabelled", optional.name, "1, 4", 2, ".a, .b")])
+    texts = {lang: [p.message(lang) for p in report.problems] for lang in ("nl", "fr", "en")}
+    opt_nl = next(t for t in texts["nl"] if optional.name in t)
+    assert "in de rijen 1, 4 staan 2 ontbrekende waarden van Stata zonder label (.a, .b)" in opt_nl
+    assert "“Weet niet” of “Wil niet antwoorden”" in opt_nl and "-7 = Weet niet" in opt_nl
+    assert opt_nl.startswith("Vraag ")
+    req_fr = next(t for t in texts["fr"] if required.name in t)
+    assert "la ligne 3 contient la valeur manquante Stata .a sans libellé" in req_fr
+    req_en = next(t for t in texts["en"] if required.name in t)
+    assert "row 3 holds Stata's missing value .a without a label" in req_en and "-8 = Refused" in req_en
+    # neither "not an answer" nor "required but empty" for the same cells
+    assert not any("is geen antwoord" in t or "verplicht" in t for t in texts["nl"]), texts["nl"]
+
+
 # -- GNU PSPP: a .sav from a syntax file ----------------------------------------------------------
 
 

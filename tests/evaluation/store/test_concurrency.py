@@ -151,19 +151,16 @@ def _die(*_a, **_k):
 
 def _killed_submit(path, ws, site, step):
     """Run in a child: submit, sending SIGKILL to itself at ``step``."""
-    import shutil
 
     from evaluation.intake import submit as submit_mod
     from evaluation.store import audit, db, workspace
 
     if step == "copying":  # half the file written to the temporary name
-        real = shutil.copyfileobj
-
-        def half(src, dst, length=0):
+        def half(src, dst, chunk=0):
             dst.write(src.read(2000))
             dst.flush()
             _die()
-        workspace.shutil.copyfileobj = half
+        workspace._copy_hashing = half
     elif step == "copied":  # the raw copy complete, nothing in the database yet
         submit_mod._run_checks = _die
     elif step == "inserting":  # inside the write transaction
@@ -219,3 +216,90 @@ def test_a_kill_at_each_step_leaves_no_orphan_and_nothing_half_stored(detainee, 
     removed = [e for e in ws.audit.entries() if e["action"].endswith("-removed")]
     if not committed:
         assert removed  # what the kill left was removed, in the audit log
+
+
+# -- a creator killed before its rename --------------------------------------------------------------
+
+
+def _killed_creator(root):
+    """Run in a child: create the workspace, SIGKILL itself once the temporary folder is written."""
+    from evaluation.store import workspace
+
+    def die(*_a, **_k):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    real = workspace.AuditLog.write
+
+    def write(self, action, **fields):
+        real(self, action, **fields)
+        if action == "workspace-created":
+            die()  # the temporary folder is complete, the rename not done
+    workspace.AuditLog.write = write
+    Workspace.open(root)
+    os._exit(0)
+
+
+def _kill_a_creator(root: Path) -> Path:
+    child = CTX.Process(target=_killed_creator, args=(root,))
+    child.start()
+    child.join(60)
+    assert child.exitcode == -signal.SIGKILL
+    left = [p for p in root.parent.iterdir() if p.name.startswith(f".{root.name}.tmp-")]
+    assert len(left) == 1 and left[0].name.startswith(f".{root.name}.tmp-{child.pid}-")
+    assert not root.exists()
+    return left[0]
+
+
+def test_a_killed_creators_folder_is_removed_by_the_next_creation_and_audited(tmp_path):
+    root = tmp_path / "ws"
+    left = _kill_a_creator(root)
+    ws = Workspace.open(root)
+    assert not left.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["ws"]
+    entries = [(e["action"], e.get("creator_pid"), e.get("tmp_suffix")) for e in ws.audit.entries()]
+    assert [e[0] for e in entries].count("workspace-created") == 1
+    pid = left.name.split(".tmp-")[1].split("-")[0]
+    assert ("creation-leftover-removed", pid, left.name[-8:]) in entries
+
+
+def test_a_killed_creators_folder_beside_a_workspace_is_removed_at_start_up(tmp_path):
+    root = tmp_path / "ws"
+    Workspace.open(root)
+    # a second creator lost the race and was killed (its pid is in its folder's name): as it would have left it
+    left = _kill_a_creator(tmp_path / "other")
+    stray = tmp_path / left.name.replace(".other.", ".ws.", 1)
+    left.rename(stray)
+    with Store(Workspace.open(root)):
+        pass
+    assert not stray.exists()
+    assert ("creation-leftover-removed", stray.name[-8:]) in [(e["action"], e.get("tmp_suffix"))
+                                                               for e in Workspace.open(root).audit.entries()]
+
+
+def test_only_dead_or_stale_folders_of_our_own_naming_are_removed(tmp_path):
+    import time
+
+    from evaluation.store.workspace import _creator_prefix, sweep_creation_leftovers
+
+    root = tmp_path / "ws"
+    live = tmp_path / (_creator_prefix(root) + "abcd1234")  # this very process: still creating
+    live.mkdir()
+    (live / "raw").mkdir()
+    legacy_new = tmp_path / ".ws.tmp-k3j4h5g6"  # old naming, no pid: removed only when stale
+    legacy_old = tmp_path / ".ws.tmp-a1b2c3d4"
+    foreign = tmp_path / ".ws.tmp-z9y8x7w6"  # our naming, but holds something a creator never writes
+    notours = tmp_path / ".ws.backup"
+    for p in (legacy_new, legacy_old, foreign, notours):
+        p.mkdir()
+    (foreign / "thesis.docx").write_bytes(b"x")
+    old = time.time() - 2 * 3600
+    for p in (legacy_old, foreign, notours):
+        os.utime(p, (old, old))
+    # a sweeper killed while removing one (its pid, now gone, after .removing-)
+    gone = CTX.Process(target=os._exit, args=(0,))
+    gone.start()
+    gone.join()
+    half_removed = tmp_path / f".ws.tmp-q1w2e3r4.removing-{gone.pid}"
+    (half_removed / "raw").mkdir(parents=True)
+    assert sorted(sweep_creation_leftovers(root)) == sorted([legacy_old.name, ".ws.tmp-q1w2e3r4"])
+    assert live.exists() and legacy_new.exists() and foreign.exists() and notours.exists()
+    assert not half_removed.exists() and not legacy_old.exists()

@@ -87,9 +87,8 @@ def test_missing_cells_are_sql_null_and_codes_integers(ws, store):
         assert "real" not in types or c == "hours", (c, types)
 
 
-def test_rows_keep_their_order_whatever_the_statement_grouping(ws, store, monkeypatch):
-    monkeypatch.setattr(dbmod, "_ROWS_PER_STATEMENT", 3)
-    monkeypatch.setattr(dbmod, "_CHUNK", 7)  # chunks of 7 rows: two statements of 3 rows and one single row
+def test_rows_keep_their_order_across_chunks(ws, store, monkeypatch):
+    monkeypatch.setattr(dbmod, "_CHUNK", 7)  # chunks of 7, 7 and 3 rows
     frame = mini_frame(17)
     submit(ws, store, frame)
     table = table_name("mini", "1.0")
@@ -99,11 +98,10 @@ def test_rows_keep_their_order_whatever_the_statement_grouping(ws, store, monkey
     assert [None if pd.isna(v) else v for v in stored["who5_1"]] == [None if pd.isna(v) else v for v in expected]
 
 
-def test_insert_chunk_groups_rows_within_the_variable_limit():
+def test_insert_chunk_inserts_its_rows_in_order_with_missing_as_null():
     con = sqlite3.connect(":memory:")
-    con.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 10)  # at most 3 rows of 3 values per statement
     con.execute("CREATE TABLE t (a, b, c)")
-    rows = np.array([[i, f"r{i}", dbmod._NULL] for i in range(11)], dtype=object)
+    rows = [(i, f"r{i}", dbmod._NULL) for i in range(11)]
     dbmod._insert_chunk(con, "INSERT INTO t (a, b, c) VALUES (?, ?, ?)", rows)
     assert con.execute("SELECT a, b, c FROM t ORDER BY rowid").fetchall() == [(i, f"r{i}", None) for i in range(11)]
 
