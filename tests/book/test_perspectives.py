@@ -243,3 +243,29 @@ def test_no_small_nonresponse_derivable_from_item_counts(executed, workspace):
             banded += 1
     # the demo's small staff groups have questions with few "don't know": the rule is exercised
     assert banded >= 1
+
+
+def test_instrument_texts_in_the_three_editions(executed, workspace):
+    """Item wordings and factor names in the tables, and the charts, come in nl/fr from the instruments."""
+    import html as html_lib
+
+    from analysis.editions import MIME
+
+    nb, _tables = executed
+    outputs = [o for c in nb.cells for o in c.get("outputs", []) if MIME in o.get("data", {})]
+    ctx = context(workspace)
+    staff_def = ctx.catalogue.instrument("staff")
+    factors = ctx.catalogue.factors().factors
+    tables = [o for o in outputs if "<table" in o["data"].get("text/html", "")]
+    figures = [o for o in outputs if "image/svg+xml" in o["data"]]
+    assert len(figures) >= 2 and len(tables) >= 2
+    english = html_lib.unescape(" ".join(o["data"]["text/html"] for o in tables))
+    en_wording = {s["name"]: s["label"] for s in staff_def.item_specs("en")}
+    assert en_wording["role_clear"] in english and all(f.label["en"] in english for f in factors)
+    for lang in ("nl", "fr"):
+        text = html_lib.unescape(" ".join(o["data"][MIME][lang]["text/html"] for o in tables))
+        wording = {s["name"]: s["label"] for s in staff_def.item_specs(lang)}
+        assert wording["role_clear"] in text and en_wording["role_clear"] not in text
+        assert all(f.label[lang] in text for f in factors)
+        for o in figures:  # drawn in that language: another SVG than the English one
+            assert o["data"][MIME][lang]["image/svg+xml"] != o["data"]["image/svg+xml"]
