@@ -269,3 +269,13 @@ def test_instrument_texts_in_the_three_editions(executed, workspace):
         assert all(f.label[lang] in text for f in factors)
         for o in figures:  # drawn in that language: another SVG than the English one
             assert o["data"][MIME][lang]["image/svg+xml"] != o["data"]["image/svg+xml"]
+
+
+def test_calibration_glued_from_the_record(executed):
+    from analysis.integration.calibration import calibration_record
+
+    nb, _tables = executed
+    cal = calibration_record().set_index("quantity")
+    assert _glued(nb, "pp_cal_agree") == f"{100 * cal.loc['staff_agree', 'coverage']:.1f}%"
+    assert _glued(nb, "pp_cal_or_reps") == str(int(cal.loc["role_or", "reps"]))
+    assert "How far the intervals can be trusted" in CHAPTER.read_text(encoding="utf-8")
