@@ -277,5 +277,5 @@ def test_calibration_glued_from_the_record(executed):
     nb, _tables = executed
     cal = calibration_record().set_index("quantity")
     assert _glued(nb, "pp_cal_agree") == f"{100 * cal.loc['staff_agree', 'coverage']:.1f}%"
-    assert _glued(nb, "pp_cal_or_reps") == str(int(cal.loc["role_or", "reps"]))
+    assert _glued(nb, "pp_cal_or") == f"{100 * cal.loc['role_or', 'coverage']:.1f}%"
     assert "How far the intervals can be trusted" in CHAPTER.read_text(encoding="utf-8")

@@ -39,7 +39,10 @@ def test_published_intervals_hold_their_level(record):
         row = record.loc[q]
         assert row["reps"] >= 200
         assert abs(row["coverage"] - 0.95) <= max(2 * np.sqrt(0.95 * 0.05 / row["reps"]), 0.02) or row["coverage"] > 0.95, (q, row["coverage"])
-    assert record.loc["staff_agree", "reps"] >= 1000
+    assert (record.loc[published, "reps"] >= 1000).all()
+    # the odds ratio's interval is a little narrow (93.3%, MC SE 0.8): the chapter says so; if a change made it
+    # worse than 92%, the chapter's sentence would no longer be true
+    assert record.loc["role_or", "coverage"] >= 0.92
 
 
 def test_deff_wilson_matches_base_r():
