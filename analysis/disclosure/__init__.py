@@ -33,6 +33,7 @@ from .tables import ProtectedTable, protect_table
 from .errors import DisclosureError
 from .derived import (individual_points, overlap_publishable, protect_overlap, quote_site, safe_boxplot,
                       safe_n_of_N, safe_total)
+from .derived import complement_small, safe_part
 from .marks import disclosure_mark, mark_protected, not_person_level
 
 __all__ = [
@@ -47,6 +48,8 @@ __all__ = [
     "LedgerConflictError",
     "safe_count",
     "safe_value",
+    "complement_small",
+    "safe_part",
     "guard_figure_data",
     "GuardedFigureData",
     "truncate_at_risk",

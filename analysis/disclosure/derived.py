@@ -19,6 +19,10 @@ each a recovery made from the demo book):
   restricted (685 and 679), differs by a small group: a restricted total
   that differs from the full one by fewer than the threshold is published
   rounded ("about 680"), so that the difference cannot be taken.
+* :func:`safe_part` — a part shown beside a published total ("143
+  answers" to one question, 150 staff in all) gives its complement (7 did
+  not answer): where either the part or the rest is a small count, both are
+  given as bands ("all but fewer than 10", "fewer than 10").
 * :func:`quote_site` — a quote tagged with a prison where fewer than the
   threshold were interviewed points at one of very few people: the tag
   becomes "a prison".
@@ -39,7 +43,7 @@ from .policy import DisclosurePolicy
 from .tables import as_policy
 
 __all__ = ["overlap_publishable", "protect_overlap", "safe_n_of_N", "safe_total", "quote_site", "safe_boxplot",
-           "individual_points"]
+           "individual_points", "complement_small", "safe_part"]
 
 
 def _small(pol: DisclosurePolicy, n) -> bool:
@@ -179,3 +183,36 @@ def individual_points(ax) -> int:
         if marker not in (None, "", "None", " ") and line.get_linestyle() in ("None", "", " ", "none"):
             count += len(np.atleast_1d(line.get_xdata()))
     return count
+
+
+def complement_small(n: int, total: int, policy=None) -> bool:
+    """Whether ``n`` of a published ``total`` would give away a small count: ``n`` or ``total - n`` is small."""
+    pol = as_policy(policy)
+    n, total = int(n), int(total)
+    if not 0 <= n <= total:
+        raise ValueError(f"need 0 <= n <= total, got n={n}, total={total}")
+    return _small(pol, n) or _small(pol, total - n)
+
+
+def safe_part(n: int, total: int, policy=None) -> tuple[str, str]:
+    """The part ``n`` of a published ``total`` and the rest ``total - n``, as texts neither of which gives
+    away a small count (the policy's language and band wording).
+
+    Both exact when neither is small; otherwise the small one as its band and the other as "all but" that
+    band, so that subtracting one shown number from the total recovers nothing.
+
+    Examples
+    --------
+    >>> safe_part(143, 150), safe_part(120, 150), safe_part(150, 150)
+    (('all but fewer than 10', 'fewer than 10'), ('120', '30'), ('150', '0'))
+    """
+    pol = as_policy(policy)
+    n, total = int(n), int(total)
+    if _small(pol, total):
+        return pol.text("value_withheld"), pol.text("value_withheld")
+    if not complement_small(n, total, pol):
+        return f"{n:,}", f"{total - n:,}"
+    all_but = {"en": "all but {x}", "nl": "alle op {x} na", "fr": "tous sauf {x}"}.get(pol.language, "all but {x}")
+    if _small(pol, n):
+        return pol.prose_small(n), all_but.format(x=pol.prose_small(n))
+    return all_but.format(x=pol.prose_small(total - n)), pol.prose_small(total - n)

@@ -115,10 +115,14 @@ class ItemDistribution(Result):
         return ItemDistribution(counts=c.reset_index(drop=True), summary=s.reset_index(drop=True), specs=specs,
                                 group=self.group, remarks=self.remarks)
 
-    def plot(self, ax=None, *, lang: str = "en", wrap: int = 48, colors: str = "RdBu"):
+    def plot(self, ax=None, *, lang: str = "en", wrap: int = 48, colors: str = "RdBu",
+             n_labels: Mapping[str, str] | None = None, nonresponse_labels: Mapping[str, str] | None = None):
         """Diverging stacked bars centred on the neutral answer, items sorted by agreement.
 
-        With group columns, :meth:`subset` to one group first.
+        With group columns, :meth:`subset` to one group first. ``n_labels`` / ``nonresponse_labels``
+        (item -> text) replace the number of answers under a question and the nonresponse share beside its
+        bar, e.g. by disclosure-safe texts where the nonresponse is a small count
+        (:func:`analysis.disclosure.safe_part`); the footnote's marker is kept.
         """
         import matplotlib.pyplot as plt
 
@@ -149,10 +153,14 @@ class ItemDistribution(Result):
                 left += width
             n_nr = int(row["n_nonresponse"])
             total = int(row["n_answered"]) + n_nr
-            if n_nr and total:
+            if nonresponse_labels is not None:
+                if row["item"] in nonresponse_labels:
+                    ax.text(102, y, nonresponse_labels[row["item"]], va="center", fontsize=7, color="dimgray")
+            elif n_nr and total:
                 ax.text(102, y, texts["nonresponse"].format(pct=100 * n_nr / total), va="center", fontsize=7,
                         color="dimgray")
-        labels = [textwrap.fill(str(r["label"]), wrap) + "\n" + texts["n"].format(n=int(r["n_answered"]))
+        labels = [textwrap.fill(str(r["label"]), wrap) + "\n"
+                  + (n_labels[r["item"]] if n_labels is not None else texts["n"].format(n=int(r["n_answered"])))
                   for _, r in summ.iterrows()]
         ax.set_yticks(range(len(summ)), labels, fontsize=8)
         ax.axvline(0, color="black", linewidth=0.8)

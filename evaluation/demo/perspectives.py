@@ -20,6 +20,24 @@ latent model, so nonresponse and skipped questions stay as drawn.
   ``3.1 + trust_per_band·(band − 1) + N(0, 0.7) + N(0, 0.6)`` per item, where
   band is their number-of-contacts answer (1 once … 5 more than 10).
 
+**The contact bands** have one definition, :data:`CONTACT_BANDS` (the
+detainee questionnaire's ``contact_count`` answers: 1, 2–3, 4–6, 7–10, more
+than 10), used by the survey generator to turn a number of contacts into
+the answer ``peer_contact_n`` (:func:`contact_band`) and by the truth file
+(``contact_bands``, ``peer_trust_mean_by_contact_band``). The number of
+contacts a detainee reports is, for a detainee of the release population
+(linked), the in-custody contacts of the contact log in the 90 days before
+the questionnaire (at least one: a contact the log missed is still "once");
+for a detainee outside it (the log does not cover them), ``1 + NB`` with mean
+:data:`UNLINKED_MEAN_CONTACTS` − 1 and dispersion 1.5, from its own stream.
+- **The champion truth on the domain score.** ``champion_readiness_difference``
+  is the expected difference of the organisational-readiness domain score
+  (mean answer 1–5) between staff of champion and other prisons: the items
+  moved by the latent readiness contribute ``E[answer | champion] −
+  E[answer | none]`` (rounded, clipped normal: exact by the normal
+  distribution function), the domain's other items (role clarity) nothing;
+  the don't-know answers are taken to fall at random over the items.
+
 The draws use their own generator (seed + 7) so the other parts of the
 demo draw exactly what they drew before.
 """
@@ -31,12 +49,44 @@ import pandas as pd
 
 from evaluation.instruments import Catalogue
 
-__all__ = ["apply_perspective_truths", "TRUST_ITEMS", "READINESS_FACTORS"]
+__all__ = ["apply_perspective_truths", "TRUST_ITEMS", "READINESS_FACTORS", "CONTACT_BANDS", "contact_band",
+           "reported_contacts", "expected_answer", "UNLINKED_MEAN_CONTACTS"]
 
 TRUST_ITEMS = ("peer_trust", "peer_understands", "peer_credible", "peer_open", "peer_passes_on", "peer_respect",
                "peer_helped")
 DONT_KNOW = 0.05  # share of staff answers to the readiness and role-clarity questions that are "don't know"
 READINESS_FACTORS = ("organisational_readiness", "structural_adjustments", "commitment_leadership")
+#: answer code of ``peer_contact_n`` (choice list ``contact_count``) -> the numbers of contacts it covers
+#: (lowest, highest; ``None``: no upper bound)
+CONTACT_BANDS = {1: (1, 1), 2: (2, 3), 3: (4, 6), 4: (7, 10), 5: (11, None)}
+#: mean number of contacts in the last 3 months reported by a detainee with contact outside the release population
+UNLINKED_MEAN_CONTACTS = 4.0
+ITEM_NOISE = 0.7  # SD of a staff readiness answer around 3 + 0.8 * latent
+LOADING = 0.8
+
+
+def contact_band(counts) -> np.ndarray:
+    """The ``peer_contact_n`` answer (1–5) for numbers of contacts (fewer than one counts as once)."""
+    counts = np.maximum(np.asarray(counts, dtype=float), 1)
+    lows = [lo for lo, _hi in CONTACT_BANDS.values()][1:]
+    return np.digitize(counts, lows) + 1.0
+
+
+def reported_contacts(log_counts, linked, rng: np.random.Generator) -> np.ndarray:
+    """Contacts in the last 3 months a detainee reports: the log's count where linked, else a draw."""
+    linked = np.asarray(linked, dtype=bool)
+    r = 1.5  # negative binomial dispersion
+    extra = rng.negative_binomial(r, r / (r + UNLINKED_MEAN_CONTACTS - 1), len(linked))
+    return np.where(linked, np.asarray(log_counts, dtype=float), 1.0 + extra)
+
+
+def expected_answer(mean: float, sd: float) -> float:
+    """E[clip(round(X), 1, 5)] for X ~ N(mean, sd) (round half to even is immaterial: a continuous X)."""
+    from scipy.stats import norm
+
+    cuts = norm.cdf((np.array([1.5, 2.5, 3.5, 4.5]) - mean) / sd)
+    p = np.diff(np.concatenate([[0.0], cuts, [1.0]]))
+    return float(np.dot(p, np.arange(1, 6)))
 
 
 def _answer(x) -> np.ndarray:
@@ -62,7 +112,7 @@ def apply_perspective_truths(sites: list[str], staff: dict[str, pd.DataFrame], p
     e = effects
     rng = np.random.default_rng(seed + 7)
     champion = {s: i % 2 == 0 for i, s in enumerate(sites)}
-    # the factor tags of the latest definition (the data are collected with the published one)
+    # the factor tags of the latest definition (the demo collects data with the latest published one)
     staff_def = Catalogue(defs["staff"].path.parents[1]).instrument("staff")
     tagged = [(it.name, it.factor.reverse) for it in staff_def.items
               if it.factor and it.factor.id in READINESS_FACTORS and it.type == "single_choice"
@@ -73,7 +123,7 @@ def apply_perspective_truths(sites: list[str], staff: dict[str, pd.DataFrame], p
         n = len(f)
         latent = rng.normal(0, 1, n) + (e.champion_shift if champion[site] else 0.0)
         for name, reverse in tagged:
-            x = _answer(3 + 0.8 * latent + rng.normal(0, 0.7, n))
+            x = _answer(3 + LOADING * latent + rng.normal(0, ITEM_NOISE, n))
             _redraw(f, name, 6 - x if reverse else x, dont_know=rng.random(n) < DONT_KNOW)
         _redraw(f, "ready_champion", (rng.random(n) < (0.85 if champion[site] else 0.2)).astype(float))
         _redraw(f, "role_clear", _answer(e.role_clear_staff + rng.normal(0, 0.9, n)), dont_know=rng.random(n) < DONT_KNOW)
@@ -96,6 +146,11 @@ def apply_perspective_truths(sites: list[str], staff: dict[str, pd.DataFrame], p
         for b, v in zip(band, t):
             if np.isfinite(b) and v >= 1:
                 trust_by_band.setdefault(int(b), []).append(float(v))
+    moved = {name for name, _r in tagged}
+    org = [it.name for it in staff_def.items if it.factor and it.factor.id == "organisational_readiness"
+           and it.type == "single_choice" and it.choices == "agree5"]
+    sd = float(np.hypot(LOADING, ITEM_NOISE))
+    d_item = expected_answer(3 + LOADING * e.champion_shift, sd) - expected_answer(3.0, sd)
     pw = np.array([v for v in pw_clear if v >= 1])
     st = st_clear[st_clear >= 1].to_numpy()
     return {
@@ -103,11 +158,19 @@ def apply_perspective_truths(sites: list[str], staff: dict[str, pd.DataFrame], p
         "champion_meaning": "staff readiness (items tagged organisational readiness, structural adjustments, "
                             "commitment/leadership) is higher where the prison has a champion",
         "champion_shift_latent": e.champion_shift,
+        "champion_readiness_difference": d_item * sum(n in moved for n in org) / len(org),
+        "champion_readiness_meaning": "expected difference of the organisational-readiness domain score (mean "
+                                      "answer 1-5) between staff of champion and other prisons",
         "role_clear_latent": {"staff": e.role_clear_staff, "peer_worker": e.role_clear_peer},
         "role_clear_mean": {"staff": float(st.mean()), "peer_worker": float(pw.mean())},
         "role_clear_meaning": "peer workers say their tasks are clear more often than staff say the peer workers' "
                               "tasks are clearly agreed (a divergence)",
         "trust_per_contact_band_latent": e.trust_per_band,
+        "contact_bands": {code: {"contacts_from": lo, "contacts_to": hi} for code, (lo, hi) in CONTACT_BANDS.items()},
+        "contact_band_meaning": "answer to 'how many times did you have contact with a peer worker in the last 3 "
+                                "months': for a linked detainee the contact log's in-custody contacts in the 90 "
+                                "days before the questionnaire, otherwise a draw (evaluation.demo.perspectives)",
         "peer_trust_mean_by_contact_band": {b: float(np.mean(v)) for b, v in sorted(trust_by_band.items())},
+        "peer_trust_n_by_contact_band": {b: len(v) for b, v in sorted(trust_by_band.items())},
         "trust_meaning": "detainees with more contacts trust the peer worker more",
     }

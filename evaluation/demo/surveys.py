@@ -24,7 +24,7 @@ from evaluation.instruments import InstrumentDefinition
 from evaluation.instruments.synthetic import synthetic_responses
 
 from .people import Population, _days, _unique_numbers
-from .perspectives import apply_perspective_truths
+from .perspectives import apply_perspective_truths, contact_band, reported_contacts
 from .truth import DemoScale, Effects, _barc10_items, _who5_items, who5_expected_effect
 
 __all__ = ["Surveys", "simulate_surveys", "BASELINE_WINDOW"]
@@ -95,6 +95,7 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
     taken = set(ep["prison_number"].astype(str))  # prison numbers in use (each person has one)
     contacts_by_number = contacts[contacts["setting"] == 1].groupby("prison_number")["date"].apply(list).to_dict()
     span = (BASELINE_WINDOW[1] - BASELINE_WINDOW[0]).days
+    band_rng = np.random.default_rng([seed, 11])
     for k, site in enumerate(sites):
         n = int(rng.integers(scale.detainees[0], scale.detainees[1] + 1))
         here = ep[(ep["site"] == site)]
@@ -124,7 +125,9 @@ def simulate_surveys(pop: Population, defs: dict[str, InstrumentDefinition], sca
             for num, d in zip(numbers, base_date)])
         pc = np.where(np.arange(n) < n_link, (recent > 0).astype(float), (rng.random(n) < 0.35).astype(float))
         pc = np.where(rng.random(n) < 0.05, 1 - pc, pc)  # some misremember
-        band = np.digitize(np.maximum(recent, 1), [2, 4, 7, 11]) + 1.0
+        # the number of contacts the detainee reports, as a questionnaire band (one definition:
+        # evaluation.demo.perspectives.CONTACT_BANDS); its own stream, so every other draw is unchanged
+        band = contact_band(reported_contacts(recent, np.arange(n) < n_link, band_rng))
         # follow-up date first: participation counts in-custody contacts up to it
         f_date = base_date + _days(rng.integers(70, 113, n))
         # participant as the wellbeing chapter defines it: an in-custody contact in the log from 90 days

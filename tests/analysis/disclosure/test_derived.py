@@ -164,3 +164,23 @@ def test_propensity_overlap_plot_draws_no_individual_points():
     res.plot_overlap(ax)
     assert individual_points(ax) == 0
     plt.close(fig)
+
+
+# -- safe_part (added for the perspectives chapter, issue 11) ----------------------------------------------------
+def test_safe_part_never_leaves_a_small_complement():
+    from analysis.disclosure import DisclosurePolicy, complement_small, safe_part
+
+    pol = DisclosurePolicy(threshold=10)
+    for total in range(10, 60):
+        for n in range(total + 1):
+            part, rest = safe_part(n, total, pol)
+            exact = part.replace(",", "").isdigit()
+            assert exact == rest.replace(",", "").isdigit()  # both numbers or neither
+            assert exact == (not complement_small(n, total, pol))
+            if exact:
+                assert int(part) + int(rest) == total and (int(rest) == 0 or int(rest) >= 10) and (int(part) == 0 or int(part) >= 10)
+    assert safe_part(143, 150, pol) == ("all but fewer than 10", "fewer than 10")
+    assert safe_part(4, 150, pol) == ("fewer than 10", "all but fewer than 10")
+    assert safe_part(5, 8, pol)[0] == pol.text("value_withheld")
+    nl = DisclosurePolicy(threshold=10, language="nl")
+    assert safe_part(143, 150, nl)[0].startswith("alle op ")

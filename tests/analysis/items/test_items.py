@@ -197,3 +197,25 @@ def test_banded_counts_every_code_in_one_band_nonresponse_and_blank_apart():
         banded_counts(data, [spec], {"work_status": {"paid": [1, 2], "any": [2, 3, 4, 5]}})
     with pytest.raises(ValueError, match="neither answers nor nonresponse"):
         banded_counts(data.assign(work_status=9), [spec], bands)
+
+
+def test_plot_takes_disclosure_safe_labels():
+    """The chart's number of answers and nonresponse text can be replaced (the chapter passes safe_part's)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis.items import item_distribution
+
+    spec = {"name": "q", "label": "A question", "choices": [{"code": c, "label": str(c)} for c in range(1, 6)],
+            "nonresponse": [{"code": -7, "kind": "dont_know", "label": "don't know"}]}
+    data = pd.DataFrame({"q": [1, 2, 3, 4, 5] * 4 + [-7, -7]})
+    dist = item_distribution(data, [spec])
+    fig, ax = plt.subplots()
+    dist.plot(ax=ax, n_labels={"q": "n = all but fewer than 10"}, nonresponse_labels={"q": "not answered¹ fewer than 10"})
+    texts = [t.get_text() for t in ax.get_yticklabels()] + [t.get_text() for t in ax.texts]
+    assert any(t.endswith("n = all but fewer than 10") for t in texts)
+    assert "not answered¹ fewer than 10" in texts and not any("n = 20" in t for t in texts)
+    assert not any("%" in t and "answer" in t for t in texts)
+    plt.close(fig)

@@ -39,26 +39,35 @@ def test_published_versions_unchanged_and_untagged():
         assert kinds == {"factor"}  # nothing but the tags changed: 1.0 data harmonise as they are
 
 
-def test_changing_a_tag_in_the_file_changes_the_spec(tmp_path):
+def _new_staff_draft(tmp_path):
+    """A copy of the catalogue with staff 1.2, a draft made from the published 1.1 (a tag changes only so)."""
     root = tmp_path / "instruments"
     shutil.copytree(CAT.root, root)
-    path = root / "staff" / "1.1.yaml"
+    text = (root / "staff" / "1.1.yaml").read_text(encoding="utf-8")
+    assert "status: published" in text  # 1.1 is frozen: its tags change only in a new version
+    text = (text.replace('version: "1.1"', 'version: "1.2"', 1).replace("status: published", "status: draft", 1)
+            .replace("harmonisation:\n", 'harmonisation:\n  - from_version: "1.1"\n    items: {}\n', 1))
+    path = root / "staff" / "1.2.yaml"
+    path.write_text(text, encoding="utf-8")
+    return root, path
+
+
+def test_changing_a_tag_in_the_file_changes_the_spec(tmp_path):
+    root, path = _new_staff_draft(tmp_path)
     path.write_text(path.read_text(encoding="utf-8").replace(
         "factor: {id: organisational_readiness, cfir: learning climate}",
         "factor: {id: commitment_leadership, cfir: learning climate}"), encoding="utf-8")
-    spec = {s["name"]: s for s in Catalogue(root).instrument("staff", "1.1").item_specs("fr")}
+    spec = {s["name"]: s for s in Catalogue(root).instrument("staff", "1.2").item_specs("fr")}
     assert spec["ready_openness"]["factor"] == "commitment_leadership"
     assert spec["ready_openness"]["label"].startswith("Dans cette prison")
 
 
 def test_unknown_factor_is_reported(tmp_path):
-    root = tmp_path / "instruments"
-    shutil.copytree(CAT.root, root)
-    path = root / "staff" / "1.1.yaml"
+    root, path = _new_staff_draft(tmp_path)
     path.write_text(path.read_text(encoding="utf-8").replace("id: commitment_leadership", "id: leadership"),
                     encoding="utf-8")
     with pytest.raises(DefinitionError, match="unknown factor 'leadership'"):
-        Catalogue(root).instrument("staff", "1.1")
+        Catalogue(root).instrument("staff", "1.2")
 
 
 def test_codebook_mapping_names_existing_codes():
@@ -97,3 +106,16 @@ def test_factor_list_problems_reported_all_at_once_with_file_and_fix(tmp_path):
     # and 'instruments check' reports a broken factor list even if no instrument were tagged
     path.write_text(broken, encoding="utf-8")
     assert any("factors.yaml" in p.file for p in Catalogue(root).check_all())
+
+
+@pytest.mark.parametrize(("instrument", "version"), [("staff", "1.1"), ("peer_worker", "1.1"), ("detainee", "1.2")])
+def test_tagged_versions_are_published_frozen_and_in_the_field(instrument, version):
+    """The versions carrying the factor tags are published (frozen by their hash) and what coordinators get."""
+    registered = {line.split()[1] for line in (CAT.root / "published.sha256").read_text(encoding="utf-8").splitlines()
+                  if line and not line.startswith("#")}
+    assert f"{instrument}/{version}.yaml" in registered
+    assert CAT.instrument(instrument, version).meta.status == "published"
+    assert CAT.latest(instrument, published_only=True) == version
+    # a harmonisation mapping from every older version
+    assert {h.from_version for h in CAT.instrument(instrument, version).meta.harmonisation} == set(
+        CAT.versions(instrument)[:CAT.versions(instrument).index(version)])

@@ -22,7 +22,7 @@ from evaluation.intake.submit import IntakeRefused, check_file, submit_file
 from evaluation.store import Store, Workspace, outcomes, responses
 
 CAT = Catalogue()
-DET = CAT.instrument("detainee", "1.1")
+DET = CAT.instrument("detainee", CAT.latest("detainee", published_only=True))  # what coordinators get
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_accepted_sav_is_stored_pseudonymised(tmp_path, ws, key):
     path = write_sav(frame, tmp_path / "baseline P03.sav")
     report = submit_file(path, site="P03", workspace=ws, key=key, lang="nl")
     assert report.status == "accepted", report.text()
-    assert report.instrument == "detainee@1.1" and report.n_rows == 40
+    assert report.instrument == DET.ref and report.n_rows == 40
     # the raw file is kept read-only under its hash
     stored = ws.raw_dir / f"{report.sha256}.sav"
     assert stored.exists() and stored.stat().st_mode & 0o222 == 0  # read-only (root may still write)
@@ -183,7 +183,7 @@ def test_semicolon_cp1252_csv_with_accents(tmp_path, ws, key):
     frame.to_csv(path, sep=";", index=False, encoding="cp1252", decimal=",")
     report = submit_file(path, site="P05", workspace=ws, key=key, lang="fr")
     assert report.status == "accepted", report.text()
-    assert report.instrument == "staff@1.0"
+    assert report.instrument == f"staff@{CAT.latest('staff', published_only=True)}"  # same columns: the latest published
     assert "encoding-guessed" in [p.code for p in report.problems]
     data, _ = responses(ws, "staff", catalogue=CAT, free_text=True)  # free text is held out by default
     if text_cols:
@@ -267,7 +267,7 @@ def test_cli_submit_json_and_exit_codes(tmp_path, ws, key, capsys, monkeypatch):
     good = write_sav(frame, tmp_path / "g.sav")
     assert main(["submit", str(good), "--site", "P03", "--workspace", str(ws.root), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["status"] == "accepted" and doc["instrument"] == "detainee@1.1"
+    assert doc["status"] == "accepted" and doc["instrument"] == DET.ref
     frame.loc[0, "prison_number"] = "TOPSECRET1"
     frame.loc[1, "prison_number"] = "TOPSECRET1"
     bad = write_sav(frame, tmp_path / "b.sav")

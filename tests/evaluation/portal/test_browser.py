@@ -29,6 +29,11 @@ from evaluation.intake.pseudonymise import PseudonymKey
 
 from .helpers import REPO, detainee_frame, three_mistakes, write_file
 
+from evaluation.instruments import Catalogue
+
+#: coordinators get the latest published version
+DETAINEE_PUBLISHED = Catalogue().latest("detainee", published_only=True)
+
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -183,11 +188,11 @@ def test_coordinator_session_and_evaluator_status_in_chromium(live_portal, brows
         if got:
             break
         time.sleep(0.1)
-    assert got and got[0].name == "detainee_1.1_nl.zip"
+    assert got and got[0].name == f"detainee_{DETAINEE_PUBLISHED}_nl.zip"
     with zipfile.ZipFile(got[0]) as zf:
         names = zf.namelist()
-        template = zf.read("detainee_1.1_nl.csv").decode("utf-8-sig", errors="replace")
-    assert "detainee_1.1_nl.codebook.csv" in names
+        template = zf.read(f"detainee_{DETAINEE_PUBLISHED}_nl.csv").decode("utf-8-sig", errors="replace")
+    assert f"detainee_{DETAINEE_PUBLISHED}_nl.codebook.csv" in names
 
     # fill it in (synthetic people): first with three mistakes
     good = detainee_frame("P04", n=15, seed=44)

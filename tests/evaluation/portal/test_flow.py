@@ -19,6 +19,11 @@ import pytest
 from .conftest import verified_client
 from .helpers import FREE_TEXT, submit_and_wait as _submit, detainee_frame, identifiers, three_mistakes, write_file
 
+from evaluation.instruments import Catalogue
+
+#: coordinators get the latest published version
+DETAINEE_PUBLISHED = Catalogue().latest("detainee", published_only=True)
+
 
 def _upload(client, site, path):
     with open(path, "rb") as fh:
@@ -101,7 +106,7 @@ def test_full_session_then_scan(portal, make_user, tmp_path, portal_key, caplog)
     assert "vervangen" in pages[-3]  # the history shows the replaced submission
 
     r = c.get("/templates/detainee/sav/")
-    assert r.status_code == 200 and "detainee_1.1_nl.sav" in r["Content-Disposition"]
+    assert r.status_code == 200 and f"detainee_{DETAINEE_PUBLISHED}_nl.sav" in r["Content-Disposition"]
     r = c.get("/templates/detainee/csv/")
     assert r.status_code == 200 and r["Content-Disposition"].endswith('.zip"')
 
