@@ -203,7 +203,6 @@ def one_year_rate(
         "Only people whose one-year window plus the court-processing lag ended before the extract are counted.",
         "A raw comparison: the groups may differ in who joined peer support; it is not an effect estimate "
         "unless the groups were balanced first.",
-        detectable.sentence(),
     ]
     if count_diff is not None:
         remarks.append(
