@@ -14,7 +14,8 @@ adds:
   instead of re-running an identical bootstrap;
 * **matched**: a nearest-neighbour caliper match on the logit propensity score
   (:func:`.sensitivity.caliper_match`) analysed by
-  :func:`.sensitivity.matched_comparison` (site-robust ``t(G-1)`` interval).
+  :func:`.sensitivity.matched_comparison` (robust interval per person unless ``site=`` is given: the
+  site-robust ``t(G-1)`` interval is not calibrated with ten sites, :mod:`.calibration`).
 
 The table has the columns of :class:`.sensitivity.SensitivityResult` plus
 ``unmatched``: participants left out of a design (those without a match
@@ -83,6 +84,8 @@ def design_sensitivity(
         remarks.append("The rule excluded nobody here: the analysis without it is the same analysis.")
     table = pd.DataFrame.from_dict(rows, orient="index")
     keys = {k: comparison[k] for k in ("duration", "event", "outcome", "eligible", "site") if k in comparison}
+    # not clustered on the sites unless asked: with ten sites that interval is not calibrated (issue 12)
+    keys.setdefault("site", None)
     match = caliper_match(propensity, caliper=caliper)
     mres = matched_comparison(match, **keys)
     table = pd.concat([table.assign(unmatched=0), mres.table.assign(unmatched=match.n_unmatched)])

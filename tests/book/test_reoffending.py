@@ -36,11 +36,14 @@ GLUED = [
     "reoff_1y_comp", "reoff_headline",
     # Compared with similar non-participants
     "cmp_min_days", "cmp_excluded", "cmp_comp_kept", "cmp_ess_part", "cmp_ess_comp", "cmp_n_comp", "cmp_smd_before",
-    "cmp_smd_after", "cmp_hr", "cmp_hr_boot", "cmp_hr_robust", "cmp_n_sites",
+    "cmp_smd_after", "cmp_hr", "cmp_hr_boot",
     "cmp_evalue", "cmp_evalue_limit", "cmp_dose_hr", "cmp_dose_ci", "cmp_dose_p",
     # the primary result
     "prim_n_boot", "prim_label", "prim_risk_part", "prim_risk_comp", "prim_rd", "prim_rd_ci", "prim_rd_boot",
     "prim_rr", "prim_rr_ci", "prim_mde",
+    # the complete-year rate with its own propensity model; the simulation's figures (issue 12)
+    "cy_n", "cy_rd", "cy_rd_lower", "cy_rd_upper", "cy_smd_after", "cy_ess",
+    "cal_wcox_boot_t1", "cal_wcox_robust_t1", "cal_wkm_cov", "cal_matched_t1", "cal_reps", "cal_cy_cov", "cal_cy_t1",
 ]
 
 
@@ -98,6 +101,16 @@ def test_glued_numbers_exist(executed):
     assert not missing, missing
     # counts come through safe_count (strings, shown as their text, not in quotes), statistics are numbers
     assert re.fullmatch(r"\d+", values["reoff_analysed"]) and float(values["reoff_lr_p"]) < 1
+    # the simulation's shares are glued from the committed record, written as percentages
+    from analysis.comparison.calibration import published
+    rate = published().loc[(1.0, "hazard ratio", "weighted Cox HR, bootstrap within groups"), "excludes_null"]
+    assert values["cal_wcox_boot_t1"].strip("'\"") == f"{100 * rate:.1f}%"
+
+
+def test_no_prison_robust_interval_is_published(executed):
+    """The prison-robust t(9) interval failed the ten-prison simulation: no table or remark shows it."""
+    text = "\n".join(texts(executed[0]))
+    assert "lower_robust" not in text and "site-robust t(" not in text
 
 
 def test_chapter_numbers_match_the_analysis(workspace, executed):
