@@ -196,6 +196,7 @@ COX_STRATA = "Cox HR, prison strata (model-based)"
 WCOX_ROBUST = "weighted Cox HR, prison-robust t(G-1) (not published: fails)"
 WCOX_BOOT = "weighted Cox HR, bootstrap within groups"
 WCOX_IF = "weighted Cox HR, influence function with the propensity model"
+WKM_IF = "weighted KM band at day 365, influence function with the propensity model"
 WKM_BAND = "weighted KM band at day 365, bootstrap"
 MATCHED = "matched Cox HR, robust per person"
 KM_GREENWOOD = "KM at day 365, Greenwood (log)"
@@ -396,7 +397,7 @@ def published() -> pd.DataFrame:
 
 
 #: the exploratory intervals the reoffending chapter publishes (the prison-robust t(G-1) one is not published)
-PUBLISHED_EXPLORATORY = (COX_STRATA, KM_GREENWOOD, GRAY, WILSON, NEWCOMBE, WKM_BAND, WCOX_BOOT, MATCHED,
+PUBLISHED_EXPLORATORY = (COX_STRATA, KM_GREENWOOD, GRAY, WILSON, NEWCOMBE, WKM_IF, WCOX_IF, MATCHED,
                          COMPLETE_YEAR)
 
 
@@ -410,7 +411,7 @@ def record_table() -> pd.DataFrame:
     """
     s = published().reset_index()
     rows = []
-    order = ["influence function", *PUBLISHED_EXPLORATORY, WCOX_ROBUST, LOGRANK]
+    order = ["influence function", *PUBLISHED_EXPLORATORY, WKM_BAND, WCOX_BOOT, WCOX_ROBUST, LOGRANK]
     for (interval, quantity), g in s.groupby(["interval", "quantity"], sort=False):
         g = g.set_index("hr")
         null, eff = g.loc[1.0] if 1.0 in g.index else None, g.loc[0.7] if 0.7 in g.index else None
@@ -431,26 +432,36 @@ def record_table() -> pd.DataFrame:
 
 
 def calibrate_weighted_hr(n_rep: int = 1000, *, hrs=(1.0, 0.7), seed: int = 2026, structure_seed: int = 12,
-                          start: int = 0) -> pd.DataFrame:
-    """Replicate rows for the weighted hazard ratio's influence-function interval only (``WCOX_IF``).
+                          start: int = 0, min_at_risk: int = 10) -> pd.DataFrame:
+    """Replicate rows for the weighted comparison's influence-function intervals only.
 
-    The same cohorts as :func:`calibrate` with the same ``seed`` (replicate ``k`` is the same data); the
-    marginal hazard ratio has a simple truth only under the null (``hr=1``), so only its type-I error is
-    checked. Rows as :attr:`CalibrationResult.replicates` (combine with :func:`record_source`).
+    ``weighted_comparison(..., intervals="influence")`` as the chapter calls it: the weighted hazard ratio
+    (``WCOX_IF``; the marginal hazard ratio has a simple truth only under the null, so only its type-I error
+    is checked) and the weighted KM bands at day 365 (``WKM_IF``, against the limits of :func:`true_effect`).
+    The same cohorts as :func:`calibrate` with the same ``seed`` (replicate ``k`` is the same data). Rows as
+    :attr:`CalibrationResult.replicates` (combine with :func:`record_source`).
     """
-    from .weighted import weighted_hr_influence
+    from .weighted import weighted_comparison
 
     ps_struct = structure(structure_seed)
     rows = []
     for hr in hrs:
+        truth = true_effect(hr, ps_struct)
         rng = np.random.default_rng([seed, int(round(hr * 1000))])
         for _ in range(start):
             simulate_cohort(rng, hr=hr, ps=ps_struct)
         for rep in range(start, start + n_rep):
             d = simulate_cohort(rng, hr=hr, ps=ps_struct)
             ps = propensity_score(d, covariates=COVARIATES, site="site")
-            r = weighted_hr_influence(ps)
-            rows.append({"hr": hr, "rep": rep, "quantity": "hazard ratio", "estimate": r["hr"],
+            w = weighted_comparison(ps, intervals="influence", cluster=None, site=None, outcome=None, eligible=None,
+                                    times=(365,), min_at_risk=min_at_risk)
+            h = w.estimates.loc["hazard ratio"]
+            rows.append({"hr": hr, "rep": rep, "quantity": "hazard ratio", "estimate": h["estimate"],
                          "truth": 1.0 if hr == 1 else np.nan, "null": 1.0, "interval": WCOX_IF,
-                         "lower": r["lower"], "upper": r["upper"]})
+                         "lower": h["lower"], "upper": h["upper"]})
+            for _, row in w.survival_at.iterrows():
+                key = "km_participants" if row["group"] == "participant" else "km_weighted_comparison"
+                rows.append({"hr": hr, "rep": rep, "quantity": f"survival {row['group']}", "estimate": row["surv"],
+                             "truth": truth[key], "null": np.nan, "interval": WKM_IF, "lower": row["lower"],
+                             "upper": row["upper"]})
     return pd.DataFrame(rows)
