@@ -27,6 +27,15 @@ the log scale); KM bands are pointwise percentile bands on a time grid
 Replicates in which the model cannot be fitted (e.g. a group missing) are
 counted and skipped. Curves stop where fewer than ``min_at_risk`` people
 (unweighted) remain at risk in a group.
+
+``intervals="influence"`` replaces the bootstrap by influence-function
+intervals that include the estimation of the propensity model (the stacked
+logistic and weighted-Cox / weighted-Kaplan-Meier estimating equations,
+:func:`weighted_hr_influence` and :func:`.primary.influence`): what the
+reoffending chapter publishes, since in the ten-prison simulation
+(:mod:`.calibration`, 1,000 replicates per scenario) they held their nominal
+level (hazard ratio type-I error 5.1%; bands 94.5-96.0%) where the 200-draw
+percentile bootstrap of the hazard ratio did not (6.6%).
 """
 
 from __future__ import annotations
