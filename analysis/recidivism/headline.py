@@ -66,7 +66,8 @@ def newcombe_interval(x1, n1, x2, n2, conf_level: float = 0.95) -> tuple[float, 
         if n <= 0 or x < 0 or x > n:
             raise ValueError(f"need 0 <= x <= n and n > 0, got x={x!r}, n={n!r}")
     lo, hi = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff", alpha=1 - conf_level)
-    return float(lo), float(hi)
+    # within [-1, 1]: at 0/n vs n/n statsmodels' rounding gives -1.0000000000000002
+    return max(-1.0, float(lo)), min(1.0, float(hi))
 
 
 def _per_100(x: float) -> str:
