@@ -2,6 +2,12 @@
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/primary_simulation.py \
         [--reps 1000] [--boot-reps 200] [--boot 500] [--exploratory-reps 0] [--seed 2026] [--out results.csv]
+        [--hr 1 --hr 0.7] [--start 0]
+    .venv/bin/python benchmarks/primary_simulation.py --record piece1.csv piece2.csv ... --command "..."
+
+``--record`` combines the replicate files of a run done in pieces (``--hr``, ``--start``, ``--out``)
+into ``analysis/comparison/_calibration_record.py``, the record the methods and reoffending chapters
+publish and ``tests/analysis/comparison/test_calibration.py`` re-runs at a few replicates.
 
 Runs :func:`analysis.comparison.calibration.calibrate`: ten fixed prisons of
 unequal size with their own baseline risk and participation, observed
@@ -26,7 +32,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.comparison.calibration import calibrate  # noqa: E402
+from analysis.comparison.calibration import calibrate, record_source  # noqa: E402
+
+RECORD = Path(__file__).resolve().parents[1] / "analysis" / "comparison" / "_calibration_record.py"
 
 
 def main(argv=None) -> int:
@@ -38,10 +46,39 @@ def main(argv=None) -> int:
     ap.add_argument("--exploratory-reps", type=int, default=0,
                     help="also check the chapter's exploratory intervals on this many replicates")
     ap.add_argument("--out", type=Path, default=None, help="write every replicate's intervals to this CSV")
+    ap.add_argument("--hr", type=float, action="append", default=None,
+                    help="scenario hazard ratio(s) (default 1 and 0.7)")
+    ap.add_argument("--start", type=int, default=0, help="first replicate (a run in pieces)")
+    ap.add_argument("--weighted-boot", type=int, default=200,
+                    help="bootstrap draws of the weighted comparison (the chapter's)")
+    ap.add_argument("--record", type=Path, nargs="+", default=None,
+                    help="combine these replicate CSVs (with their .json sidecars) into the published record")
+    ap.add_argument("--command", default="", help="with --record: the command(s) that made the pieces")
+    ap.add_argument("--weighted-hr-only", action="store_true",
+                    help="only the weighted hazard ratio's influence-function interval (same cohorts)")
     args = ap.parse_args(argv)
+    if args.record:
+        RECORD.write_text(record_source(args.record, command=args.command), encoding="utf-8")
+        print(f"wrote {RECORD}")
+        return 0
     t0 = time.perf_counter()
+    if args.weighted_hr_only:
+        import json
+
+        from analysis.comparison.calibration import calibrate_weighted_hr, summarise
+
+        reps = calibrate_weighted_hr(args.reps, hrs=tuple(args.hr or (1.0, 0.7)), seed=args.seed, start=args.start)
+        took = time.perf_counter() - t0
+        print(summarise(reps).round(4).to_string())
+        print(f"wall clock {took:.0f} s")
+        if args.out:
+            reps.to_csv(args.out, index=False)
+            args.out.with_suffix(".json").write_text(json.dumps({"seconds": took, "seed": args.seed, "truths": {}}),
+                                                     encoding="utf-8")
+        return 0
     res = calibrate(args.reps, n_boot=args.boot, n_boot_reps=args.boot_reps, seed=args.seed,
-                    exploratory_reps=args.exploratory_reps)
+                    exploratory_reps=args.exploratory_reps, hrs=tuple(args.hr or (1.0, 0.7)), start=args.start,
+                    n_boot_weighted=args.weighted_boot)
     took = time.perf_counter() - t0
     s = res.summary.copy()
     for c in ("miss", "excludes_null", "coverage", "miss_se"):
@@ -51,7 +88,12 @@ def main(argv=None) -> int:
     print("\n".join(res.remarks))
     print(f"wall clock {took:.0f} s")
     if args.out:
+        import json
+
         res.replicates.to_csv(args.out, index=False)
+        args.out.with_suffix(".json").write_text(json.dumps(
+            {"seconds": took, "seed": args.seed, "truths": {str(k): {a: float(b) for a, b in v.items()}
+                                                           for k, v in res.truths.items()}}), encoding="utf-8")
     return 0
 
 

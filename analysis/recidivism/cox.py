@@ -200,7 +200,9 @@ class CoxResult(Result):
     ph_test : DataFrame
         cox.zph-style test per term and GLOBAL.
     detectable : DetectableEffect or None
-        Minimum detectable hazard ratio for the group comparison (None without a group).
+        Minimum detectable hazard ratio for the group comparison (None without a group). It is an
+        attribute, not a remark: the report states one detectable-effect convention (2.80 x the
+        standard error of the primary risk difference, issue 12), not one per model.
     loglik, loglik_null : float
         Log partial likelihood at the estimate and at beta = 0 (R ``fit$loglik``).
     tests : DataFrame
@@ -437,7 +439,6 @@ def cox_model(
         share = float(X[gname].mean())
         detectable = detectable_effect(events=float(e.sum()), participant_share=share, power=power,
                                        design_effect=design_effect)
-        remarks.insert(0, detectable.sentence())
         hr, lo, hi = summary.loc[gname, ["hr", "hr_lower", "hr_upper"]]
         if "hr_lower_cr" in summary:
             lo, hi = summary.loc[gname, ["hr_lower_cr", "hr_upper_cr"]]

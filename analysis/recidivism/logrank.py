@@ -144,7 +144,6 @@ def logrank_test(
         tr = treated if treated is not None else ("participant" if "participant" in levels else levels[1])
         share = float((gval == tr).mean())
         detectable = detectable_effect(events=float(e.sum()), participant_share=share, alpha=alpha, power=power)
-        remarks.append(detectable.sentence())
     if strata is not None:
         remarks.append(f"Stratified by {strata}: groups are compared within each {strata} and the evidence summed.")
     remarks.append("The log-rank test has most power when hazards are proportional; it gives no effect size "

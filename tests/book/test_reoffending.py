@@ -36,11 +36,15 @@ GLUED = [
     "reoff_1y_comp", "reoff_headline",
     # Compared with similar non-participants
     "cmp_min_days", "cmp_excluded", "cmp_comp_kept", "cmp_ess_part", "cmp_ess_comp", "cmp_n_comp", "cmp_smd_before",
-    "cmp_smd_after", "cmp_hr", "cmp_hr_boot", "cmp_hr_robust", "cmp_n_sites",
+    "cmp_smd_after", "cmp_hr", "cmp_hr_boot",
     "cmp_evalue", "cmp_evalue_limit", "cmp_dose_hr", "cmp_dose_ci", "cmp_dose_p",
     # the primary result
     "prim_n_boot", "prim_label", "prim_risk_part", "prim_risk_comp", "prim_rd", "prim_rd_ci", "prim_rd_boot",
     "prim_rr", "prim_rr_ci", "prim_mde",
+    # the complete-year rate with its own propensity model; the simulation's figures (issue 12)
+    "cy_n", "cy_rd", "cy_rd_lower", "cy_rd_upper", "cy_smd_after", "cy_ess",
+    "cal_wcox_boot_t1", "cal_wcox_robust_t1", "cal_wkm_cov", "cal_matched_t1", "cal_reps", "cal_reps_if", "cal_cy_cov",
+    "cal_cy_t1",
 ]
 
 
@@ -98,6 +102,17 @@ def test_glued_numbers_exist(executed):
     assert not missing, missing
     # counts come through safe_count (strings, shown as their text, not in quotes), statistics are numbers
     assert re.fullmatch(r"\d+", values["reoff_analysed"]) and float(values["reoff_lr_p"]) < 1
+    # the simulation's shares are glued from the committed record, written as percentages
+    from analysis.comparison.calibration import published
+    from analysis.comparison.calibration import WCOX_IF
+    rate = published().loc[(1.0, "hazard ratio", WCOX_IF), "excludes_null"]
+    assert values["cal_wcox_boot_t1"].strip("'\"") == f"{100 * rate:.1f}%"
+
+
+def test_no_prison_robust_interval_is_published(executed):
+    """The prison-robust t(9) interval failed the ten-prison simulation: no table or remark shows it."""
+    text = "\n".join(texts(executed[0]))
+    assert "lower_robust" not in text and "site-robust t(" not in text
 
 
 def test_chapter_numbers_match_the_analysis(workspace, executed):
@@ -113,7 +128,7 @@ def test_remarks_shown(executed):
     text = "\n".join(texts(executed[0]))
     assert "proportional-hazards check" in text
     # one convention for detectable effects: no model's own minimum detectable hazard ratio
-    assert "power (two-sided" not in text and "Detectable effect: one convention" in text
+    assert "power (two-sided" not in text and "minimum detectable" not in text.lower()
     assert "contacts on or before release" in text
 
 
@@ -156,7 +171,10 @@ def test_comparison_numbers_match_the_analysis(executed, comparison):
     assert lo < hr < hi
     assert values["cmp_comp_kept"] == f"{len(el.data) - int(ps.data['treated'].sum())}"
     assert values["cmp_ess_comp"] == f"{ps.effective_n['comparison']:.0f}"
-    assert int(values["cmp_n_sites"]) == 10
+    # the weighted HR's interval is the influence function with the propensity model (no prison-clustered one)
+    from analysis.comparison.weighted import weighted_hr_influence
+    h = weighted_hr_influence(ps)
+    assert values["cmp_hr_boot"] == f"{h['lower']:.2f} to {h['upper']:.2f}"
     # the primary result glued is the one of primary_risk on the same cohort (influence-function interval)
     prim = primary_risk(ps, n_boot=0, min_at_risk=THRESHOLD)
     rd, rd_lo, rd_hi = prim.interval("risk difference")

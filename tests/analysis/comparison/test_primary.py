@@ -124,12 +124,34 @@ def test_calibration_runs_and_truth_is_exact_under_the_null():
     assert true_effect(1.0, st)["risk_difference"] == 0.0
     d = simulate_cohort(np.random.default_rng(0), hr=0.7, ps=st)
     assert d["site"].nunique() == 10 and d.groupby("site").size().nunique() == 10
-    res = calibrate(2, hrs=(1.0, 0.7), n_boot=50, n_boot_reps=1, seed=5, exploratory_reps=1)
+    res = calibrate(2, hrs=(1.0, 0.7), n_boot=50, n_boot_reps=1, seed=5, exploratory_reps=1, n_boot_weighted=20)
     s = res.summary
+    from analysis.comparison import calibration as cal
     assert set(s.index.get_level_values("interval")) == {
-        "influence function", "bootstrap (50)", "Cox HR, prison strata", "weighted Cox HR, prison-robust t(G-1)",
-        "log-rank stratified by prison (unadjusted: a difference, not an effect)"}
+        "influence function", "bootstrap (50)", cal.COX_STRATA, cal.KM_GREENWOOD, cal.WCOX_ROBUST, cal.WCOX_BOOT,
+        cal.WKM_BAND, cal.MATCHED, cal.GRAY, cal.WILSON, cal.NEWCOMBE, cal.COMPLETE_YEAR, cal.LOGRANK}
     # the marginal weighted HR has a known truth only under the null
-    assert np.isnan(s.loc[(0.7, "hazard ratio", "weighted Cox HR, prison-robust t(G-1)"), "coverage"])
+    assert np.isnan(s.loc[(0.7, "hazard ratio", cal.WCOX_ROBUST), "coverage"])
+    assert s.loc[(1.0, "hazard ratio", cal.WCOX_BOOT), "coverage"] in (0.0, 1.0)
     assert (s.loc[(1.0, "risk difference", "influence function"), "replicates"]) == 2
+    assert (s.loc[(1.0, "risk difference", cal.COMPLETE_YEAR), "replicates"]) == 1
     assert s["coverage"].dropna().between(0, 1).all()
+
+
+def test_propensity_corrected_se_against_R_stacked_sandwich(fitted):
+    """The published SE against an independent R computation: the infinitesimal jackknife of the whole
+    procedure (propensity glm refitted with perturbed case weights, ATT weights, survfit), i.e. the
+    sandwich of the stacked estimating equations (tests/reference/comparison/primary_if.R)."""
+    r = pd.read_csv(REF / "primary_if_reference.csv").set_index("quantity")["value"]
+    est = primary_risk(fitted, n_boot=0, time=365, min_at_risk=10).estimates
+    # R: 100 * summary(survfit(Surv(duration, state) ~ group, weights = w, id = id), times = 365)$pstate
+    assert est.loc["risk participants", "estimate"] == pytest.approx(r["estimate:participant"], rel=1e-9)
+    assert est.loc["risk comparison", "estimate"] == pytest.approx(r["estimate:comparison"], rel=1e-9)
+    assert est.loc["risk difference", "estimate"] == pytest.approx(r["estimate:rd"], rel=1e-9)
+    # R: sqrt(colSums(infl^2)), infl = central differences (step 1e-4) of risks(case weights) per person
+    assert est.loc["risk participants", "se"] == pytest.approx(r["se:participant"], rel=1e-7)
+    assert est.loc["risk comparison", "se"] == pytest.approx(r["se:comparison"], rel=1e-7)
+    assert est.loc["risk difference", "se"] == pytest.approx(r["se:rd"], rel=1e-7)
+    assert est.loc["risk ratio", "se"] == pytest.approx(r["se:log_rr"], rel=1e-7)
+    # the propensity correction matters: R's survfit std.err (weights taken as known) differs
+    assert abs(est.loc["risk comparison", "se"] / r["se_weights_known:comparison"] - 1) > 1e-3
