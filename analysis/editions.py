@@ -25,11 +25,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = ["MIME", "GLUE_PREFIX", "LANGUAGES", "LOCALES", "Multilingual", "number", "text", "select",
-           "is_multilingual"]
+           "is_multilingual", "lacks", "percent_pattern", "untranslated", "UNTRANSLATED"]
 
 MIME = "application/vnd.peer-eval.editions+json"
 GLUE_PREFIX = "application/papermill.record/"
 LANGUAGES = ("en", "nl", "fr")
+#: Key of the editions entry naming, per missing language, what has no translation.
+UNTRANSLATED = "_untranslated"
 #: The Babel locale of each edition's language (Belgian Dutch and French).
 LOCALES = {"en": "en", "nl": "nl_BE", "fr": "fr_BE"}
 
@@ -38,16 +40,22 @@ class Multilingual:
     """One value written in each edition's language (``texts``; optional ``html`` per language).
 
     Its mime bundle is the English text (and HTML) plus :data:`MIME` holding the other languages;
-    ``str()`` is the English text. A language missing from ``texts`` falls back to English.
+    ``str()`` is the English text. A language missing from ``texts`` falls back to English in ``texts``,
+    but is left out of the bundle (:attr:`missing`): the build then fails, naming the value (:func:`lacks`).
     """
 
-    __slots__ = ("texts", "html")
+    __slots__ = ("texts", "html", "missing", "untranslated")
 
-    def __init__(self, texts: Mapping[str, str], *, html: Mapping[str, str] | None = None):
+    def __init__(self, texts: Mapping[str, str], *, html: Mapping[str, str] | None = None,
+                 untranslated: Mapping[str, list[str]] | None = None):
         if "en" not in texts:
             raise ValueError("a multilingual value needs its English text")
+        self.missing = tuple(lang for lang in LANGUAGES
+                             if texts.get(lang) is None or (html is not None and html.get(lang) is None))
         self.texts = {lang: str(texts.get(lang, texts["en"])) for lang in LANGUAGES}
         self.html = None if html is None else {lang: str(html.get(lang, html["en"])) for lang in LANGUAGES}
+        #: for a missing language, what lacks a translation (labels, a caption): named in the build's report
+        self.untranslated = {k: list(v) for k, v in (untranslated or {}).items() if k in self.missing}
 
     def bundle(self, language: str) -> dict[str, str]:
         data = {"text/plain": self.texts[language]}
@@ -57,7 +65,9 @@ class Multilingual:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = dict(self.bundle("en"))
-        data[MIME] = {lang: self.bundle(lang) for lang in LANGUAGES if lang != "en"}
+        data[MIME] = {lang: self.bundle(lang) for lang in LANGUAGES if lang != "en" and lang not in self.missing}
+        if self.untranslated:
+            data[MIME][UNTRANSLATED] = self.untranslated
         return data
 
     def __str__(self) -> str:
@@ -88,8 +98,8 @@ def number(value, *, decimals: int | None = None, percent: bool = False, signed:
     for lang in LANGUAGES:
         loc = LOCALES[lang]
         if percent:
-            pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-            out = format_percent(value, format=pattern, locale=loc)
+            out = format_percent(value, format=percent_pattern(loc, "#,##0" + ("." + "0" * decimals if decimals else "")),
+                                 locale=loc)
         elif decimals is not None:
             pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
             out = format_decimal(round(float(value), decimals), format=pattern, locale=loc)
@@ -103,9 +113,37 @@ def number(value, *, decimals: int | None = None, percent: bool = False, signed:
     return Multilingual(texts)
 
 
+def percent_pattern(locale: str, digits: str = "#,##0") -> str:
+    """The locale's own percent pattern (``#,##0 %`` in French: a space before the sign) with ``digits``
+    in place of its number part."""
+    from babel import Locale
+
+    return Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", digits, 1)
+
+
 def is_multilingual(data: Mapping) -> bool:
     """Whether an output's mime bundle carries the other editions' texts."""
     return MIME in data or (GLUE_PREFIX + MIME) in data
+
+
+def lacks(data: Mapping, language: str) -> bool:
+    """Whether the multilingual output ``data`` has no text for ``language`` (English never lacks)."""
+    if language == "en":
+        return False
+    for prefix in ("", GLUE_PREFIX):
+        editions = data.get(prefix + MIME)
+        if editions is not None and not editions.get(language):
+            return True
+    return False
+
+
+def untranslated(data: Mapping, language: str) -> list[str]:
+    """What the multilingual output ``data`` names as lacking a ``language`` translation (labels, caption)."""
+    for prefix in ("", GLUE_PREFIX):
+        editions = data.get(prefix + MIME)
+        if editions is not None:
+            return list((editions.get(UNTRANSLATED) or {}).get(language) or [])
+    return []
 
 
 def select(data: Mapping, language: str) -> dict:

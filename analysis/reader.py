@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["LOCALES", "reader_remarks", "reader_text", "label", "format_p", "format_number", "is_p_column", "is_count_column", "reader_frame",
+__all__ = ["LOCALES", "reader_bundle", "untranslated_labels", "reader_remarks", "reader_text", "label", "format_p", "format_number", "is_p_column", "is_count_column", "reader_frame",
            "reader_html", "LANGUAGES", "looks_like_identifier"]
 
 LANGUAGES = ("en", "nl", "fr")
@@ -62,15 +62,17 @@ def reader_text(remark: str, language: str = "en") -> str:
     return _IDENTIFIER_IN_TEXT.sub(lambda m: label(m.group(0), language), text)
 
 
-def reader_remarks(remarks) -> tuple[str, ...]:
-    """``remarks`` for a reader: analyst notes left out, code hints removed."""
+def reader_remarks(remarks, language: str = "en") -> tuple[str, ...]:
+    """``remarks`` for a reader: analyst notes left out, code hints removed (a remark is translated through
+    the label catalogue when it has an entry; else it stays as written)."""
     out = []
     for r in remarks or ():
         if any(p.search(str(r)) for p in ANALYST_NOTES):
             continue
-        text = reader_text(r)
+        text = reader_text(r, language)
         if text:
-            out.append(text)
+            entry = _catalogue().get(text)
+            out.append(entry.get(language) or text if entry else text)
     return tuple(out)
 
 
@@ -216,11 +218,69 @@ def reader_html(frame: pd.DataFrame, *, title: str | None = None, remarks=(), la
     # an unnamed row index leaves a blank header cell: name it for screen readers only
     body = re.sub(r"<th>\s*</th>", '<th><span class="visually-hidden">row</span></th>', body)
     if title:
+        title = label(title, language)
         body = re.sub(r"(<table[^>]*>)", lambda m: f"{m.group(1)}\n  <caption>{html.escape(title)}</caption>",
                       body, count=1)
     notes = ""
-    remarks = reader_remarks(remarks)
+    remarks = reader_remarks(remarks, language)
     if remarks:
         items = "".join(f"<li>{html.escape(str(r))}</li>" for r in remarks)
         notes = f'<ol class="remarks">{items}</ol>'
     return f"<div>{body}{notes}</div>"
+
+
+def _needs_words(name) -> bool:
+    """Whether a label must come from the catalogue to be right in another language (words, not a symbol
+    or a number such as ``"95%"``, ``"P01"``, ``2024``)."""
+    if name is None or not isinstance(name, str):
+        return False
+    text = name.strip()
+    return bool(text) and bool(re.search(r"[A-Za-z]{3,}", text)) and not re.fullmatch(r"[A-Z]{1,4}\d*(-\d+)?", text)
+
+
+def untranslated_labels(frame: pd.DataFrame | pd.Series, title: str | None, language: str) -> list[str]:
+    """The caption and column/index labels of ``frame`` with no ``language`` entry in the label catalogue
+    (what a reader of that edition would see in English)."""
+    if language == "en":
+        return []
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    names = [title] if title else []
+    for index in (frame.columns, frame.index):
+        names += [n for n in index.names if n is not None]
+        if index is frame.columns or not isinstance(index, pd.RangeIndex):
+            for v in index:
+                names += list(v) if isinstance(v, tuple) else [v]
+    missing = []
+    for name in names:
+        if not _needs_words(name) or name in missing:
+            continue
+        entry = _catalogue().get(str(name))
+        term = _TERM.match(str(name))
+        if entry and entry.get(language):
+            continue
+        if term and (_catalogue().get(term.group(1)) or {}).get(language):
+            continue
+        if ": " in str(name) and all((_catalogue().get(p) or {}).get(language) for p in str(name).split(": ", 1)):
+            continue
+        missing.append(str(name))
+    return missing
+
+
+def reader_bundle(frame: pd.DataFrame | pd.Series, *, title: str | None = None, remarks=()):
+    """The reader's table (:func:`reader_html`) in each edition's language, as one
+    :class:`analysis.editions.Multilingual`; a language for which the caption or a label has no catalogue
+    entry is left out (the book's build then fails, naming it)."""
+    from .editions import LANGUAGES as EDITIONS
+    from .editions import Multilingual
+
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    pages, texts, lacking = {}, {}, {}
+    for lang in EDITIONS:
+        lacking[lang] = untranslated_labels(frame, title, lang)
+        if lacking[lang]:
+            continue
+        pages[lang] = reader_html(frame, title=title, remarks=remarks, language=lang)
+        texts[lang] = label(title, lang) if title else ""
+    return Multilingual(texts, html=pages, untranslated=lacking)

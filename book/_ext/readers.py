@@ -90,10 +90,11 @@ def _stack_on_phone(body: str) -> str:
     return str(soup) if changed else body
 
 
-def for_readers_html(body: str) -> str:
-    """The page body after the reader fixes listed in the module docstring."""
+def for_readers_html(body: str, language: str = "en") -> str:
+    """The page body after the reader fixes listed in the module docstring (numbers written for ``language``)."""
     body = _stack_on_phone(body)
-    body = _P_ZERO.sub(r"\1 &lt; 0.001", body)
+    point = "." if language in ("en", None, "") else ","
+    body = _P_ZERO.sub(rf"\1 &lt; 0{point}001", body)
     body = _EMPTY_TH.sub(r'\1<span class="visually-hidden">(label)</span>\2', body)
     body = _LANG_CELL.sub(lambda m: f'<div lang="{m.group(2)}" class="cell{m.group(1)}tag_lang-{m.group(2)}{m.group(3)}"',
                           body)
@@ -104,7 +105,7 @@ def for_readers_html(body: str) -> str:
 
 def _on_page(app, pagename, templatename, context, doctree):
     if "body" in context:
-        context["body"] = for_readers_html(context["body"])
+        context["body"] = for_readers_html(context["body"], app.config.language or "en")
 
 
 def _on_finished(app, exception):

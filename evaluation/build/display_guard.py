@@ -28,7 +28,10 @@ For readers, the same set-up also
   (``image/svg+xml`` -> ``alt``) to the page by the build;
 * shows a pandas ``DataFrame``/``Series`` the way results are shown
   (``analysis.reader``: labels in words, p-values as "< 0.001", counts as
-  whole numbers) and labels a ``Styler``'s column and row labels in words;
+  whole numbers) and labels a ``Styler``'s (and a protected table's) column
+  and row labels in words — in the three editions' languages
+  (``analysis.editions.Multilingual``: the label catalogue per language,
+  numbers written as text re-written by Babel, :func:`relocalise`);
 * shows nothing for an empty ``Markdown``/``HTML`` object (instead of its
   ``<IPython.core.display.Markdown object>`` repr), and refuses an object
   whose only display is its default repr (``<x.Y object at 0x…>``): a
@@ -147,7 +150,8 @@ def check_displayable(obj: Any) -> None:
 
 
 class _ReaderTable:
-    """A pandas frame as readers see it (``analysis.reader.reader_html``); plain text for the notebook."""
+    """A pandas frame as readers see it (``analysis.reader.reader_html``) in the three editions' languages;
+    plain text for the notebook."""
 
     def __init__(self, frame):
         self.frame = frame
@@ -157,33 +161,105 @@ class _ReaderTable:
 
         return reader_html(self.frame)
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from analysis.reader import reader_bundle
+
+        data = reader_bundle(self.frame)._repr_mimebundle_()
+        data["text/plain"] = self.frame.to_string()
+        return data
+
     def __repr__(self) -> str:
         return self.frame.to_string()
 
 
+_EN_NUMBER = re.compile(r"^([+\-−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)$")
+
+
+def relocalise(value: Any, language: str) -> Any:
+    """A number written in English as text (``"1,234.5"``, ``"12.5%"``) written for ``language`` by Babel
+    (``"1.234,5"``, ``"12,5%"`` in Dutch); anything else unchanged. A number without thousands separator
+    keeps none (a year stays ``2024``)."""
+    if language == "en" or not isinstance(value, str):
+        return value
+    m = _EN_NUMBER.match(value.strip())
+    if not m:
+        return value
+    from babel.numbers import format_decimal, format_percent
+
+    from analysis.editions import LOCALES, percent_pattern
+
+    sign, whole, decimals, percent = m.groups()
+    number = float(whole.replace(",", "") + ("." + decimals if decimals else ""))
+    pattern = ("#,##0" if "," in whole else "0") + ("." + "0" * len(decimals) if decimals else "")
+    loc = LOCALES.get(language, language)
+    text = (format_percent(number / 100, format=percent_pattern(loc, pattern), locale=loc) if percent
+            else format_decimal(number, format=pattern, locale=loc))
+    return ("-" if sign in ("-", "−") else sign) + text
+
+
+def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
+    """A pandas Styler in the three editions' languages: labels through the label catalogue, numbers written
+    as text re-written by Babel, the caption translated; a language lacking a label is left out (the build
+    then fails on it)."""
+    from analysis.editions import LANGUAGES, Multilingual
+    from analysis.reader import label, untranslated_labels
+
+    pages, lacking = {}, {}
+    caption = obj.caption if isinstance(getattr(obj, "caption", None), str) else None
+    for lang in LANGUAGES:
+        data = obj.data if hasattr(obj, "data") else None
+        lacking[lang] = untranslated_labels(data, caption, lang) if data is not None else []
+        if lacking[lang]:
+            continue
+        st = obj._copy(deepcopy=True)
+        st.reader_note = getattr(obj, "reader_note", "")
+        st.format_index(lambda v, lang=lang: label(v, lang) if isinstance(v, str) else v, axis="columns")
+        st.format_index(lambda v, lang=lang: label(v, lang) if isinstance(v, str) else v, axis="index")
+        if lang != "en":
+            funcs = dict(st._display_funcs)
+            for key, func in funcs.items():
+                st._display_funcs[key] = (lambda v, f=func, lang=lang: relocalise(
+                    label(f(v), lang) if isinstance(v, str) else f(v), lang))
+            if caption:
+                st.caption = label(caption, lang)
+            note = getattr(st, "reader_note", "")
+            if note:
+                st.reader_note = label(note, lang)
+        elif data is not None and data.columns.is_unique:
+            text_columns = [c for i, c in enumerate(data.columns)
+                            if data.iloc[:, i].map(lambda v: isinstance(v, str) or v is None).all()]
+            if text_columns:
+                st.format(lambda v: label(v) if isinstance(v, str) else v, subset=text_columns)
+        pages[lang] = wrap.format(st._repr_html_())
+    return Multilingual({lang: caption or "table" for lang in pages}, html=pages, untranslated=lacking)
+
+
+def _is_protected_table(obj: Any) -> bool:
+    return type(obj).__name__ == "ProtectedTable" and hasattr(obj, "to_styler") and hasattr(obj, "display_frame")
+
+
 def _for_readers(obj: Any) -> Any:
+    if _is_protected_table(obj):
+        return _styler_editions(obj.to_styler_for_editions() if hasattr(obj, "to_styler_for_editions")
+                                else _unlabelled_styler(obj), wrap='<div class="protected-table">{}</div>')
     if not _is_table(obj):
         return obj
     import pandas as pd
 
     if isinstance(obj, (pd.DataFrame, pd.Series)):
         return _ReaderTable(obj)
-    from analysis.reader import label
+    return _styler_editions(obj)
 
-    def words(value):
-        return label(value) if isinstance(value, str) else value
 
-    obj.format_index(words, axis="columns")
-    obj.format_index(words, axis="index")
-    # code names among the values (an instrument "peer_worker") in words too; text columns only, so the
-    # author's number formats stay as they are
-    data = obj.data
-    if data.columns.is_unique:
-        text_columns = [c for i, c in enumerate(data.columns)
-                        if data.iloc[:, i].map(lambda v: isinstance(v, str) or v is None).all()]
-        if text_columns:
-            obj.format(lambda v: label(v) if isinstance(v, str) else v, subset=text_columns)
-    return obj
+def _unlabelled_styler(table: Any) -> Any:
+    """``table.to_styler()`` with the code names kept on both axes (relabelled per language after)."""
+    styler = table.to_styler()
+    disp = table.display_frame()
+    plain = type(styler)(disp).set_uuid(styler.uuid).set_table_attributes('class="dataframe disclosure"')
+    if styler.caption:
+        plain = plain.set_caption(styler.caption)
+    plain.reader_note = getattr(styler, "reader_note", "")
+    return plain
 
 
 def install(shell=None) -> None:
