@@ -71,7 +71,7 @@ def reader_remarks(remarks, language: str = "en") -> tuple[str, ...]:
             continue
         text = reader_text(r, language)
         if text:
-            entry = _catalogue().get(text)
+            entry = _entry(text)
             out.append(entry.get(language) or text if entry else text)
     return tuple(out)
 
@@ -82,6 +82,19 @@ def _catalogue() -> dict[str, dict[str, str]]:
 
     data = yaml.safe_load(_CATALOGUE.read_text(encoding="utf-8")) or {}
     return {str(k): {lang: str(v) for lang, v in (entry or {}).items()} for k, entry in data.items()}
+
+
+@lru_cache(maxsize=1)
+def _by_english() -> dict[str, dict[str, str]]:
+    """The catalogue's entries by their English words too (a frame whose columns are already labelled)."""
+    out: dict[str, dict[str, str]] = {}
+    for entry in _catalogue().values():
+        out.setdefault(entry.get("en", ""), entry)
+    return out
+
+
+def _entry(text: str) -> dict[str, str] | None:
+    return _catalogue().get(text) or _by_english().get(text)
 
 
 def looks_like_identifier(text: str) -> bool:
@@ -96,7 +109,7 @@ def label(name, language: str = "en") -> str:
     if isinstance(name, tuple):
         return " / ".join(label(n, language) for n in name if str(n) != "")
     text = str(name)
-    entry = _catalogue().get(text)
+    entry = _entry(text)
     if entry:
         return entry.get(language) or entry.get("en") or text
     term = _TERM.match(text)
@@ -255,13 +268,13 @@ def untranslated_labels(frame: pd.DataFrame | pd.Series, title: str | None, lang
     for name in names:
         if not _needs_words(name) or name in missing:
             continue
-        entry = _catalogue().get(str(name))
+        entry = _entry(str(name))
         term = _TERM.match(str(name))
         if entry and entry.get(language):
             continue
-        if term and (_catalogue().get(term.group(1)) or {}).get(language):
+        if term and (_entry(term.group(1)) or {}).get(language):
             continue
-        if ": " in str(name) and all((_catalogue().get(p) or {}).get(language) for p in str(name).split(": ", 1)):
+        if ": " in str(name) and all((_entry(p) or {}).get(language) for p in str(name).split(": ", 1)):
             continue
         missing.append(str(name))
     return missing

@@ -39,6 +39,8 @@ def switcher_links(pagename: str, edition: str, editions: list[str], names: dict
 
 
 def _on_config(app, config):
+    if not any((Path(app.confdir) / t / "language-switcher.html").is_file() for t in config.templates_path or []):
+        return  # a book without the template (a test's copy): no switcher
     options = config.html_theme_options
     end = list(options.get("article_header_end") or ["article-header-buttons.html"])
     if "language-switcher.html" not in end:

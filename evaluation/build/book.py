@@ -174,7 +174,8 @@ def _tree_hash(root: Path) -> str:
 
 def build_book(workspace, *, output=None, progress: Callable[[str], None] | None = print, force: bool = False,
                book_dir: Path = BOOK_DIR, timeout: int = 900, max_passes: int = 5,
-               check_pages: bool = True, jobs: int | None = None, untranslated: str | None = None) -> BuildResult:
+               check_pages: bool = True, jobs: int | None = None, untranslated: str | None = None,
+               editions: tuple[str, ...] = EDITIONS) -> BuildResult:
     """Build the book from ``workspace`` (a folder or :class:`~evaluation.store.Workspace`).
 
     ``force=True`` executes every chapter and starts a fresh suppression
@@ -182,7 +183,8 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
     :func:`default_jobs`: ``$PEER_EVAL_BUILD_JOBS``, else 2, or 1 on a
     single core); the result does not depend on it; as many editions are built by Sphinx at a time.
     ``untranslated="report"`` (or ``$PEER_EVAL_UNTRANSLATED=report``) lists missing translations of
-    headings, captions and labelled values without failing (default ``"fail"``).
+    headings, captions and labelled values without failing (default ``"fail"``). ``editions`` (default
+    all three) is for measuring: ``("en",)`` builds the English edition alone.
 
     Raises :class:`~evaluation.build.ChapterFailed` (the failing cell and
     its error), :class:`UndeclaredLoad`, :class:`LedgerUnsettled`,
@@ -310,14 +312,17 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
             f"another: {', '.join(conflicts[:10])}. Give the tables that show them the book's ledger "
             "(ledger=ctx.ledger(SuppressionLedger)) so they hide them too.")
     t0 = time.perf_counter()
+    editions = tuple(lang for lang in EDITIONS if lang in editions)
+    if "en" not in editions:
+        raise ValueError("the English edition is the site's root: editions must include 'en'")
     sites = _build_editions(ws, cache, book_dir, notebooks, force=force, jobs=jobs, say=say,
-                            check_pages=check_pages, strict=_strict(untranslated))
+                            check_pages=check_pages, strict=_strict(untranslated), editions=editions)
     html = sites["en"]
     result.timings["jupyter-book"] = time.perf_counter() - t0
     pages = sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
                    if not p.relative_to(html).parts[0].startswith("_") and p.relative_to(html).parts[0] not in EDITIONS)
     result.editions = {lang: sorted((f"{lang}/" if lang != "en" else "") + p for p in pages
-                                    if (sites[lang] / p).is_file()) for lang in EDITIONS}
+                                    if (sites[lang] / p).is_file()) for lang in editions}
     if output:
         install_html(html, Path(output))
     result.pages = pages
@@ -341,7 +346,7 @@ def _edition_root(ws: Workspace, cache: ChapterCache, lang: str) -> Path:
 
 
 def _build_editions(ws: Workspace, cache: ChapterCache, book_dir: Path, notebooks: dict, *, force: bool, jobs: int,
-                    say, check_pages: bool, strict: bool) -> dict[str, Path]:
+                    say, check_pages: bool, strict: bool, editions: tuple[str, ...] = EDITIONS) -> dict[str, Path]:
     """Assemble, build (Sphinx), print and check each edition whose sources changed; put the site together.
 
     English is the site's root (``<workspace>/book/_build/html``), the other editions are copied into
@@ -353,22 +358,22 @@ def _build_editions(ws: Workspace, cache: ChapterCache, book_dir: Path, notebook
     day = _snapshot_day(ws)
     sources, keys = {}, {}
     salt = os.environ.get("SOURCE_DATE_EPOCH", "") + ":" + code_hash()
-    for lang in EDITIONS:
+    for lang in editions:
         snapshot = _format_day(day, EDITION_TEXTS[lang]["locale"]) if day else None
         sources[lang] = assemble(book_dir, cache.root / ("src" if lang == "en" else f"src-{lang}"), notebooks, toc,
-                                 demo=ws.demo, snapshot=snapshot, language=lang)
+                                 demo=ws.demo, snapshot=snapshot, language=lang, editions=editions)
         keys[lang] = _tree_hash(sources[lang]) + ":" + salt
     html = ws.root / "book" / "_build" / "html"
-    sites = {lang: html if lang == "en" else html / lang for lang in EDITIONS}
+    sites = {lang: html if lang == "en" else html / lang for lang in editions}
     site = cache.root / "site.json"
     before = json.loads(site.read_text(encoding="utf-8")) if site.is_file() else {}
     intact = (not force and (html / "index.html").is_file() and before.get("html") == _tree_hash(html))
     old = before.get("editions", {}) if intact else {}
-    todo = [lang for lang in EDITIONS if old.get(lang) != keys[lang] or not (sites[lang] / "index.html").is_file()]
+    todo = [lang for lang in editions if old.get(lang) != keys[lang] or not (sites[lang] / "index.html").is_file()]
     if not todo:  # the same sources give the same site: it was built (and checked) from exactly these
-        say("  jupyter-book: the sources of the three editions are unchanged, the site built from them is kept")
+        say("  jupyter-book: the sources of the editions are unchanged, the site built from them is kept")
         return sites
-    kept = [lang for lang in EDITIONS if lang not in todo]
+    kept = [lang for lang in editions if lang not in todo]
     if kept:
         say(f"  jupyter-book: edition(s) {', '.join(kept)} unchanged, kept")
     site.unlink(missing_ok=True)
@@ -387,14 +392,16 @@ def _build_editions(ws: Workspace, cache: ChapterCache, book_dir: Path, notebook
             check_built_pages(out, threshold=ws.disclosure_threshold)
         return out, seconds
 
-    workers = max(1, min(jobs, len(todo)))
+    # every edition at once: Sphinx and Chromium wait on files and on each other often enough that three
+    # processes on two cores finish sooner than two then one (measured: benchmarks/book_bench.py)
+    workers = len(todo)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="edition") as pool:
         futures = {lang: pool.submit(one, lang) for lang in sorted(todo, key=EDITIONS.index)}
         done = {lang: fut.result() for lang, fut in futures.items()}
-    for lang in EDITIONS:
+    for lang in editions:
         if lang in done:
             say(f"  jupyter-book ({lang}): built in {done[lang][1]:.1f} s")
-    for lang in EDITIONS[1:]:
+    for lang in editions[1:]:
         if lang in todo or "en" in todo:
             if sites[lang].exists():
                 shutil.rmtree(sites[lang])

@@ -79,7 +79,8 @@ class SphinxFailed(RuntimeError):
     """``jupyter-book build`` failed; the message holds its warnings and errors."""
 
 
-def generated_config(book_dir: Path, *, demo: bool, snapshot: str | None = None, language: str = "en") -> dict:
+def generated_config(book_dir: Path, *, demo: bool, snapshot: str | None = None, language: str = "en",
+                     editions: tuple[str, ...] = EDITIONS) -> dict:
     """``book/_config.yml`` for the edition ``language``: execution off, Sphinx's ``language`` (the pages'
     ``<html lang>``, the gettext catalogues of ``book/locales``), the title, footer and banner in that
     language (:data:`EDITION_TEXTS`), the data snapshot's date in the footer (``snapshot``, already
@@ -98,8 +99,8 @@ def generated_config(book_dir: Path, *, demo: bool, snapshot: str | None = None,
     # a strftime format without a % field is printed as it is: the snapshot's date, never the build's
     sphinx_config["html_last_updated_fmt"] = (snapshot or words["no_data"]).replace("%", "%%")
     context = sphinx_config.setdefault("html_context", {})
-    context.update({"peer_eval_edition": language, "peer_eval_editions": list(EDITIONS),
-                    "peer_eval_edition_names": {lang: EDITION_TEXTS[lang]["name"] for lang in EDITIONS},
+    context.update({"peer_eval_edition": language, "peer_eval_editions": list(editions),
+                    "peer_eval_edition_names": {lang: EDITION_TEXTS[lang]["name"] for lang in editions},
                     "peer_eval_languages_label": words["languages"],
                     "peer_eval_snapshot_label": words["snapshot"]})
     from .browser import CHROMIUM
@@ -137,7 +138,8 @@ def generated_toc(toc: dict, present: set[str]) -> dict:
 
 
 def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookNode | Path], toc: dict,
-             *, demo: bool, snapshot: str | None = None, language: str = "en") -> Path:
+             *, demo: bool, snapshot: str | None = None, language: str = "en",
+             editions: tuple[str, ...] = EDITIONS) -> Path:
     """Write the generated book of the edition ``language`` into ``dest`` (emptied first) and return it.
 
     Every notebook is prepared for readers in that language (:func:`.readers.for_readers`); one given as
@@ -170,7 +172,7 @@ def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookN
             shutil.copyfile(ready, out)
         else:
             _write_for_readers(nb, out, language)
-    config = generated_config(book_dir, demo=demo, snapshot=snapshot, language=language)
+    config = generated_config(book_dir, demo=demo, snapshot=snapshot, language=language, editions=editions)
     (dest / "_config.yml").write_text(yaml.safe_dump(config,
                                                      sort_keys=False,
                                                      allow_unicode=True), encoding="utf-8")
