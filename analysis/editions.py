@@ -22,10 +22,11 @@ every edition shows the same number written the way its language writes it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 __all__ = ["MIME", "GLUE_PREFIX", "LANGUAGES", "LOCALES", "Multilingual", "number", "text", "select",
-           "is_multilingual", "lacks", "percent_pattern", "untranslated", "UNTRANSLATED"]
+           "is_multilingual", "lacks", "percent_pattern", "untranslated", "UNTRANSLATED", "relocalise", "localise", "interval"]
 
 MIME = "application/vnd.peer-eval.editions+json"
 GLUE_PREFIX = "application/papermill.record/"
@@ -119,6 +120,55 @@ def percent_pattern(locale: str, digits: str = "#,##0") -> str:
     from babel import Locale
 
     return Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", digits, 1)
+
+
+_EN_NUMBER = re.compile(r"^([+\-−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)$")
+_EN_NUMBER_IN_TEXT = re.compile(r"(?<![\w.,])[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?![\w]|[.,]\d)")
+
+
+def relocalise(value, language: str):
+    """A number written in English as text (``"1,234.5"``, ``"12.5%"``) written for ``language`` by Babel
+    (``"1.234,5"``, ``"12,5%"`` in Dutch, ``"12,5 %"`` in French); anything else unchanged. A number
+    without a thousands separator keeps none (a year stays ``2024``)."""
+    if language == "en" or not isinstance(value, str):
+        return value
+    m = _EN_NUMBER.match(value.strip())
+    if not m:
+        return value
+    from babel.numbers import format_decimal, format_percent
+
+    sign, whole, decimals, pct = m.groups()
+    x = float(whole.replace(",", "") + ("." + decimals if decimals else ""))
+    pattern = ("#,##0" if "," in whole else "0") + ("." + "0" * len(decimals) if decimals else "")
+    loc = LOCALES.get(language, language)
+    out = (format_percent(x / 100, format=percent_pattern(loc, pattern), locale=loc) if pct
+           else format_decimal(x, format=pattern, locale=loc))
+    return ("-" if sign in ("-", "−") else sign) + out
+
+
+def localise(english: str, texts: Mapping[str, str] | None = None) -> Multilingual:
+    """A value written in English (``"2.8"``, ``"12.5%"``, ``"1,234"``) in the three editions: every number
+    in it re-written by Babel for each language. Words are not translated: for a value that is (or may be)
+    a phrase, give the other languages' texts in ``texts`` (their numbers are re-written too)."""
+    english = str(english)
+    out = {"en": english}
+    for lang in LANGUAGES[1:]:
+        source = (texts or {}).get(lang, english)
+        out[lang] = _EN_NUMBER_IN_TEXT.sub(lambda m, lang=lang: relocalise(m.group(0), lang), source)
+    return Multilingual(out)
+
+
+_TO = {"en": "{lo} to {hi}", "nl": "{lo} tot {hi}", "fr": "{lo} à {hi}"}
+
+
+def _in(value, lang: str) -> str:
+    return value.texts[lang] if isinstance(value, Multilingual) else relocalise(str(value), lang)
+
+
+def interval(lo, hi) -> Multilingual:
+    """An interval "``lo`` to ``hi``" in the three languages (``lo``, ``hi``: :class:`Multilingual` values,
+    e.g. ``safe_value(..., editions=True)``, or English number texts)."""
+    return Multilingual({lang: _TO[lang].format(lo=_in(lo, lang), hi=_in(hi, lang)) for lang in LANGUAGES})
 
 
 def is_multilingual(data: Mapping) -> bool:

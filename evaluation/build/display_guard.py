@@ -172,29 +172,11 @@ class _ReaderTable:
         return self.frame.to_string()
 
 
-_EN_NUMBER = re.compile(r"^([+\-−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)$")
-
-
 def relocalise(value: Any, language: str) -> Any:
-    """A number written in English as text (``"1,234.5"``, ``"12.5%"``) written for ``language`` by Babel
-    (``"1.234,5"``, ``"12,5%"`` in Dutch); anything else unchanged. A number without thousands separator
-    keeps none (a year stays ``2024``)."""
-    if language == "en" or not isinstance(value, str):
-        return value
-    m = _EN_NUMBER.match(value.strip())
-    if not m:
-        return value
-    from babel.numbers import format_decimal, format_percent
+    """A number written in English as text re-written for ``language`` (``analysis.editions.relocalise``)."""
+    from analysis.editions import relocalise as _relocalise
 
-    from analysis.editions import LOCALES, percent_pattern
-
-    sign, whole, decimals, percent = m.groups()
-    number = float(whole.replace(",", "") + ("." + decimals if decimals else ""))
-    pattern = ("#,##0" if "," in whole else "0") + ("." + "0" * len(decimals) if decimals else "")
-    loc = LOCALES.get(language, language)
-    text = (format_percent(number / 100, format=percent_pattern(loc, pattern), locale=loc) if percent
-            else format_decimal(number, format=pattern, locale=loc))
-    return ("-" if sign in ("-", "−") else sign) + text
+    return _relocalise(value, language)
 
 
 def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
