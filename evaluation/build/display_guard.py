@@ -54,32 +54,49 @@ class RawReprError(TypeError):
     """A cell displays an object that has no display for readers (only its default repr)."""
 
 
-def describe_figure(fig) -> str:
-    """An alt text for a matplotlib figure: its titles, axis labels and legend entries, in words."""
+_FIGURE_WORDS = {
+    "en": ("Figure: ", "Figure (described in the text around it)", "{y} against {x}", "groups: "),
+    "nl": ("Figuur: ", "Figuur (beschreven in de tekst eromheen)", "{y} tegenover {x}", "groepen: "),
+    "fr": ("Figure : ", "Figure (décrite dans le texte qui l’entoure)", "{y} en fonction de {x}", "groupes : "),
+}
+
+
+def describe_figure(fig, language: str = "en") -> str:
+    """An alt text for a matplotlib figure: its titles, axis labels and legend entries, in words, in
+    ``language`` (the figure's own words through the label catalogue where it has them)."""
+    words = _FIGURE_WORDS.get(language, _FIGURE_WORDS["en"])
+    if language == "en":
+        def tr(t):
+            return t
+    else:
+        from analysis.reader import label
+
+        def tr(t):
+            return label(t.strip(), language) if t and t.strip() else t
     parts = []
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None and suptitle.get_text().strip():
-        parts.append(suptitle.get_text().strip())
+        parts.append(tr(suptitle.get_text().strip()))
     for ax in fig.get_axes():
         if not ax.get_visible() or not ax.axison and not ax.get_title():
             continue
         bits = []
-        title = " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t.strip())
+        title = " ".join(tr(t) for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t.strip())
         if title:
             bits.append(title.strip())
-        y, x = ax.get_ylabel().strip(), ax.get_xlabel().strip()
+        y, x = tr(ax.get_ylabel().strip()), tr(ax.get_xlabel().strip())
         if y and x:
-            bits.append(f"{y} against {x}")
+            bits.append(words[2].format(y=y, x=x))
         elif y or x:
             bits.append(y or x)
         legend = ax.get_legend()
-        labels = [t.get_text() for t in legend.get_texts()] if legend is not None else []
+        labels = [tr(t.get_text()) for t in legend.get_texts()] if legend is not None else []
         if labels:
-            bits.append("groups: " + ", ".join(labels))
+            bits.append(words[3] + ", ".join(labels))
         if bits:
             parts.append("; ".join(bits))
     text = ". ".join(dict.fromkeys(p for p in parts if p))
-    return ("Figure: " + text) if text else "Figure (described in the text around it)"
+    return (words[0] + text) if text else words[1]
 
 #: Source of the set-up cell the build runs before a chapter's first cell.
 GUARD_SOURCE = "from evaluation.build.display_guard import install as _peer_eval_guard\n_peer_eval_guard()\ndel _peer_eval_guard"
@@ -273,10 +290,13 @@ def install(shell=None) -> None:
         figure = sys.modules.get("matplotlib.figure")
         if figure is not None and isinstance(obj, figure.Figure):
             alt = describe_figure(obj)
+            # the alt text in each edition's language (the build's reader notebooks pick theirs); the figure
+            # itself is drawn once, with the chapter's words
+            editions = {lang: describe_figure(obj, lang) for lang in _FIGURE_WORDS}
             metadata = dict(metadata or {})
             for mime in ("image/svg+xml", "image/png"):
                 if mime in data:
-                    metadata[mime] = {**metadata.get(mime, {}), "alt": alt}
+                    metadata[mime] = {**metadata.get(mime, {}), "alt": alt, "alt_editions": editions}
         return data, metadata
 
     guarded_format._peer_eval_guard = True

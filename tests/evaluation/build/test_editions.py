@@ -140,3 +140,54 @@ def test_three_editions_with_the_same_numbers_and_the_untranslated_rule(small_wo
         build_book(small_workspace, book_dir=book, progress=None, untranslated="fail")
     # listed only, when asked
     build_book(small_workspace, book_dir=book, progress=None, untranslated="report")
+
+
+def test_a_figure_keeps_one_drawing_and_gets_the_alt_text_of_each_language():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from evaluation.build.display_guard import describe_figure
+
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [1, 2], label="participants")
+    ax.legend()
+    ax.set_ylabel("share not yet reoffended")
+    alts = {lang: describe_figure(fig, lang) for lang in ("en", "nl", "fr")}
+    plt.close(fig)
+    assert alts["nl"] == "Figuur: aandeel nog niet hervallen; groepen: deelnemers"
+    assert alts["fr"].startswith("Figure : part sans nouvelle infraction")
+    cell = nbformat.v4.new_code_cell("fig")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>"},
+                                           metadata={"image/svg+xml": {"alt": alts["en"], "alt_editions": alts}})]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert for_readers(nb, "nl").cells[0].metadata["mystnb"]["image"]["alt"] == alts["nl"]
+    assert for_readers(nb, "en").cells[0].metadata["mystnb"]["image"]["alt"] == alts["en"]
+
+
+@pytest.mark.slow
+def test_the_demo_editions_show_the_same_numbers_with_lang_and_switcher(demo_book):
+    """Every chapter page of the session's demo build: the kernel's numbers (outputs, glued values) are the
+    same in the three editions once read back with each language's Babel parser; <html lang> and the
+    switcher's links carry the edition's and the target's language."""
+    _ws, result = demo_book
+    html = result.html
+    chapters = [p for p in result.editions["en"] if p not in ("index.html", "genindex.html", "search.html")]
+    assert chapters and all(f"nl/{p}" in result.editions["nl"] and f"fr/{p}" in result.editions["fr"]
+                            for p in chapters)
+    differ = {}
+    for page in chapters:
+        numbers = {lang: page_numbers(html / ("" if lang == "en" else lang) / page, lang) for lang in ("en", "nl", "fr")}
+        for lang in ("nl", "fr"):
+            if numbers[lang] != numbers["en"]:
+                only_en = numbers["en"] - numbers[lang]
+                only_other = numbers[lang] - numbers["en"]
+                differ[f"{lang}/{page}"] = (sorted(only_en.items())[:6], sorted(only_other.items())[:6])
+        for lang in ("en", "nl", "fr"):
+            soup = BeautifulSoup((html / ("" if lang == "en" else lang) / page).read_text(encoding="utf-8"), "lxml")
+            assert soup.html["lang"] == lang, (lang, page)
+            links = soup.select("nav.language-switcher a[hreflang]")
+            assert sorted(a["hreflang"] for a in links) == sorted({"en", "nl", "fr"} - {lang}), (lang, page)
+            assert all(a["lang"] == a["hreflang"] for a in links)
+    assert differ == {}, differ
