@@ -25,7 +25,11 @@ cell and its error (exit code 1).
 
 BUILD_EPILOG = """\
 The workspace is WORKSPACE, else $PEER_EVAL_WORKSPACE, else ./peer-eval-workspace.
-The site goes to WORKSPACE/book/_build/html unless --output is given.
+The site goes to WORKSPACE/book/_build/html unless --output is given: the English
+edition at its root, the Dutch one in nl/, the French one in fr/ (each with its
+report.pdf). What is still untranslated is listed in WORKSPACE/book/_build/untranslated.txt;
+a heading, caption or labelled value without its translation stops the build
+unless --untranslated report.
 
 examples:
   peer-eval build demo-workspace
