@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping
 
 __all__ = ["MIME", "GLUE_PREFIX", "LANGUAGES", "LOCALES", "Multilingual", "number", "text", "select",
-           "is_multilingual", "lacks", "percent_pattern", "untranslated", "UNTRANSLATED", "relocalise", "localise", "interval"]
+           "is_multilingual", "lacks", "percent_pattern", "untranslated", "UNTRANSLATED", "relocalise", "localise", "interval", "localise_numbers"]
 
 MIME = "application/vnd.peer-eval.editions+json"
 GLUE_PREFIX = "application/papermill.record/"
@@ -43,6 +43,8 @@ class Multilingual:
     Its mime bundle is the English text (and HTML) plus :data:`MIME` holding the other languages;
     ``str()`` is the English text. A language missing from ``texts`` falls back to English in ``texts``,
     but is left out of the bundle (:attr:`missing`): the build then fails, naming the value (:func:`lacks`).
+    A language given with a list of what it ``untranslated`` (a table whose labels are partly English, its
+    numbers written in the language) is in the bundle and still counts as missing.
     """
 
     __slots__ = ("texts", "html", "missing", "untranslated")
@@ -52,7 +54,8 @@ class Multilingual:
         if "en" not in texts:
             raise ValueError("a multilingual value needs its English text")
         self.missing = tuple(lang for lang in LANGUAGES
-                             if texts.get(lang) is None or (html is not None and html.get(lang) is None))
+                             if texts.get(lang) is None or (html is not None and html.get(lang) is None)
+                             or (untranslated or {}).get(lang))
         self.texts = {lang: str(texts.get(lang, texts["en"])) for lang in LANGUAGES}
         self.html = None if html is None else {lang: str(html.get(lang, html["en"])) for lang in LANGUAGES}
         #: for a missing language, what lacks a translation (labels, a caption): named in the build's report
@@ -66,7 +69,9 @@ class Multilingual:
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data = dict(self.bundle("en"))
-        data[MIME] = {lang: self.bundle(lang) for lang in LANGUAGES if lang != "en" and lang not in self.missing}
+        # a language given with what it lacks (labels in English, numbers in the language) is still shown
+        data[MIME] = {lang: self.bundle(lang) for lang in LANGUAGES
+                      if lang != "en" and (lang not in self.missing or self.untranslated.get(lang))}
         if self.untranslated:
             data[MIME][UNTRANSLATED] = self.untranslated
         return data
@@ -123,7 +128,10 @@ def percent_pattern(locale: str, digits: str = "#,##0") -> str:
 
 
 _EN_NUMBER = re.compile(r"^([+\-−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)$")
-_EN_NUMBER_IN_TEXT = re.compile(r"(?<![\w.,])[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?(?![\w]|[.,]\d)")
+# a number with a thousands separator, decimals or a percent sign (a bare whole number is the same in every
+# language), not part of a date, a time, a version or an identifier
+_EN_NUMBER_IN_TEXT = re.compile(r"(?<![\w.,/:\-−+])[+\-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|\d+\.\d+%?|\d+%)"
+                                r"(?![\w/:]|[.,\-]\d)")
 
 
 def relocalise(value, language: str):
@@ -144,6 +152,14 @@ def relocalise(value, language: str):
     out = (format_percent(x / 100, format=percent_pattern(loc, pattern), locale=loc) if pct
            else format_decimal(x, format=pattern, locale=loc))
     return ("-" if sign in ("-", "−") else sign) + out
+
+
+def localise_numbers(text: str, language: str) -> str:
+    """``text`` with every number written in English (``2.5``, ``1,234``, ``52.6%``) re-written for
+    ``language``; version-like ``1.2.3`` and the words are left as they are."""
+    if language == "en":
+        return text
+    return _EN_NUMBER_IN_TEXT.sub(lambda m: relocalise(m.group(0), language), text)
 
 
 def localise(english: str, texts: Mapping[str, str] | None = None) -> Multilingual:
@@ -182,7 +198,7 @@ def lacks(data: Mapping, language: str) -> bool:
         return False
     for prefix in ("", GLUE_PREFIX):
         editions = data.get(prefix + MIME)
-        if editions is not None and not editions.get(language):
+        if editions is not None and (not editions.get(language) or (editions.get(UNTRANSLATED) or {}).get(language)):
             return True
     return False
 

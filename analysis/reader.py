@@ -283,17 +283,15 @@ def untranslated_labels(frame: pd.DataFrame | pd.Series, title: str | None, lang
 def reader_bundle(frame: pd.DataFrame | pd.Series, *, title: str | None = None, remarks=()):
     """The reader's table (:func:`reader_html`) in each edition's language, as one
     :class:`analysis.editions.Multilingual`; a language for which the caption or a label has no catalogue
-    entry is left out (the book's build then fails, naming it)."""
+    entry keeps those in English and is listed as untranslated (the book's build then fails, naming it)."""
     from .editions import LANGUAGES as EDITIONS
     from .editions import Multilingual
 
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
     pages, texts, lacking = {}, {}, {}
-    for lang in EDITIONS:
+    for lang in EDITIONS:  # (a language lacking labels still gets its numbers: it is listed as untranslated)
         lacking[lang] = untranslated_labels(frame, title, lang)
-        if lacking[lang]:
-            continue
         pages[lang] = reader_html(frame, title=title, remarks=remarks, language=lang)
         texts[lang] = label(title, lang) if title else ""
     return Multilingual(texts, html=pages, untranslated=lacking)

@@ -162,6 +162,31 @@ def ledger_conflicts(ledger_text: str | None) -> list[str]:
     return out
 
 
+def _stat_hash(root: Path) -> str:
+    """SHA-256 over every file's relative path, size and modification time under ``root``: whether a built
+    site is as the build left it, without reading its 40-odd MB (any write changes a file's mtime)."""
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            st = os.stat(os.path.join(dirpath, name))
+            rel = os.path.relpath(os.path.join(dirpath, name), root)
+            h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _tree_hash_filtered(book_dir: Path) -> str:
+    """:func:`_tree_hash` of the book folder without what the build ignores (``_build``, checkpoints, caches)."""
+    from .sphinx import _SKIP
+
+    h = hashlib.sha256()
+    for p in sorted(Path(book_dir).rglob("*")):
+        rel = p.relative_to(book_dir)
+        if p.is_file() and not any(part in _SKIP for part in rel.parts) and p.suffix != ".mo":
+            h.update(rel.as_posix().encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
 def _tree_hash(root: Path) -> str:
     """SHA-256 over every file under ``root`` (relative path and content)."""
     h = hashlib.sha256()
@@ -354,24 +379,39 @@ def _build_editions(ws: Workspace, cache: ChapterCache, book_dir: Path, notebook
     and not built again, while its assembled sources hash the same (``book-cache/site.json``) and the
     site is untouched. Returns each edition's folder in the site.
     """
+    html = ws.root / "book" / "_build" / "html"
+    site = cache.root / "site.json"
+    before = json.loads(site.read_text(encoding="utf-8")) if site.is_file() else {}
+    salt = os.environ.get("SOURCE_DATE_EPOCH", "") + ":" + code_hash()
+    # What the editions are made from, without assembling them: the book folder, each chapter's cache key
+    # (its executed notebook is a function of it; a new submission changes the key of every chapter that
+    # loads it, and of the provenance chapter, which loads everything: so the snapshot date too), the
+    # editions and the code. Unchanged, with the site as it was left, nothing is assembled or built.
+    inputs = hashlib.sha256("\0".join([
+        _tree_hash_filtered(book_dir), salt, str(ws.demo), ",".join(editions),
+        *[f"{name}={cache.meta(name).get('key') if isinstance(nb, Path) else 'executed'}"
+          for name, nb in sorted(notebooks.items())]]).encode()).hexdigest()
+    if (not force and before.get("inputs") == inputs and all(isinstance(nb, Path) for nb in notebooks.values())
+            and (html / "index.html").is_file() and before.get("html") == _stat_hash(html)):
+        say("  jupyter-book: the sources of the editions are unchanged, the site built from them is kept")
+        return {lang: html if lang == "en" else html / lang for lang in editions}
     toc = read_toc(book_dir)
     day = _snapshot_day(ws)
     sources, keys = {}, {}
-    salt = os.environ.get("SOURCE_DATE_EPOCH", "") + ":" + code_hash()
     for lang in editions:
         snapshot = _format_day(day, EDITION_TEXTS[lang]["locale"]) if day else None
         sources[lang] = assemble(book_dir, cache.root / ("src" if lang == "en" else f"src-{lang}"), notebooks, toc,
                                  demo=ws.demo, snapshot=snapshot, language=lang, editions=editions)
         keys[lang] = _tree_hash(sources[lang]) + ":" + salt
-    html = ws.root / "book" / "_build" / "html"
     sites = {lang: html if lang == "en" else html / lang for lang in editions}
-    site = cache.root / "site.json"
-    before = json.loads(site.read_text(encoding="utf-8")) if site.is_file() else {}
-    intact = (not force and (html / "index.html").is_file() and before.get("html") == _tree_hash(html))
+    intact = (not force and (html / "index.html").is_file() and before.get("html") == _stat_hash(html))
     old = before.get("editions", {}) if intact else {}
     todo = [lang for lang in editions if old.get(lang) != keys[lang] or not (sites[lang] / "index.html").is_file()]
     if not todo:  # the same sources give the same site: it was built (and checked) from exactly these
         say("  jupyter-book: the sources of the editions are unchanged, the site built from them is kept")
+        if check_pages:
+            site.write_text(json.dumps({"inputs": inputs, "editions": keys, "html": _stat_hash(html)}, indent=1)
+                            + "\n", encoding="utf-8")
         return sites
     kept = [lang for lang in editions if lang not in todo]
     if kept:
@@ -417,7 +457,8 @@ def _build_editions(ws: Workspace, cache: ChapterCache, book_dir: Path, notebook
     if report.blocking and strict:
         raise UntranslatedError(report.blocking_text())
     if check_pages:  # only a checked site is ever kept
-        site.write_text(json.dumps({"editions": keys, "html": _tree_hash(html)}, indent=1) + "\n", encoding="utf-8")
+        site.write_text(json.dumps({"inputs": inputs, "editions": keys, "html": _stat_hash(html)}, indent=1) + "\n",
+                        encoding="utf-8")
     return sites
 
 

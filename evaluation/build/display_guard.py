@@ -208,8 +208,6 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
     for lang in LANGUAGES:
         data = obj.data if hasattr(obj, "data") else None
         lacking[lang] = untranslated_labels(data, caption, lang) if data is not None else []
-        if lacking[lang]:
-            continue
         st = obj._copy(deepcopy=True)
         st.reader_note = getattr(obj, "reader_note", "")
         st.format_index(lambda v, lang=lang: label(v, lang) if isinstance(v, str) else v, axis="columns")

@@ -17,7 +17,9 @@ read through ``execute_chapter``, are left as the kernel wrote them):
   carries the three editions' texts (``analysis.editions``: results, glued
   numbers and phrases) shows that language's; one lacking it is listed in
   the notebook's metadata (``peer_eval.untranslated_outputs``), and the
-  build fails on it.
+  build fails on it. An output written in English only (Markdown, printed
+  remarks, a glued text) keeps its words but has its numbers written the
+  edition's way (``analysis.editions.localise_numbers``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = ["for_readers", "printed_text_as_html", "untranslated_outputs", "UNTRA
 #: The notebook metadata key (under ``peer_eval``) listing outputs that lack the edition's language.
 UNTRANSLATED_KEY = "untranslated_outputs"
 
+_BARE_NUMBER = re.compile(r"^[+\-]?(?:\d+\.?\d*(?:[eE][+\-]?\d+)?|nan|inf)$")
 _REMARK = re.compile(r"^\[(\d+)\]\s+(.*)$")
 _QUOTE = re.compile(r"^\s*[“\"«„](.+?)[”\"»“]\s*(?:[—–-]{1,2}\s*(.+))?$")
 _HEADING = re.compile(r"^([A-Z][\w ]{0,40}):\s+(\S.*)$")
@@ -98,7 +101,7 @@ def untranslated_outputs(nb) -> list[str]:
 def for_readers(nb: nbformat.NotebookNode, language: str = "en") -> nbformat.NotebookNode:
     """A copy of the executed notebook ``nb`` prepared for the reader's page in the edition ``language``
     (see the module docstring)."""
-    from analysis.editions import is_multilingual, lacks, select
+    from analysis.editions import GLUE_PREFIX, is_multilingual, lacks, localise_numbers, select
 
     nb = copy.deepcopy(nb)
     missing: list[str] = []
@@ -116,6 +119,7 @@ def for_readers(nb: nbformat.NotebookNode, language: str = "en") -> nbformat.Not
                 text = out.get("text", "")
                 text = "".join(text) if isinstance(text, list) else text
                 if text.strip():
+                    text = localise_numbers(text, language)  # (the words stay as the analysis wrote them)
                     outputs.append(nbformat.v4.new_output(
                         "display_data", data={"text/html": printed_text_as_html(text), "text/plain": text}))
                 continue
@@ -127,6 +131,14 @@ def for_readers(nb: nbformat.NotebookNode, language: str = "en") -> nbformat.Not
                 if lacks(data, language):
                     missing.append(_describe(code_no, data, language))
                 out["data"] = select(data, language)
+            elif data and language != "en":  # Markdown an analysis wrote in English: its numbers at least
+                for mime in ("text/markdown", GLUE_PREFIX + "text/markdown", GLUE_PREFIX + "text/plain"):
+                    if isinstance(data.get(mime), (str, list)):
+                        value = data[mime]
+                        value = "".join(value) if isinstance(value, list) else value
+                        if mime.endswith("text/plain") and _BARE_NUMBER.match(value.strip()):
+                            continue  # a glued number: the prose may format it ({glue:text}`x:.2f`), Python's way
+                        data[mime] = localise_numbers(value, language)
             outputs.append(out)
         cell["outputs"] = outputs
         if alt:

@@ -14,6 +14,9 @@ from analysis.editions import LOCALES
 
 #: where the kernel's values land on a page: cell outputs and glued values
 VALUES = "div.cell_output, .pasted-text, .pasted-inline"
+#: table columns of names that are not numbers in any language (versions, hashes, seeds): left out
+NEUTRAL = re.compile(r"version|versie|pinned|installed|vastgelegd|geïnstalleerd|installé|SHA|seed|graine|commit",
+                     re.IGNORECASE)
 
 
 def _pattern(language: str) -> re.Pattern:
@@ -31,6 +34,13 @@ def page_numbers(page: Path, language: str, selector: str = VALUES) -> Counter:
     article = soup.find("article") or soup
     for tag in article(["script", "style"]):
         tag.decompose()
+    for table in article.find_all("table"):
+        heads = [th.get_text(" ", strip=True) for th in (table.find("thead") or table).find_all("th")]
+        skip = {i for i, h in enumerate(heads) if NEUTRAL.search(h)}
+        for tr in table.find_all("tr"):
+            for i, cell in enumerate(tr.find_all(["td", "th"], recursive=False)):
+                if i in skip:
+                    cell.decompose()
     pattern = _pattern(language)
     numbers: Counter = Counter()
     for el in article.select(selector):
