@@ -16,12 +16,18 @@
    a family another chapter shows, the other chapter's key changes and it
    is executed again; passes repeat until a pass executes nothing (hiding
    only grows, so this ends) and no conflict remains.
-4. Assemble the generated book, run ``jupyter-book build`` on a fresh
-   ``_build`` (:mod:`.sphinx`), check every page (:mod:`.pagecheck`), and
-   put the site in ``<workspace>/book/_build/html`` (or ``output``). When
-   the assembled sources are exactly those of the last build and its site
-   is untouched (both hashed in ``book-cache/site.json``), the site is kept
-   as it is: a fresh build of the same sources would give the same files.
+4. Three editions from the one execution (English, Dutch, French): for each, assemble the generated
+   book with the executed notebooks prepared for readers in its language (:mod:`.readers`,
+   ``analysis.editions``) and Sphinx's ``language`` set (the gettext catalogues of ``book/locales``),
+   run ``jupyter-book build`` on a fresh ``_build`` (:mod:`.sphinx`; the three at once), print its PDF
+   (:mod:`.pdf`), check every page (:mod:`.pagecheck`); the site is ``<workspace>/book/_build/html``
+   (or ``output``) with English at its root and the others in ``nl/`` and ``fr/``. What is untranslated
+   is listed, and a heading, caption or labelled value without its translation fails the build
+   (:mod:`.untranslated`).
+5. Nothing is built again that would come out the same: when the book folder, the chapters' cache
+   keys and the code are those of the last build and the site is as it was left (``book-cache/site.json``:
+   an inputs key, and the site's file sizes and times), nothing is even assembled; otherwise each
+   edition whose assembled sources hash differently is built again, the others are kept.
 """
 
 from __future__ import annotations
