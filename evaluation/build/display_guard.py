@@ -213,8 +213,10 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
         st.format_index(lambda v, lang=lang: label(v, lang) if isinstance(v, str) else v, axis="columns")
         st.format_index(lambda v, lang=lang: label(v, lang) if isinstance(v, str) else v, axis="index")
         if lang != "en":
-            funcs = dict(st._display_funcs)
-            for key, func in funcs.items():
+            # every cell's formatter (the author's, or pandas' default one) followed by the language's writing
+            n_rows, n_cols = st.data.shape
+            for key in [(r, c) for r in range(n_rows) for c in range(n_cols)]:
+                func = st._display_funcs[key]
                 st._display_funcs[key] = (lambda v, f=func, lang=lang: relocalise(
                     label(f(v), lang) if isinstance(v, str) else f(v), lang))
             if caption:

@@ -35,8 +35,10 @@ def page_numbers(page: Path, language: str, selector: str = VALUES) -> Counter:
     for tag in article(["script", "style"]):
         tag.decompose()
     for table in article.find_all("table"):
-        heads = [th.get_text(" ", strip=True) for th in (table.find("thead") or table).find_all("th")]
-        skip = {i for i, h in enumerate(heads) if NEUTRAL.search(h)}
+        head = table.find("thead")
+        head_rows = head.find_all("tr") if head is not None else table.find_all("tr")[:1]
+        skip = {i for tr in head_rows for i, th in enumerate(tr.find_all(["th", "td"], recursive=False))
+                if NEUTRAL.search(th.get_text(" ", strip=True))}
         for tr in table.find_all("tr"):
             for i, cell in enumerate(tr.find_all(["td", "th"], recursive=False)):
                 if i in skip:
