@@ -127,7 +127,7 @@ def percent_pattern(locale: str, digits: str = "#,##0") -> str:
     return Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", digits, 1)
 
 
-_EN_NUMBER = re.compile(r"^([+\-−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)$")
+_EN_NUMBER = re.compile(r"^((?:[<>≤≥]\s?)?[+\-−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)$")
 # a number with a thousands separator, decimals or a percent sign (a bare whole number is the same in every
 # language), not part of a date, a time, a version or an identifier
 _EN_NUMBER_IN_TEXT = re.compile(r"(?<![\w.,/:\-−+])[+\-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|\d+\.\d+%?|\d+%)"
@@ -151,7 +151,7 @@ def relocalise(value, language: str):
     loc = LOCALES.get(language, language)
     out = (format_percent(x / 100, format=percent_pattern(loc, pattern), locale=loc) if pct
            else format_decimal(x, format=pattern, locale=loc))
-    return ("-" if sign in ("-", "−") else sign) + out
+    return sign.replace("−", "-") + out
 
 
 def localise_numbers(text: str, language: str) -> str:

@@ -72,7 +72,12 @@ def reader_remarks(remarks, language: str = "en") -> tuple[str, ...]:
         text = reader_text(r, language)
         if text:
             entry = _entry(text)
-            out.append(entry.get(language) or text if entry else text)
+            if entry and entry.get(language):
+                out.append(entry[language])
+            else:  # a remark without a translation: in English, its numbers written the language's way
+                from .editions import localise_numbers
+
+                out.append(localise_numbers(text, language))
     return tuple(out)
 
 
