@@ -123,8 +123,10 @@ def label(name, language: str = "en") -> str:
     if ": " in text:  # a joint display's "block: column"
         block, _, column = text.partition(": ")
         return f"{label(block, language)}: {label(column, language)}"
-    if looks_like_identifier(text):
-        return text.replace("_", " ")
+    if looks_like_identifier(text):  # spelled out, and translated when the catalogue has the words
+        spelled = text.replace("_", " ")
+        entry = _entry(spelled)
+        return (entry.get(language) or spelled) if entry else spelled
     return text
 
 
@@ -273,7 +275,7 @@ def untranslated_labels(frame: pd.DataFrame | pd.Series, title: str | None, lang
     for name in names:
         if not _needs_words(name) or name in missing:
             continue
-        entry = _entry(str(name))
+        entry = _entry(str(name)) or (_entry(str(name).replace("_", " ")) if looks_like_identifier(name) else None)
         term = _TERM.match(str(name))
         if entry and entry.get(language):
             continue

@@ -210,6 +210,12 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
         lacking[lang] = untranslated_labels(data, caption, lang) if data is not None else []
         st = obj._copy(deepcopy=True)
         st.reader_note = getattr(obj, "reader_note", "")
+        # the axes' names (a protected table's "wave_name") in words too
+        named = st.data.copy()
+        named.index = named.index.set_names([label(n, lang) if isinstance(n, str) else n for n in named.index.names])
+        named.columns = named.columns.set_names([label(n, lang) if isinstance(n, str) else n
+                                                 for n in named.columns.names])
+        st.data, st.index, st.columns = named, named.index, named.columns
         st.format_index(lambda v, lang=lang: label(v, lang) if isinstance(v, str) else v, axis="columns")
         st.format_index(lambda v, lang=lang: label(v, lang) if isinstance(v, str) else v, axis="index")
         if lang != "en":
