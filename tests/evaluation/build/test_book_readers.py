@@ -63,6 +63,8 @@ def test_no_page_shows_program_output_or_code_names(demo_book):
         problems += [f"{where}: {s!r}" for s in FORBIDDEN if s in raw]
         problems += [f"{page.name}: <pre> output" for _ in re.finditer(r'class="output (?:stream|text_plain)[^"]*"><div class="highlight"><pre', raw)]
         text = _reader_text(page)
+        flat = " ".join(text.split())  # a glued p-value ("p = <span>0.000</span>") reads as the reader sees it
+        problems += [f"{where}: {s!r} (as read)" for s in ("p = 0.000", "p = 0,000") if s in flat]
         found = sorted({w for w in re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", text) if w in names})
         problems += [f"{page.name}: code name {w!r}" for w in found]
         if page.name != "index.html":  # index.html only redirects to the first page

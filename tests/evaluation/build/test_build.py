@@ -111,8 +111,8 @@ def test_frame_book_builds_reproducibly_and_uses_the_cache(small_workspace, fram
 def test_failing_chapter_reports_its_cell(small_workspace, frame_book, capsys, monkeypatch):
     bad = frame_book / "methods.md"
     bad.write_text(bad.read_text(encoding="utf-8").replace(
-        'glue("threshold", int(policy.threshold), display=False)',
-        'glue("threshold", int(policy.threshold), display=False)\nratio = 1 / 0'), encoding="utf-8")
+        'glue("threshold", localise(int(policy.threshold)), display=False)',
+        'glue("threshold", localise(int(policy.threshold)), display=False)\nratio = 1 / 0'), encoding="utf-8")
     with pytest.raises(ChapterFailed) as err:
         execute_chapter(bad, small_workspace)
     assert err.value.cell_index == 1 and err.value.ename == "ZeroDivisionError"
