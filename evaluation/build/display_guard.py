@@ -216,8 +216,15 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
         named.columns = named.columns.set_names([label(n, lang) if isinstance(n, str) else n
                                                  for n in named.columns.names])
         st.data, st.index, st.columns = named, named.index, named.columns
-        st.format_index(lambda v, lang=lang: label(v, lang) if isinstance(v, str) else v, axis="columns")
-        st.format_index(lambda v, lang=lang: label(v, lang) if isinstance(v, str) else v, axis="index")
+        def words(v, lang=lang):  # labels in words; a number as a label (a δ of -7.5) in the language's writing
+            if isinstance(v, str):
+                return label(v, lang)
+            if lang != "en" and isinstance(v, float):
+                return relocalise(str(v), lang)
+            return v
+
+        st.format_index(words, axis="columns")
+        st.format_index(words, axis="index")
         if lang != "en":
             # every cell's formatter (the author's, or pandas' default one) followed by the language's writing
             n_rows, n_cols = st.data.shape

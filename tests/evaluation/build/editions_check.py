@@ -15,7 +15,7 @@ from analysis.editions import LOCALES
 #: where the kernel's values land on a page: cell outputs and glued values
 VALUES = "div.cell_output, .pasted-text, .pasted-inline"
 #: table columns of names that are not numbers in any language (versions, hashes, seeds): left out
-NEUTRAL = re.compile(r"version|versie|pinned|installed|vastgelegd|geïnstalleerd|installé|SHA|seed|graine|commit",
+NEUTRAL = re.compile(r"version|versie|pinned|installed|vastgelegd|geïnstalleerd|installé|\bSHA\b|\bseed\b|graine|commit",
                      re.IGNORECASE)
 
 
