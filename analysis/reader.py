@@ -204,12 +204,22 @@ def _format_column(values: pd.Series, name, language: str = "en") -> list[str]:
     return [v if isinstance(v, str) else format_number(v, language) for v in values]
 
 
+def _index_value(v, language: str):
+    """A row or column label for a reader: words through the catalogue; a decimal number (a δ of -7.5)
+    written the language's way outside English."""
+    if isinstance(v, str):
+        return label(v, language)
+    if language != "en" and isinstance(v, (float, np.floating)) and not _missing(v):
+        return format_number(v, language)
+    return v
+
+
 def _relabel_index(index: pd.Index, language: str) -> pd.Index:
     names = [label(n, language) if n is not None else None for n in index.names]
     if isinstance(index, pd.MultiIndex):
-        tuples = [tuple(label(v, language) if isinstance(v, str) else v for v in t) for t in index]
+        tuples = [tuple(_index_value(v, language) for v in t) for t in index]
         return pd.MultiIndex.from_tuples(tuples, names=names)
-    values = [label(v, language) if isinstance(v, str) else v for v in index]
+    values = [_index_value(v, language) for v in index]
     return pd.Index(values, name=names[0])
 
 
