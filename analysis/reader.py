@@ -208,6 +208,10 @@ def _index_value(v, language: str):
     """A row or column label for a reader: words through the catalogue; a decimal number (a δ of -7.5)
     written the language's way outside English."""
     if isinstance(v, str):
+        if language != "en":  # a number written as text ("+2.5") too
+            from .editions import relocalise
+
+            return relocalise(label(v, language), language)
         return label(v, language)
     if language != "en" and isinstance(v, (float, np.floating)) and not _missing(v):
         return format_number(v, language)

@@ -218,7 +218,7 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
         st.data, st.index, st.columns = named, named.index, named.columns
         def words(v, lang=lang):  # labels in words; a number as a label (a δ of -7.5) in the language's writing
             if isinstance(v, str):
-                return label(v, lang)
+                return relocalise(label(v, lang), lang)  # (a number written as text, "+2.5", too)
             if lang != "en" and isinstance(v, float):
                 return relocalise(str(v), lang)
             return v
