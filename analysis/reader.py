@@ -208,7 +208,7 @@ def _index_value(v, language: str):
     """A row or column label for a reader: words through the catalogue; a decimal number (a δ of -7.5)
     written the language's way outside English."""
     if isinstance(v, str):
-        if language != "en":  # a number written as text ("+2.5") too
+        if language != "en" and v[:1] in "+-−":  # a signed number written as text ("+2.5") too (not "1.1": a version?)
             from .editions import relocalise
 
             return relocalise(label(v, language), language)

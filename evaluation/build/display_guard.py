@@ -218,7 +218,8 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
         st.data, st.index, st.columns = named, named.index, named.columns
         def words(v, lang=lang):  # labels in words; a number as a label (a δ of -7.5) in the language's writing
             if isinstance(v, str):
-                return relocalise(label(v, lang), lang)  # (a number written as text, "+2.5", too)
+                # a signed number written as text ("+2.5", "-7.5") too; "1.1" may be a version: left
+                return relocalise(label(v, lang), lang) if v[:1] in "+-−" else label(v, lang)
             if lang != "en" and isinstance(v, float):
                 return relocalise(str(v), lang)
             return v
