@@ -2,11 +2,12 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+UNTRANSLATED ?= report
 STAMP  := $(VENV)/.installed-stamp
 WORKSPACE ?= demo-workspace
 PORTAL_WORKSPACE ?= portal-demo-workspace
 
-.PHONY: help install system-deps test book lock clean portal
+.PHONY: help install system-deps test book catalogues lock clean portal
 
 help:
 	@echo "make book   - set everything up and build the report from the synthetic demo data"
@@ -38,8 +39,16 @@ test: install system-deps
 book: install system-deps
 	@# the demo workspace is made once (a fixed seed: always the same data); delete it to make it again
 	@if [ ! -f $(WORKSPACE)/workspace.yaml ]; then $(BIN)/peer-eval demo $(WORKSPACE); fi
-	$(BIN)/peer-eval build $(WORKSPACE)
-	@echo "The report: $(CURDIR)/$(WORKSPACE)/book/_build/html/index.html"
+	@# UNTRANSLATED=fail stops on a heading or label without its Dutch or French translation (peer-eval build's
+	@# default); the demo target lists them (book/_build/untranslated.txt) while the catalogues are being translated
+	$(BIN)/peer-eval build $(WORKSPACE) --untranslated $(UNTRANSLATED)
+	@echo "The report: $(CURDIR)/$(WORKSPACE)/book/_build/html/index.html (Nederlands: nl/index.html, français: fr/index.html)"
+
+# the Dutch and French catalogues (book/locales) brought up to date with the chapters (sphinx-intl)
+catalogues: install
+	@if [ ! -f $(WORKSPACE)/workspace.yaml ]; then $(BIN)/peer-eval demo $(WORKSPACE); fi
+	$(BIN)/peer-eval build $(WORKSPACE) --untranslated report
+	$(BIN)/python -m evaluation.build.catalogues $(WORKSPACE)
 
 portal: install
 	$(BIN)/peer-eval portal --demo $(PORTAL_WORKSPACE)

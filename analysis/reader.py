@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["LOCALES", "reader_remarks", "reader_text", "label", "format_p", "format_number", "is_p_column", "is_count_column", "reader_frame",
+__all__ = ["LOCALES", "reader_bundle", "untranslated_labels", "reader_remarks", "reader_text", "label", "format_p", "format_number", "is_p_column", "is_count_column", "reader_frame",
            "reader_html", "LANGUAGES", "looks_like_identifier"]
 
 LANGUAGES = ("en", "nl", "fr")
@@ -62,15 +62,22 @@ def reader_text(remark: str, language: str = "en") -> str:
     return _IDENTIFIER_IN_TEXT.sub(lambda m: label(m.group(0), language), text)
 
 
-def reader_remarks(remarks) -> tuple[str, ...]:
-    """``remarks`` for a reader: analyst notes left out, code hints removed."""
+def reader_remarks(remarks, language: str = "en") -> tuple[str, ...]:
+    """``remarks`` for a reader: analyst notes left out, code hints removed (a remark is translated through
+    the label catalogue when it has an entry; else it stays as written)."""
     out = []
     for r in remarks or ():
         if any(p.search(str(r)) for p in ANALYST_NOTES):
             continue
-        text = reader_text(r)
+        text = reader_text(r, language)
         if text:
-            out.append(text)
+            entry = _entry(text)
+            if entry and entry.get(language):
+                out.append(entry[language])
+            else:  # a remark without a translation: in English, its numbers written the language's way
+                from .editions import localise_numbers
+
+                out.append(localise_numbers(text, language))
     return tuple(out)
 
 
@@ -80,6 +87,19 @@ def _catalogue() -> dict[str, dict[str, str]]:
 
     data = yaml.safe_load(_CATALOGUE.read_text(encoding="utf-8")) or {}
     return {str(k): {lang: str(v) for lang, v in (entry or {}).items()} for k, entry in data.items()}
+
+
+@lru_cache(maxsize=1)
+def _by_english() -> dict[str, dict[str, str]]:
+    """The catalogue's entries by their English words too (a frame whose columns are already labelled)."""
+    out: dict[str, dict[str, str]] = {}
+    for entry in _catalogue().values():
+        out.setdefault(entry.get("en", ""), entry)
+    return out
+
+
+def _entry(text: str) -> dict[str, str] | None:
+    return _catalogue().get(text) or _by_english().get(text)
 
 
 def looks_like_identifier(text: str) -> bool:
@@ -94,7 +114,7 @@ def label(name, language: str = "en") -> str:
     if isinstance(name, tuple):
         return " / ".join(label(n, language) for n in name if str(n) != "")
     text = str(name)
-    entry = _catalogue().get(text)
+    entry = _entry(text)
     if entry:
         return entry.get(language) or entry.get("en") or text
     term = _TERM.match(text)
@@ -103,8 +123,10 @@ def label(name, language: str = "en") -> str:
     if ": " in text:  # a joint display's "block: column"
         block, _, column = text.partition(": ")
         return f"{label(block, language)}: {label(column, language)}"
-    if looks_like_identifier(text):
-        return text.replace("_", " ")
+    if looks_like_identifier(text):  # spelled out, and translated when the catalogue has the words
+        spelled = text.replace("_", " ")
+        entry = _entry(spelled)
+        return (entry.get(language) or spelled) if entry else spelled
     return text
 
 
@@ -182,12 +204,26 @@ def _format_column(values: pd.Series, name, language: str = "en") -> list[str]:
     return [v if isinstance(v, str) else format_number(v, language) for v in values]
 
 
+def _index_value(v, language: str):
+    """A row or column label for a reader: words through the catalogue; a decimal number (a δ of -7.5)
+    written the language's way outside English."""
+    if isinstance(v, str):
+        if language != "en" and v[:1] in "+-−":  # a signed number written as text ("+2.5") too (not "1.1": a version?)
+            from .editions import relocalise
+
+            return relocalise(label(v, language), language)
+        return label(v, language)
+    if language != "en" and isinstance(v, (float, np.floating)) and not _missing(v):
+        return format_number(v, language)
+    return v
+
+
 def _relabel_index(index: pd.Index, language: str) -> pd.Index:
     names = [label(n, language) if n is not None else None for n in index.names]
     if isinstance(index, pd.MultiIndex):
-        tuples = [tuple(label(v, language) if isinstance(v, str) else v for v in t) for t in index]
+        tuples = [tuple(_index_value(v, language) for v in t) for t in index]
         return pd.MultiIndex.from_tuples(tuples, names=names)
-    values = [label(v, language) if isinstance(v, str) else v for v in index]
+    values = [_index_value(v, language) for v in index]
     return pd.Index(values, name=names[0])
 
 
@@ -216,11 +252,67 @@ def reader_html(frame: pd.DataFrame, *, title: str | None = None, remarks=(), la
     # an unnamed row index leaves a blank header cell: name it for screen readers only
     body = re.sub(r"<th>\s*</th>", '<th><span class="visually-hidden">row</span></th>', body)
     if title:
+        title = label(title, language)
         body = re.sub(r"(<table[^>]*>)", lambda m: f"{m.group(1)}\n  <caption>{html.escape(title)}</caption>",
                       body, count=1)
     notes = ""
-    remarks = reader_remarks(remarks)
+    remarks = reader_remarks(remarks, language)
     if remarks:
         items = "".join(f"<li>{html.escape(str(r))}</li>" for r in remarks)
         notes = f'<ol class="remarks">{items}</ol>'
     return f"<div>{body}{notes}</div>"
+
+
+def _needs_words(name) -> bool:
+    """Whether a label must come from the catalogue to be right in another language (words, not a symbol
+    or a number such as ``"95%"``, ``"P01"``, ``2024``)."""
+    if name is None or not isinstance(name, str):
+        return False
+    text = name.strip()
+    return bool(text) and bool(re.search(r"[A-Za-z]{3,}", text)) and not re.fullmatch(r"[A-Z]{1,4}\d*(-\d+)?", text)
+
+
+def untranslated_labels(frame: pd.DataFrame | pd.Series, title: str | None, language: str) -> list[str]:
+    """The caption and column/index labels of ``frame`` with no ``language`` entry in the label catalogue
+    (what a reader of that edition would see in English)."""
+    if language == "en":
+        return []
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    names = [title] if title else []
+    for index in (frame.columns, frame.index):
+        names += [n for n in index.names if n is not None]
+        if index is frame.columns or not isinstance(index, pd.RangeIndex):
+            for v in index:
+                names += list(v) if isinstance(v, tuple) else [v]
+    missing = []
+    for name in names:
+        if not _needs_words(name) or name in missing:
+            continue
+        entry = _entry(str(name)) or (_entry(str(name).replace("_", " ")) if looks_like_identifier(name) else None)
+        term = _TERM.match(str(name))
+        if entry and entry.get(language):
+            continue
+        if term and (_entry(term.group(1)) or {}).get(language):
+            continue
+        if ": " in str(name) and all((_entry(p) or {}).get(language) for p in str(name).split(": ", 1)):
+            continue
+        missing.append(str(name))
+    return missing
+
+
+def reader_bundle(frame: pd.DataFrame | pd.Series, *, title: str | None = None, remarks=()):
+    """The reader's table (:func:`reader_html`) in each edition's language, as one
+    :class:`analysis.editions.Multilingual`; a language for which the caption or a label has no catalogue
+    entry keeps those in English and is listed as untranslated (the book's build then fails, naming it)."""
+    from .editions import LANGUAGES as EDITIONS
+    from .editions import Multilingual
+
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    pages, texts, lacking = {}, {}, {}
+    for lang in EDITIONS:  # (a language lacking labels still gets its numbers: it is listed as untranslated)
+        lacking[lang] = untranslated_labels(frame, title, lang)
+        pages[lang] = reader_html(frame, title=title, remarks=remarks, language=lang)
+        texts[lang] = label(title, lang) if title else ""
+    return Multilingual(texts, html=pages, untranslated=lacking)

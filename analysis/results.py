@@ -9,7 +9,8 @@ Every public analysis function returns a frozen result object with:
 - an HTML representation for notebooks (``_repr_html_``): the reader's view
   (:mod:`analysis.reader`) — the title as the table's caption, column labels
   in words, p-values as "< 0.001", counts as whole numbers, the remarks as
-  numbered notes.
+  numbered notes — in English, Dutch and French (``_repr_mimebundle_``: the
+  book's three editions each show their language, :mod:`analysis.editions`).
 
 Subclasses are frozen dataclasses that implement ``to_frame`` (and ``plot``
 where a figure makes sense).
@@ -68,3 +69,9 @@ class Result:
         from .reader import reader_html
 
         return reader_html(self.to_frame(), title=self.title, remarks=self.remarks)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The reader's table in the three editions' languages (:func:`analysis.reader.reader_bundle`)."""
+        from .reader import reader_bundle
+
+        return reader_bundle(self.to_frame(), title=self.title, remarks=self.remarks)._repr_mimebundle_()

@@ -1,10 +1,14 @@
 """Benchmark of ``peer-eval build`` on the demo workspace (issue 4, "Performance").
 
-Targets on the 2-core CI machine: a cold build within 90 s; a rebuild with
-nothing changed under 1.5 s **as a whole process** (``peer-eval build WORKSPACE``
-started afresh, Python start-up and imports included: that is what a user
-waits for; issue 18), executing no chapter; after one new submission, only
-the chapters that load that instrument are executed again.
+Targets on the 2-core CI machine: a cold build within 90 s; a cold build of
+the three editions (English, Dutch, French: issue 16) within 1.5 times the
+cold build of the English edition alone, measured here one after the other
+on the same workspace (both execute every chapter: ``force=True``); a
+rebuild with nothing changed under 2 s **as a whole process** (``peer-eval
+build WORKSPACE`` started afresh, Python start-up and imports included: that
+is what a user waits for; issues 18 and 16), executing no chapter and running
+no Sphinx; after one new submission, only the chapters that load that
+instrument are executed again.
 
 What is timed, and against what: there is no external reference tool; the
 figures are wall-clock times on this machine compared with the targets above.
@@ -41,7 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def rebuild_as_process(root: Path) -> tuple[float, float, str]:
     """Wall and CPU seconds of ``peer-eval build ROOT`` as a fresh process, and its last line."""
     code = "import sys; from evaluation.cli import main; sys.exit(main(sys.argv[1:]))"
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "PEER_EVAL_UNTRANSLATED": "report"}  # (the catalogues are being translated)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code, "build", str(root)], capture_output=True, text=True,
@@ -78,7 +83,10 @@ def main() -> int:
         ws = demo.workspace
 
         t0 = time.perf_counter()
-        cold = build_book(ws, force=True, jobs=args.jobs)
+        single = build_book(ws, force=True, jobs=args.jobs, editions=("en",), untranslated="report")
+        t_single = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        cold = build_book(ws, force=True, jobs=args.jobs, untranslated="report")
         t_cold = time.perf_counter() - t0
         runs = [rebuild_as_process(root) for _ in range(3)]
         t_warm = statistics.median(r[0] for r in runs)
@@ -92,7 +100,7 @@ def main() -> int:
         report = submit_file(path, site="P01", workspace=ws, key=bench_key, append=True)
         print(f"new submission: staff, P01 -> {report.status}")
         t0 = time.perf_counter()
-        after = build_book(ws, jobs=args.jobs)
+        after = build_book(ws, jobs=args.jobs, untranslated="report")
         t_after = time.perf_counter() - t0
         expect = sorted(c.name for c in discover() if c.exists and c.has_code
                         and (c.loads_all or "staff" in c.loads))
@@ -100,16 +108,19 @@ def main() -> int:
         print("\nresults")
         from evaluation.build.book import default_jobs
 
-        print(f"  cold build:            {t_cold:6.1f} s  (target 90 s)  executed {len(cold.executed)} chapters "
+        print(f"  cold build, English only: {t_single:6.1f} s  executed {len(single.executed)} chapters; "
+              f"Sphinx and PDF {single.timings.get('jupyter-book', 0):.1f} s")
+        print(f"  cold build, 3 editions:   {t_cold:6.1f} s  (target 90 s and {1.5 * t_single:.1f} s = 1.5 x English "
+              f"only: ratio {t_cold / t_single:.2f})  executed {len(cold.executed)} chapters "
               f"in {cold.passes} pass(es), {args.jobs or default_jobs()} at a time")
         for name, sec in cold.timings.items():  # chapter times overlap when executed in parallel
             print(f"      {name:<18} {sec:6.1f} s")
-        print(f"  rebuild, no change:    {t_warm:6.2f} s  (target 1.5 s) as a whole process, median of 3 "
+        print(f"  rebuild, no change:    {t_warm:6.2f} s  (target 2 s) as a whole process, median of 3 "
               f"(CPU {cpu_warm:.2f} s; load average {load:.2f} on {os.cpu_count()} cores)\n"
               f"      it said: {warm_line}")
         print(f"  after one submission:  {t_after:6.1f} s  executed {sorted(after.executed)}; "
               f"expected {expect}")
-        ok = (t_cold <= 90 and t_warm <= 1.5 and "(0 executed" in warm_line
+        ok = (t_cold <= 90 and t_cold <= 1.5 * t_single and t_warm <= 2 and "(0 executed" in warm_line
               and sorted(after.executed) == expect)
         print("all targets met" if ok else "TARGET MISSED")
         return 0 if ok else 1

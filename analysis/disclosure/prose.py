@@ -58,6 +58,7 @@ def safe_count(
     family: str | None = None,
     cell: Mapping[str, Any] | None = None,
     name: str | None = None,
+    editions: bool = False,
 ) -> str:
     """A person count as text that is safe to glue into prose.
 
@@ -71,6 +72,10 @@ def safe_count(
     ledger, family, cell, name
         Treat the number as the cell ``family``/``cell`` of the book; ``name``
         identifies the sentence in the ledger (default ``prose:<cell>``).
+    editions : bool, default False
+        Return an ``analysis.editions.Multilingual`` instead: the same text in
+        English, Dutch and French (the policy's wording in each language, the
+        number written by Babel), for the book's three editions.
 
     Returns
     -------
@@ -88,11 +93,26 @@ def safe_count(
     n = _check_count(n, "n")
     small = pol.is_small(n)
     hidden = _ledger_hidden(ledger, family, cell, name, small)
+    if editions:
+        return _in_editions(pol, lambda p: p.prose_small(n) if small else p.text("withheld") if hidden else None,
+                            fmt.format(n))
     if small:
         return pol.prose_small(n)
     if hidden:
         return pol.text("withheld")
     return fmt.format(n)
+
+
+def _in_editions(pol: DisclosurePolicy, withheld, shown: str):
+    """The text in the three editions' languages: the policy's wording (``withheld(policy)``, ``None`` when
+    the value is shown) in each language, or ``shown`` with its numbers written by Babel."""
+    import dataclasses
+
+    from analysis.editions import LANGUAGES, Multilingual, localise
+
+    if withheld(pol) is None:
+        return localise(shown)
+    return Multilingual({lang: withheld(dataclasses.replace(pol, language=lang)) for lang in LANGUAGES})
 
 
 def safe_value(
@@ -105,6 +125,7 @@ def safe_value(
     family: str | None = None,
     cell: Mapping[str, Any] | None = None,
     name: str | None = None,
+    editions: bool = False,
 ) -> str:
     """A statistic (mean, percentage, rate, …) of a group as text safe for prose.
 
@@ -119,6 +140,8 @@ def safe_value(
         Distinct persons behind it.
     fmt : str, default "{:.1f}"
         Format of a publishable value (e.g. ``"{:.0%}"``).
+    editions : bool, default False
+        Return an ``analysis.editions.Multilingual`` (see :func:`safe_count`).
 
     Returns
     -------
@@ -135,6 +158,10 @@ def safe_value(
     n = _check_count(n_persons, "n_persons")
     small = pol.is_small(n)
     hidden = _ledger_hidden(ledger, family, cell, name, small)
+    if editions:
+        missing = hidden or value is None or (isinstance(value, float) and math.isnan(value))
+        return _in_editions(pol, lambda p: p.text("value_withheld") if small else p.text("withheld") if missing
+                            else None, "" if small or missing else fmt.format(value))
     if small:
         return pol.text("value_withheld")
     if hidden or value is None or (isinstance(value, float) and math.isnan(value)):

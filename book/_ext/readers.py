@@ -2,7 +2,9 @@
 
 On each page's body (``html-page-context``), whatever chapter wrote it:
 
-* p-values never read ``p = 0.000``: written ``p < 0.001``;
+* p-values never read ``p = 0.000``: written ``p < 0.001`` (also when glued);
+* in the Dutch and French editions, a glued number the prose formats itself
+  (``{glue:text}`x:.2f```) is written with a decimal comma (Babel);
 * an empty table header cell gets a text for screen readers (axe
   ``empty-table-header``);
 * a cell tagged ``lang-nl`` / ``lang-fr`` / ``lang-en`` (in the chapter:
@@ -31,6 +33,27 @@ from pathlib import Path
 __all__ = ["for_readers_html", "setup"]
 
 _P_ZERO = re.compile(r"\b(p)\s*(?:=|&#61;)\s*0[.,]000\d*(?![\d.,]*\d)")
+# a glued p-value written by the prose's format spec ({glue:text}`x_p:.3f`): "p = <span>0.000</span>"
+_P_ZERO_PASTED = re.compile(r'\b(p)\s*(?:=|&#61;)\s*(<span class="pasted-text">)0[.,]000\d*(</span>)')
+# a glued bare number (written by Python, English style): in the Dutch and French editions, Babel's writing
+_PASTED_NUMBER = re.compile(r'(<span class="pasted-text">)([+\-]?)(\d+)(?:\.(\d+))?(</span>)')
+_LOCALES = {"nl": "nl_BE", "fr": "fr_BE"}
+
+
+def _pasted_numbers(body: str, language: str) -> str:
+    """Glued numbers the prose formats itself, written the way ``language`` writes numbers (Babel)."""
+    if language not in _LOCALES:
+        return body
+    from babel.numbers import format_decimal
+
+    def fix(m: re.Match) -> str:
+        decimals = m.group(4) or ""
+        value = float(f"{m.group(3)}.{decimals}" if decimals else m.group(3))
+        text = format_decimal(value, format="0" + ("." + "0" * len(decimals) if decimals else ""),
+                              locale=_LOCALES[language])
+        return f"{m.group(1)}{m.group(2)}{text}{m.group(5)}"
+
+    return _PASTED_NUMBER.sub(fix, body)
 _EMPTY_TH = re.compile(r"(<th\b[^>]*>)(?:\s|&nbsp;|&#160;)*(</th>)")
 _LANG_CELL = re.compile(r'<div class="cell([^"]*)\btag_lang-(nl|fr|en|de)\b([^"]*)"')
 _OUTPUT_HTML = re.compile(r'<div class="output text_html">(\s*(?:<div[^>]*>\s*)*)(<table|<style)')
@@ -90,10 +113,13 @@ def _stack_on_phone(body: str) -> str:
     return str(soup) if changed else body
 
 
-def for_readers_html(body: str) -> str:
-    """The page body after the reader fixes listed in the module docstring."""
+def for_readers_html(body: str, language: str = "en") -> str:
+    """The page body after the reader fixes listed in the module docstring (numbers written for ``language``)."""
     body = _stack_on_phone(body)
-    body = _P_ZERO.sub(r"\1 &lt; 0.001", body)
+    point = "." if language in ("en", None, "") else ","
+    body = _P_ZERO.sub(rf"\1 &lt; 0{point}001", body)
+    body = _P_ZERO_PASTED.sub(rf"\1 \2&lt; 0{point}001\3", body)
+    body = _pasted_numbers(body, language)
     body = _EMPTY_TH.sub(r'\1<span class="visually-hidden">(label)</span>\2', body)
     body = _LANG_CELL.sub(lambda m: f'<div lang="{m.group(2)}" class="cell{m.group(1)}tag_lang-{m.group(2)}{m.group(3)}"',
                           body)
@@ -104,7 +130,7 @@ def for_readers_html(body: str) -> str:
 
 def _on_page(app, pagename, templatename, context, doctree):
     if "body" in context:
-        context["body"] = for_readers_html(context["body"])
+        context["body"] = for_readers_html(context["body"], app.config.language or "en")
 
 
 def _on_finished(app, exception):

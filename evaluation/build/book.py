@@ -16,12 +16,18 @@
    a family another chapter shows, the other chapter's key changes and it
    is executed again; passes repeat until a pass executes nothing (hiding
    only grows, so this ends) and no conflict remains.
-4. Assemble the generated book, run ``jupyter-book build`` on a fresh
-   ``_build`` (:mod:`.sphinx`), check every page (:mod:`.pagecheck`), and
-   put the site in ``<workspace>/book/_build/html`` (or ``output``). When
-   the assembled sources are exactly those of the last build and its site
-   is untouched (both hashed in ``book-cache/site.json``), the site is kept
-   as it is: a fresh build of the same sources would give the same files.
+4. Three editions from the one execution (English, Dutch, French): for each, assemble the generated
+   book with the executed notebooks prepared for readers in its language (:mod:`.readers`,
+   ``analysis.editions``) and Sphinx's ``language`` set (the gettext catalogues of ``book/locales``),
+   run ``jupyter-book build`` on a fresh ``_build`` (:mod:`.sphinx`; the three at once), print its PDF
+   (:mod:`.pdf`), check every page (:mod:`.pagecheck`); the site is ``<workspace>/book/_build/html``
+   (or ``output``) with English at its root and the others in ``nl/`` and ``fr/``. What is untranslated
+   is listed, and a heading, caption or labelled value without its translation fails the build
+   (:mod:`.untranslated`).
+5. Nothing is built again that would come out the same: when the book folder, the chapters' cache
+   keys and the code are those of the last build and the site is as it was left (``book-cache/site.json``:
+   an inputs key, and the site's file sizes and times), nothing is even assembled; otherwise each
+   edition whose assembled sources hash differently is built again, the others are kept.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -44,16 +51,19 @@ from .cache import ChapterCache, chapter_key, code_hash
 from .chapters import BOOK_DIR, discover, read_toc
 from .ledger import ledger_tables, merge_ledgers
 from .pagecheck import check_built_pages
-from .sphinx import assemble, install_html, run_sphinx
+from .sphinx import EDITION_TEXTS, EDITIONS, assemble, install_html, run_sphinx
+from .untranslated import UNTRANSLATED_FILE, UntranslatedError, untranslated_report
 
 # .execute (nbclient, jupytext, nbformat) is imported where a chapter is executed: a no-change build does
 # not need it (issue 18: under 1.5 s as a process).
 
-__all__ = ["BuildResult", "UndeclaredLoad", "LedgerUnsettled", "build_book", "ledger_conflicts", "default_jobs",
-           "JOBS_ENV", "snapshot_date"]
+__all__ = ["BuildResult", "UndeclaredLoad", "LedgerUnsettled", "UntranslatedError", "build_book", "ledger_conflicts",
+           "default_jobs", "JOBS_ENV", "UNTRANSLATED_ENV", "snapshot_date"]
 
 #: Environment variable: how many chapters ``peer-eval build`` executes at a time.
 JOBS_ENV = "PEER_EVAL_BUILD_JOBS"
+#: Environment variable: ``report`` lists missing translations of headings and labels without failing.
+UNTRANSLATED_ENV = "PEER_EVAL_UNTRANSLATED"
 
 
 def default_jobs() -> int:
@@ -67,10 +77,9 @@ def default_jobs() -> int:
     return 2 if (os.cpu_count() or 1) > 1 else 1
 
 
-def snapshot_date(ws: Workspace, locale: str = "en") -> str | None:
-    """The data snapshot's date for the footer: when the last accepted file arrived (``None`` before any)."""
+def _snapshot_day(ws: Workspace):
+    """When the last accepted file arrived (a date; ``None`` before any)."""
     import pandas as pd
-    from babel.dates import format_date
 
     from evaluation.store import submissions
 
@@ -80,28 +89,43 @@ def snapshot_date(ws: Workspace, locale: str = "en") -> str | None:
     received = pd.to_datetime(subs.loc[subs["status"] == "accepted", "received_at"], utc=True, errors="coerce")
     if received.notna().sum() == 0:
         return None
-    return format_date(received.max().date(), "d MMMM y", locale=locale)
+    return received.max().date()
 
 
-def _print_pdf(html: Path, book_dir: Path, ws: Workspace, say) -> None:
-    """The whole report as ``report.pdf`` (:mod:`.pdf`); without Chromium, a note and no PDF."""
+def _format_day(day, locale: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, "d MMMM y", locale=locale)
+
+
+def snapshot_date(ws: Workspace, locale: str = "en") -> str | None:
+    """The data snapshot's date for the footer, written for ``locale``: when the last accepted file arrived
+    (``None`` before any)."""
+    day = _snapshot_day(ws)
+    return _format_day(day, locale) if day else None
+
+
+def _print_pdf(html: Path, book_dir: Path, ws: Workspace, say, language: str = "en") -> None:
+    """The edition's whole report as its ``report.pdf`` (:mod:`.pdf`); without Chromium, a note and no PDF."""
     import yaml
 
     from .browser import BrowserError
     from .chapters import toc_entries
     from .pdf import print_report
-    from .sphinx import SYNTHETIC_NOTICE
 
+    words = EDITION_TEXTS[language]
     config = yaml.safe_load((Path(book_dir) / "_config.yml").read_text(encoding="utf-8")) or {}
+    title = str(config.get("title") or words["title"]) if language == "en" else words["title"]
     pages = [f"{name}.html" for name in toc_entries(read_toc(book_dir)) if (html / f"{name}.html").is_file()]
     t0 = time.perf_counter()
     try:
-        print_report(html, pages, title=str(config.get("title", "Report")),
-                     notice=SYNTHETIC_NOTICE if ws.demo else None, snapshot=snapshot_date(ws))
+        print_report(html, pages, title=title, notice=words["notice"] if ws.demo else None,
+                     snapshot=snapshot_date(ws, words["locale"]), language=language,
+                     snapshot_label=words["snapshot"])
     except (BrowserError, FileNotFoundError) as exc:
-        say(f"  PDF: not printed ({exc})")
+        say(f"  PDF ({language}): not printed ({exc})")
         return
-    say(f"  PDF: {len(pages)} pages printed to report.pdf in {time.perf_counter() - t0:.1f} s")
+    say(f"  PDF ({language}): {len(pages)} pages printed to report.pdf in {time.perf_counter() - t0:.1f} s")
 
 
 class UndeclaredLoad(RuntimeError):
@@ -123,6 +147,8 @@ class BuildResult:
     missing: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     passes: int = 1
+    #: every edition's pages, relative to ``html`` (``index.html``, ``nl/index.html`` …)
+    editions: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def index(self) -> Path:
@@ -142,6 +168,31 @@ def ledger_conflicts(ledger_text: str | None) -> list[str]:
     return out
 
 
+def _stat_hash(root: Path) -> str:
+    """SHA-256 over every file's relative path, size and modification time under ``root``: whether a built
+    site is as the build left it, without reading its 40-odd MB (any write changes a file's mtime)."""
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            st = os.stat(os.path.join(dirpath, name))
+            rel = os.path.relpath(os.path.join(dirpath, name), root)
+            h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _tree_hash_filtered(book_dir: Path) -> str:
+    """:func:`_tree_hash` of the book folder without what the build ignores (``_build``, checkpoints, caches)."""
+    from .sphinx import _SKIP
+
+    h = hashlib.sha256()
+    for p in sorted(Path(book_dir).rglob("*")):
+        rel = p.relative_to(book_dir)
+        if p.is_file() and not any(part in _SKIP for part in rel.parts) and p.suffix != ".mo":
+            h.update(rel.as_posix().encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
 def _tree_hash(root: Path) -> str:
     """SHA-256 over every file under ``root`` (relative path and content)."""
     h = hashlib.sha256()
@@ -154,17 +205,21 @@ def _tree_hash(root: Path) -> str:
 
 def build_book(workspace, *, output=None, progress: Callable[[str], None] | None = print, force: bool = False,
                book_dir: Path = BOOK_DIR, timeout: int = 900, max_passes: int = 5,
-               check_pages: bool = True, jobs: int | None = None) -> BuildResult:
+               check_pages: bool = True, jobs: int | None = None, untranslated: str | None = None,
+               editions: tuple[str, ...] = EDITIONS) -> BuildResult:
     """Build the book from ``workspace`` (a folder or :class:`~evaluation.store.Workspace`).
 
     ``force=True`` executes every chapter and starts a fresh suppression
     ledger. ``jobs`` chapters are executed at a time (default
     :func:`default_jobs`: ``$PEER_EVAL_BUILD_JOBS``, else 2, or 1 on a
-    single core); the result does not depend on it.
+    single core); the result does not depend on it; as many editions are built by Sphinx at a time.
+    ``untranslated="report"`` (or ``$PEER_EVAL_UNTRANSLATED=report``) lists missing translations of
+    headings, captions and labelled values without failing (default ``"fail"``). ``editions`` (default
+    all three) is for measuring: ``("en",)`` builds the English edition alone.
 
     Raises :class:`~evaluation.build.ChapterFailed` (the failing cell and
     its error), :class:`UndeclaredLoad`, :class:`LedgerUnsettled`,
-    :class:`~evaluation.build.SphinxFailed`, or
+    :class:`~evaluation.build.SphinxFailed`, :class:`UntranslatedError`, or
     ``analysis.disclosure.PageCheckError``.
     """
     say = progress or (lambda _msg: None)
@@ -288,29 +343,17 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
             f"another: {', '.join(conflicts[:10])}. Give the tables that show them the book's ledger "
             "(ledger=ctx.ledger(SuppressionLedger)) so they hide them too.")
     t0 = time.perf_counter()
-    src = assemble(book_dir, cache.root / "src", notebooks, read_toc(book_dir), demo=ws.demo,
-                   snapshot=snapshot_date(ws))
-    html = ws.root / "book" / "_build" / "html"
-    site_key = _tree_hash(src) + ":" + os.environ.get("SOURCE_DATE_EPOCH", "") + ":" + code_hash()
-    site = cache.root / "site.json"
-    before = json.loads(site.read_text(encoding="utf-8")) if site.is_file() else {}
-    reuse = (not force and before.get("key") == site_key and (html / "index.html").is_file()
-             and before.get("html") == _tree_hash(html))
-    if reuse:  # the same sources give the same site: it was built (and checked) from exactly these
-        say("  jupyter-book: the sources are unchanged, the site built from them is kept")
-    else:
-        site.unlink(missing_ok=True)
-        html = run_sphinx(src, ws.root / "book")
+    editions = tuple(lang for lang in EDITIONS if lang in editions)
+    if "en" not in editions:
+        raise ValueError("the English edition is the site's root: editions must include 'en'")
+    sites = _build_editions(ws, cache, book_dir, notebooks, force=force, jobs=jobs, say=say,
+                            check_pages=check_pages, strict=_strict(untranslated), editions=editions)
+    html = sites["en"]
     result.timings["jupyter-book"] = time.perf_counter() - t0
     pages = sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
-                   if not p.relative_to(html).parts[0].startswith("_"))
-    if not reuse:
-        _print_pdf(html, book_dir, ws, say)
-    if check_pages and not reuse:
-        check_built_pages(html, threshold=ws.disclosure_threshold)
-        say(f"  page check: {len(pages)} pages, no pseudonym, identifier or small count in a table")
-    if not reuse and check_pages:  # only a checked site is ever kept
-        site.write_text(json.dumps({"key": site_key, "html": _tree_hash(html)}, indent=1) + "\n", encoding="utf-8")
+                   if not p.relative_to(html).parts[0].startswith("_") and p.relative_to(html).parts[0] not in EDITIONS)
+    result.editions = {lang: sorted((f"{lang}/" if lang != "en" else "") + p for p in pages
+                                    if (sites[lang] / p).is_file()) for lang in editions}
     if output:
         install_html(html, Path(output))
     result.pages = pages
@@ -318,6 +361,111 @@ def build_book(workspace, *, output=None, progress: Callable[[str], None] | None
     say(f"Built {len(present)} chapters ({len(result.executed)} executed, {len(result.skipped)} unchanged) "
         f"in {result.timings['total']:.1f} s: {result.index}")
     return result
+
+
+def _strict(untranslated: str | None) -> bool:
+    """Whether a missing translation of a heading, caption or labelled value fails the build."""
+    mode = untranslated or os.environ.get(UNTRANSLATED_ENV) or "fail"
+    if mode not in ("fail", "report"):
+        raise ValueError(f"untranslated={mode!r}: say 'fail' or 'report' (${UNTRANSLATED_ENV})")
+    return mode == "fail"
+
+
+def _edition_root(ws: Workspace, cache: ChapterCache, lang: str) -> Path:
+    """Where Sphinx builds the edition ``lang`` (``<root>/_build/html``): English where the site is."""
+    return ws.root / "book" if lang == "en" else cache.root / f"build-{lang}"
+
+
+def _build_editions(ws: Workspace, cache: ChapterCache, book_dir: Path, notebooks: dict, *, force: bool, jobs: int,
+                    say, check_pages: bool, strict: bool, editions: tuple[str, ...] = EDITIONS) -> dict[str, Path]:
+    """Assemble, build (Sphinx), print and check each edition whose sources changed; put the site together.
+
+    English is the site's root (``<workspace>/book/_build/html``), the other editions are copied into
+    ``nl/`` and ``fr/`` from where they were built (``book-cache/build-<lang>``). Each edition is kept,
+    and not built again, while its assembled sources hash the same (``book-cache/site.json``) and the
+    site is untouched. Returns each edition's folder in the site.
+    """
+    html = ws.root / "book" / "_build" / "html"
+    site = cache.root / "site.json"
+    before = json.loads(site.read_text(encoding="utf-8")) if site.is_file() else {}
+    salt = os.environ.get("SOURCE_DATE_EPOCH", "") + ":" + code_hash()
+    # What the editions are made from, without assembling them: the book folder, each chapter's cache key
+    # (its executed notebook is a function of it; a new submission changes the key of every chapter that
+    # loads it, and of the provenance chapter, which loads everything: so the snapshot date too), the
+    # editions and the code. Unchanged, with the site as it was left, nothing is assembled or built.
+    inputs = hashlib.sha256("\0".join([
+        _tree_hash_filtered(book_dir), salt, str(ws.demo), ",".join(editions),
+        *[f"{name}={cache.meta(name).get('key') if isinstance(nb, Path) else 'executed'}"
+          for name, nb in sorted(notebooks.items())]]).encode()).hexdigest()
+    if (not force and before.get("inputs") == inputs and all(isinstance(nb, Path) for nb in notebooks.values())
+            and (html / "index.html").is_file() and before.get("html") == _stat_hash(html)):
+        say("  jupyter-book: the sources of the editions are unchanged, the site built from them is kept")
+        return {lang: html if lang == "en" else html / lang for lang in editions}
+    toc = read_toc(book_dir)
+    day = _snapshot_day(ws)
+    sources, keys = {}, {}
+    for lang in editions:
+        snapshot = _format_day(day, EDITION_TEXTS[lang]["locale"]) if day else None
+        sources[lang] = assemble(book_dir, cache.root / ("src" if lang == "en" else f"src-{lang}"), notebooks, toc,
+                                 demo=ws.demo, snapshot=snapshot, language=lang, editions=editions)
+        keys[lang] = _tree_hash(sources[lang]) + ":" + salt
+    sites = {lang: html if lang == "en" else html / lang for lang in editions}
+    intact = (not force and (html / "index.html").is_file() and before.get("html") == _stat_hash(html))
+    old = before.get("editions", {}) if intact else {}
+    todo = [lang for lang in editions if old.get(lang) != keys[lang] or not (sites[lang] / "index.html").is_file()]
+    if not todo:  # the same sources give the same site: it was built (and checked) from exactly these
+        say("  jupyter-book: the sources of the editions are unchanged, the site built from them is kept")
+        if check_pages:
+            site.write_text(json.dumps({"inputs": inputs, "editions": keys, "html": _stat_hash(html)}, indent=1)
+                            + "\n", encoding="utf-8")
+        return sites
+    kept = [lang for lang in editions if lang not in todo]
+    if kept:
+        say(f"  jupyter-book: edition(s) {', '.join(kept)} unchanged, kept")
+    site.unlink(missing_ok=True)
+    if "en" in todo:  # Sphinx empties the English build folder: the other editions are copied back after
+        for lang in kept:
+            built = _edition_root(ws, cache, lang) / "_build" / "html"
+            if not (built / "index.html").is_file():
+                todo.append(lang)
+
+    def one(lang):
+        t0 = time.perf_counter()
+        out = run_sphinx(sources[lang], _edition_root(ws, cache, lang))
+        seconds = time.perf_counter() - t0
+        _print_pdf(out, book_dir, ws, say, lang)
+        if check_pages:
+            check_built_pages(out, threshold=ws.disclosure_threshold)
+        return out, seconds
+
+    # every edition at once: Sphinx and Chromium wait on files and on each other often enough that three
+    # processes on two cores finish sooner than two then one (measured: benchmarks/book_bench.py)
+    workers = len(todo)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="edition") as pool:
+        futures = {lang: pool.submit(one, lang) for lang in sorted(todo, key=EDITIONS.index)}
+        done = {lang: fut.result() for lang, fut in futures.items()}
+    for lang in editions:
+        if lang in done:
+            say(f"  jupyter-book ({lang}): built in {done[lang][1]:.1f} s")
+    for lang in editions[1:]:
+        if lang in todo or "en" in todo:
+            if sites[lang].exists():
+                shutil.rmtree(sites[lang])
+            shutil.copytree(_edition_root(ws, cache, lang) / "_build" / "html", sites[lang])
+    if check_pages:
+        say(f"  page check: {', '.join(sorted(done, key=EDITIONS.index))}: no pseudonym, identifier or small "
+            "count in a table")
+    report = untranslated_report(ws, cache, sources)
+    (ws.root / "book" / "_build").mkdir(parents=True, exist_ok=True)
+    (ws.root / "book" / "_build" / UNTRANSLATED_FILE).write_text(report.text(), encoding="utf-8")
+    for line in report.summary():
+        say(line)
+    if report.blocking and strict:
+        raise UntranslatedError(report.blocking_text())
+    if check_pages:  # only a checked site is ever kept
+        site.write_text(json.dumps({"inputs": inputs, "editions": keys, "html": _stat_hash(html)}, indent=1) + "\n",
+                        encoding="utf-8")
+    return sites
 
 
 def _missing_data(ws: Workspace, ch) -> list[str]:

@@ -28,7 +28,10 @@ For readers, the same set-up also
   (``image/svg+xml`` -> ``alt``) to the page by the build;
 * shows a pandas ``DataFrame``/``Series`` the way results are shown
   (``analysis.reader``: labels in words, p-values as "< 0.001", counts as
-  whole numbers) and labels a ``Styler``'s column and row labels in words;
+  whole numbers) and labels a ``Styler``'s (and a protected table's) column
+  and row labels in words — in the three editions' languages
+  (``analysis.editions.Multilingual``: the label catalogue per language,
+  numbers written as text re-written by Babel, :func:`relocalise`);
 * shows nothing for an empty ``Markdown``/``HTML`` object (instead of its
   ``<IPython.core.display.Markdown object>`` repr), and refuses an object
   whose only display is its default repr (``<x.Y object at 0x…>``): a
@@ -51,32 +54,49 @@ class RawReprError(TypeError):
     """A cell displays an object that has no display for readers (only its default repr)."""
 
 
-def describe_figure(fig) -> str:
-    """An alt text for a matplotlib figure: its titles, axis labels and legend entries, in words."""
+_FIGURE_WORDS = {
+    "en": ("Figure: ", "Figure (described in the text around it)", "{y} against {x}", "groups: "),
+    "nl": ("Figuur: ", "Figuur (beschreven in de tekst eromheen)", "{y} tegenover {x}", "groepen: "),
+    "fr": ("Figure : ", "Figure (décrite dans le texte qui l’entoure)", "{y} en fonction de {x}", "groupes : "),
+}
+
+
+def describe_figure(fig, language: str = "en") -> str:
+    """An alt text for a matplotlib figure: its titles, axis labels and legend entries, in words, in
+    ``language`` (the figure's own words through the label catalogue where it has them)."""
+    words = _FIGURE_WORDS.get(language, _FIGURE_WORDS["en"])
+    if language == "en":
+        def tr(t):
+            return t
+    else:
+        from analysis.reader import label
+
+        def tr(t):
+            return label(t.strip(), language) if t and t.strip() else t
     parts = []
     suptitle = getattr(fig, "_suptitle", None)
     if suptitle is not None and suptitle.get_text().strip():
-        parts.append(suptitle.get_text().strip())
+        parts.append(tr(suptitle.get_text().strip()))
     for ax in fig.get_axes():
         if not ax.get_visible() or not ax.axison and not ax.get_title():
             continue
         bits = []
-        title = " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t.strip())
+        title = " ".join(tr(t) for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t.strip())
         if title:
             bits.append(title.strip())
-        y, x = ax.get_ylabel().strip(), ax.get_xlabel().strip()
+        y, x = tr(ax.get_ylabel().strip()), tr(ax.get_xlabel().strip())
         if y and x:
-            bits.append(f"{y} against {x}")
+            bits.append(words[2].format(y=y, x=x))
         elif y or x:
             bits.append(y or x)
         legend = ax.get_legend()
-        labels = [t.get_text() for t in legend.get_texts()] if legend is not None else []
+        labels = [tr(t.get_text()) for t in legend.get_texts()] if legend is not None else []
         if labels:
-            bits.append("groups: " + ", ".join(labels))
+            bits.append(words[3] + ", ".join(labels))
         if bits:
             parts.append("; ".join(bits))
     text = ". ".join(dict.fromkeys(p for p in parts if p))
-    return ("Figure: " + text) if text else "Figure (described in the text around it)"
+    return (words[0] + text) if text else words[1]
 
 #: Source of the set-up cell the build runs before a chapter's first cell.
 GUARD_SOURCE = "from evaluation.build.display_guard import install as _peer_eval_guard\n_peer_eval_guard()\ndel _peer_eval_guard"
@@ -147,7 +167,8 @@ def check_displayable(obj: Any) -> None:
 
 
 class _ReaderTable:
-    """A pandas frame as readers see it (``analysis.reader.reader_html``); plain text for the notebook."""
+    """A pandas frame as readers see it (``analysis.reader.reader_html``) in the three editions' languages;
+    plain text for the notebook."""
 
     def __init__(self, frame):
         self.frame = frame
@@ -157,33 +178,101 @@ class _ReaderTable:
 
         return reader_html(self.frame)
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from analysis.reader import reader_bundle
+
+        data = reader_bundle(self.frame)._repr_mimebundle_()
+        data["text/plain"] = self.frame.to_string()
+        return data
+
     def __repr__(self) -> str:
         return self.frame.to_string()
 
 
+def relocalise(value: Any, language: str) -> Any:
+    """A number written in English as text re-written for ``language`` (``analysis.editions.relocalise``)."""
+    from analysis.editions import relocalise as _relocalise
+
+    return _relocalise(value, language)
+
+
+def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
+    """A pandas Styler in the three editions' languages: labels through the label catalogue, numbers written
+    as text re-written by Babel, the caption translated; a language lacking a label is left out (the build
+    then fails on it)."""
+    from analysis.editions import LANGUAGES, Multilingual
+    from analysis.reader import label, untranslated_labels
+
+    pages, lacking = {}, {}
+    caption = obj.caption if isinstance(getattr(obj, "caption", None), str) else None
+    for lang in LANGUAGES:
+        data = obj.data if hasattr(obj, "data") else None
+        lacking[lang] = untranslated_labels(data, caption, lang) if data is not None else []
+        st = obj._copy(deepcopy=True)
+        st.reader_note = getattr(obj, "reader_note", "")
+        # the axes' names (a protected table's "wave_name") in words too
+        named = st.data.copy()
+        named.index = named.index.set_names([label(n, lang) if isinstance(n, str) else n for n in named.index.names])
+        named.columns = named.columns.set_names([label(n, lang) if isinstance(n, str) else n
+                                                 for n in named.columns.names])
+        st.data, st.index, st.columns = named, named.index, named.columns
+        def words(v, lang=lang):  # labels in words; a number as a label (a δ of -7.5) in the language's writing
+            if isinstance(v, str):
+                # a signed number written as text ("+2.5", "-7.5") too; "1.1" may be a version: left
+                return relocalise(label(v, lang), lang) if v[:1] in "+-−" else label(v, lang)
+            if lang != "en" and isinstance(v, float):
+                return relocalise(str(v), lang)
+            return v
+
+        st.format_index(words, axis="columns")
+        st.format_index(words, axis="index")
+        if lang != "en":
+            # every cell's formatter (the author's, or pandas' default one) followed by the language's writing
+            n_rows, n_cols = st.data.shape
+            for key in [(r, c) for r in range(n_rows) for c in range(n_cols)]:
+                func = st._display_funcs[key]
+                st._display_funcs[key] = (lambda v, f=func, lang=lang: relocalise(
+                    label(f(v), lang) if isinstance(v, str) else f(v), lang))
+            if caption:
+                st.caption = label(caption, lang)
+            note = getattr(st, "reader_note", "")
+            if note:
+                st.reader_note = label(note, lang)
+        elif data is not None and data.columns.is_unique:
+            text_columns = [c for i, c in enumerate(data.columns)
+                            if data.iloc[:, i].map(lambda v: isinstance(v, str) or v is None).all()]
+            if text_columns:
+                st.format(lambda v: label(v) if isinstance(v, str) else v, subset=text_columns)
+        pages[lang] = wrap.format(st._repr_html_())
+    return Multilingual({lang: caption or "table" for lang in pages}, html=pages, untranslated=lacking)
+
+
+def _is_protected_table(obj: Any) -> bool:
+    return type(obj).__name__ == "ProtectedTable" and hasattr(obj, "to_styler") and hasattr(obj, "display_frame")
+
+
 def _for_readers(obj: Any) -> Any:
+    if _is_protected_table(obj):
+        return _styler_editions(obj.to_styler_for_editions() if hasattr(obj, "to_styler_for_editions")
+                                else _unlabelled_styler(obj), wrap='<div class="protected-table">{}</div>')
     if not _is_table(obj):
         return obj
     import pandas as pd
 
     if isinstance(obj, (pd.DataFrame, pd.Series)):
         return _ReaderTable(obj)
-    from analysis.reader import label
+    return _styler_editions(obj)
 
-    def words(value):
-        return label(value) if isinstance(value, str) else value
 
-    obj.format_index(words, axis="columns")
-    obj.format_index(words, axis="index")
-    # code names among the values (an instrument "peer_worker") in words too; text columns only, so the
-    # author's number formats stay as they are
-    data = obj.data
-    if data.columns.is_unique:
-        text_columns = [c for i, c in enumerate(data.columns)
-                        if data.iloc[:, i].map(lambda v: isinstance(v, str) or v is None).all()]
-        if text_columns:
-            obj.format(lambda v: label(v) if isinstance(v, str) else v, subset=text_columns)
-    return obj
+def _unlabelled_styler(table: Any) -> Any:
+    """``table.to_styler()`` with the code names kept on both axes (relabelled per language after)."""
+    styler = table.to_styler()
+    disp = table.display_frame()
+    plain = type(styler)(disp).set_uuid(styler.uuid).set_table_attributes('class="dataframe disclosure"')
+    if styler.caption:
+        plain = plain.set_caption(styler.caption)
+    plain.reader_note = getattr(styler, "reader_note", "")
+    return plain
 
 
 def install(shell=None) -> None:
@@ -215,10 +304,13 @@ def install(shell=None) -> None:
         figure = sys.modules.get("matplotlib.figure")
         if figure is not None and isinstance(obj, figure.Figure):
             alt = describe_figure(obj)
+            # the alt text in each edition's language (the build's reader notebooks pick theirs); the figure
+            # itself is drawn once, with the chapter's words
+            editions = {lang: describe_figure(obj, lang) for lang in _FIGURE_WORDS}
             metadata = dict(metadata or {})
             for mime in ("image/svg+xml", "image/png"):
                 if mime in data:
-                    metadata[mime] = {**metadata.get(mime, {}), "alt": alt}
+                    metadata[mime] = {**metadata.get(mime, {}), "alt": alt, "alt_editions": editions}
         return data, metadata
 
     guarded_format._peer_eval_guard = True

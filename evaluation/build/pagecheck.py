@@ -36,11 +36,19 @@ __all__ = ["check_built_pages", "scan_tables", "SmallCount", "SmallCountError", 
 COUNT_HEADER = re.compile(
     r"^(n|n[ _].*|.*[ _]n|count|counts|number|number of .*|frequency|.*persons?|people|respondents?|responses|"
     r"episodes|participants|non-participants|detainees|staff|peer workers|interviewed|interviews|events|"
-    r"at risk|.*at risk|released|releases|cases|.*count)$", re.IGNORECASE)
+    r"at risk|.*at risk|released|releases|cases|.*count|"
+    # the Dutch and French editions' headers
+    r"aantal|aantal .*|nombre|nombre de .*|personen|personnes|deelnemers|niet-deelnemers|non-participants|"
+    r"gedetineerden|d[ée]tenus|personeel|personnel|ervaringsdeskundigen|pairs aidants|respondenten|r[ée]pondants|"
+    r"gebeurtenissen|[ée]v[ée]nements|episodes|[ée]pisodes|.*at risk)$", re.IGNORECASE)
 #: A column header that names something other than persons (never read as a count of persons).
 NOT_PERSONS = re.compile(
     r"%|percent|share|proportion|rate|\bci\b|interval|mean|median|average|\bsd\b|coders?\b|items?\b|"
-    r"\bdf\b|days?\b|years?\b|months?\b|waves?\b|version|rank|score|code|submissions?\b|files?\b",
+    r"\bdf\b|days?\b|years?\b|months?\b|waves?\b|version|rank|score|code|submissions?\b|files?\b|"
+    # the same words in the Dutch and French editions' headers (analysis/labels.yaml)
+    r"procent|aandeel|\bpart\b|proportie|percentage|\btaux\b|\bbi\b|\bic\b|intervall?e?|gemiddeld|moyen|mediaan|"
+    r"m[ée]diane?|codeurs?\b|vragen|questions|dagen|jours?\b|jaren|\bans?\b|ann[ée]es?|maanden|\bmois\b|"
+    r"metingen|meting\b|vagues?\b|versie|\brang\b|inzendingen|envois|bestanden|fichiers",
     re.IGNORECASE)
 _INT = re.compile(r"^[+]?[1-9]\d{0,2}(?:[ ,.\u202f\u00a0]\d{3})+$|^[+]?\d+$")
 

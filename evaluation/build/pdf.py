@@ -3,8 +3,9 @@
 After the HTML build, the chapters' articles (in the order of the table of
 contents) are put one after the other into a single print page that uses
 the site's own style sheets and images, and headless Chromium prints it
-(``Page.printToPDF``, A4) to ``report.pdf`` at the site's root; the footer
-of every page links to it. Nothing is downloaded: Chromium is Debian's and
+(``Page.printToPDF``, A4) to ``report.pdf`` at the edition's root (one PDF
+per language: ``report.pdf``, ``nl/report.pdf``, ``fr/report.pdf``); the
+footer of every page of the edition links to it, in its language. Nothing is downloaded: Chromium is Debian's and
 the page reads only the built site's files.
 
 Chromium writes the time of printing into the PDF's information dictionary
@@ -31,7 +32,7 @@ _PDF_DATE = re.compile(rb"\(D:(\d{14})")
 
 
 def compose_print_page(html_dir: Path, pages: Iterable[str], *, title: str, notice: str | None = None,
-                       snapshot: str | None = None) -> str:
+                       snapshot: str | None = None, language: str = "en", snapshot_label: str = "Data snapshot") -> str:
     """One HTML document holding the articles of ``pages`` (file names, in order) and the site's styles."""
     from bs4 import BeautifulSoup
 
@@ -59,14 +60,14 @@ def compose_print_page(html_dir: Path, pages: Iterable[str], *, title: str, noti
         sections.append(f'<section class="print-chapter" id="{Path(page).stem}">{article.decode_contents()}</section>')
     cover = [f"<h1>{_html.escape(title)}</h1>"]
     if snapshot:
-        cover.append(f"<p>Data snapshot: {_html.escape(snapshot)}.</p>")
+        cover.append(f"<p>{_html.escape(snapshot_label)}: {_html.escape(snapshot)}.</p>")
     if notice:
         cover.append(f'<p class="print-notice"><strong>{_html.escape(notice)}</strong></p>')
     style = ("<style>@page { size: A4; margin: 18mm 16mm; } body { margin: 0; } "
              "section.print-chapter { break-before: page; } .print-cover { padding-top: 30vh; } "
              "div.reader-figure img { width: 100% !important; max-width: 100% !important; } "
              "div.reader-scroll, div.reader-figure { overflow: visible !important; }</style>")
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_html.escape(title)}</title>'
+    return (f'<!DOCTYPE html><html lang="{_html.escape(language)}"><head><meta charset="utf-8"><title>{_html.escape(title)}</title>'
             f'{head}{style}</head><body><main class="bd-content"><section class="print-cover">{"".join(cover)}'
             f'</section>{"".join(sections)}</main></body></html>')
 
@@ -78,13 +79,15 @@ def normalise_pdf_dates(data: bytes, epoch: int) -> bytes:
 
 
 def print_report(html_dir: Path, pages: Iterable[str], *, title: str, notice: str | None = None,
-                 snapshot: str | None = None, timeout: float = 180) -> Path:
+                 snapshot: str | None = None, timeout: float = 180, language: str = "en",
+                 snapshot_label: str = "Data snapshot") -> Path:
     """Print the report to ``html_dir/report.pdf`` (see the module docstring) and return its path."""
     from .accessibility import _evaluate, _open, chromium_page
 
     html_dir = Path(html_dir)
     source = html_dir / _PRINT_PAGE
-    source.write_text(compose_print_page(html_dir, pages, title=title, notice=notice, snapshot=snapshot),
+    source.write_text(compose_print_page(html_dir, pages, title=title, notice=notice, snapshot=snapshot,
+                                         language=language, snapshot_label=snapshot_label),
                       encoding="utf-8")
     try:
         with chromium_page(timeout=timeout) as (pipe, session):

@@ -12,7 +12,14 @@ read through ``execute_chapter``, are left as the kernel wrote them):
   as ``Theme: x`` as a small heading, anything else as a paragraph;
 * what a cell writes to stderr (warnings) is left out of the page;
 * the alt text the kernel wrote for a figure (:mod:`.display_guard`) is set
-  as the cell's image option, so the page's ``<img alt>`` describes it.
+  as the cell's image option, so the page's ``<img alt>`` describes it;
+* for the edition ``language`` (``en``, ``nl``, ``fr``), every output that
+  carries the three editions' texts (``analysis.editions``: results, glued
+  numbers and phrases) shows that language's; one lacking it is listed in
+  the notebook's metadata (``peer_eval.untranslated_outputs``), and the
+  build fails on it. An output written in English only (Markdown, printed
+  remarks, a glued text) keeps its words but has its numbers written the
+  edition's way (``analysis.editions.localise_numbers``).
 """
 
 from __future__ import annotations
@@ -23,8 +30,12 @@ import re
 
 import nbformat
 
-__all__ = ["for_readers", "printed_text_as_html"]
+__all__ = ["for_readers", "printed_text_as_html", "untranslated_outputs", "UNTRANSLATED_KEY"]
 
+#: The notebook metadata key (under ``peer_eval``) listing outputs that lack the edition's language.
+UNTRANSLATED_KEY = "untranslated_outputs"
+
+_BARE_NUMBER = re.compile(r"^[+\-]?(?:\d+\.?\d*(?:[eE][+\-]?\d+)?|nan|inf)$")
 _REMARK = re.compile(r"^\[(\d+)\]\s+(.*)$")
 _QUOTE = re.compile(r"^\s*[“\"«„](.+?)[”\"»“]\s*(?:[—–-]{1,2}\s*(.+))?$")
 _HEADING = re.compile(r"^([A-Z][\w ]{0,40}):\s+(\S.*)$")
@@ -71,12 +82,34 @@ def printed_text_as_html(text: str) -> str:
     return f'<div class="reader-text">{"".join(out)}</div>'
 
 
-def for_readers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of the executed notebook ``nb`` prepared for the reader's page (see the module docstring)."""
+def _describe(cell_no: int, data, language: str) -> str:
+    """An output named for an author: its cell number, the start of its English text, what lacks a translation."""
+    from analysis.editions import GLUE_PREFIX, untranslated
+
+    plain = data.get("text/plain") or data.get(GLUE_PREFIX + "text/plain") or ""
+    plain = "".join(plain) if isinstance(plain, list) else str(plain)
+    what = untranslated(data, language)
+    lacking = f" (no {language} label for: {', '.join(repr(w) for w in what[:8])})" if what else ""
+    return f"code cell {cell_no}: {' '.join(plain.split())[:60]!r}{lacking}"
+
+
+def untranslated_outputs(nb) -> list[str]:
+    """The outputs a reader-prepared notebook lists as lacking its edition's language."""
+    return list(((nb.get("metadata") or {}).get("peer_eval") or {}).get(UNTRANSLATED_KEY) or [])
+
+
+def for_readers(nb: nbformat.NotebookNode, language: str = "en") -> nbformat.NotebookNode:
+    """A copy of the executed notebook ``nb`` prepared for the reader's page in the edition ``language``
+    (see the module docstring)."""
+    from analysis.editions import GLUE_PREFIX, is_multilingual, lacks, localise_numbers, select
+
     nb = copy.deepcopy(nb)
+    missing: list[str] = []
+    code_no = 0
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
             continue
+        code_no += 1
         outputs = []
         alt = None
         for out in cell.get("outputs", []):
@@ -86,14 +119,34 @@ def for_readers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 text = out.get("text", "")
                 text = "".join(text) if isinstance(text, list) else text
                 if text.strip():
+                    text = localise_numbers(text, language)  # (the words stay as the analysis wrote them)
                     outputs.append(nbformat.v4.new_output(
                         "display_data", data={"text/html": printed_text_as_html(text), "text/plain": text}))
                 continue
             for meta in (out.get("metadata") or {}).values():
                 if isinstance(meta, dict) and meta.get("alt") and alt is None:
-                    alt = str(meta["alt"])
+                    alt = str((meta.get("alt_editions") or {}).get(language) or meta["alt"])
+            data = out.get("data")
+            if data and is_multilingual(data):
+                if lacks(data, language):
+                    missing.append(_describe(code_no, data, language))
+                out["data"] = select(data, language)
+            elif data and language != "en":  # Markdown an analysis wrote in English: its numbers at least
+                for mime in ("text/markdown", GLUE_PREFIX + "text/markdown", GLUE_PREFIX + "text/plain"):
+                    if isinstance(data.get(mime), (str, list)):
+                        value = data[mime]
+                        value = "".join(value) if isinstance(value, list) else value
+                        if mime.endswith("text/plain") and _BARE_NUMBER.match(value.strip()):
+                            continue  # a glued number: the prose may format it ({glue:text}`x:.2f`), Python's way
+                        data[mime] = localise_numbers(value, language)
             outputs.append(out)
         cell["outputs"] = outputs
         if alt:
             cell.setdefault("metadata", {}).setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt
+    peer = nb.metadata.setdefault("peer_eval", {})
+    peer["edition"] = language
+    if missing:
+        peer[UNTRANSLATED_KEY] = missing
+    else:
+        peer.pop(UNTRANSLATED_KEY, None)
     return nb

@@ -27,11 +27,51 @@ from .chapters import Chapter
 if TYPE_CHECKING:
     import nbformat
 
-__all__ = ["SphinxFailed", "SYNTHETIC_NOTICE", "assemble", "generated_config", "generated_toc", "run_sphinx",
-           "install_html"]
+__all__ = ["SphinxFailed", "SYNTHETIC_NOTICE", "EDITIONS", "EDITION_TEXTS", "assemble", "generated_config",
+           "generated_toc", "run_sphinx", "install_html"]
 
-SYNTHETIC_NOTICE = ("Synthetic data: this report is built from the fictional demo evaluation. "
-                    "No real person, prison or result is described.")
+#: The report's editions: English at the site's root, Dutch under ``nl/``, French under ``fr/``.
+EDITIONS = ("en", "nl", "fr")
+#: What the build itself writes on every page (banner, footer, PDF cover), in each edition's language.
+EDITION_TEXTS = {
+    "en": {
+        "name": "English",
+        "locale": "en",
+        "languages": "Language",
+        "title": "Peer support in Belgian prisons: evaluation of the D&D projects",
+        "notice": "Synthetic data: this report is built from the fictional demo evaluation. "
+                  "No real person, prison or result is described.",
+        "footer": "Built by <code>peer-eval build</code> from the evaluation workspace.",
+        "pdf": "The whole report as a PDF",
+        "snapshot": "Data snapshot",
+        "no_data": "no data yet",
+    },
+    "nl": {
+        "name": "Nederlands",
+        "locale": "nl_BE",
+        "languages": "Taal",
+        "title": "Peer support in Belgische gevangenissen: evaluatie van de D&D-projecten",
+        "notice": "Synthetische gegevens: dit rapport is gemaakt met de fictieve demo-evaluatie. "
+                  "Er wordt geen echte persoon, gevangenis of uitkomst beschreven.",
+        "footer": "Gemaakt door <code>peer-eval build</code> uit de evaluatiewerkruimte.",
+        "pdf": "Het volledige rapport als pdf",
+        "snapshot": "Momentopname van de gegevens",
+        "no_data": "nog geen gegevens",
+    },
+    "fr": {
+        "name": "Français",
+        "locale": "fr_BE",
+        "languages": "Langue",
+        "title": "Le soutien par les pairs dans les prisons belges : évaluation des projets D&D",
+        "notice": "Données synthétiques : ce rapport est construit à partir de l’évaluation de démonstration "
+                  "fictive. Aucune personne, prison ou résultat réel n’y est décrit.",
+        "footer": "Produit par <code>peer-eval build</code> à partir de l’espace de travail de l’évaluation.",
+        "pdf": "Le rapport complet en PDF",
+        "snapshot": "Instantané des données",
+        "no_data": "pas encore de données",
+    },
+}
+SYNTHETIC_NOTICE = EDITION_TEXTS["en"]["notice"]
 _SKIP = {"_build", ".ipynb_checkpoints", "__pycache__", "jupytext.toml"}
 
 
@@ -39,25 +79,37 @@ class SphinxFailed(RuntimeError):
     """``jupyter-book build`` failed; the message holds its warnings and errors."""
 
 
-def generated_config(book_dir: Path, *, demo: bool, snapshot: str | None = None) -> dict:
-    """``book/_config.yml`` with execution off, the data snapshot's date in the footer (``snapshot``,
-    already written for readers; the footer's template says "Data snapshot") and, for the demo, the
-    synthetic-data banner."""
+def generated_config(book_dir: Path, *, demo: bool, snapshot: str | None = None, language: str = "en",
+                     editions: tuple[str, ...] = EDITIONS) -> dict:
+    """``book/_config.yml`` for the edition ``language``: execution off, Sphinx's ``language`` (the pages'
+    ``<html lang>``, the gettext catalogues of ``book/locales``), the title, footer and banner in that
+    language (:data:`EDITION_TEXTS`), the data snapshot's date in the footer (``snapshot``, already
+    written for readers) and, for the demo, the synthetic-data banner."""
+    words = EDITION_TEXTS[language]
     config = yaml.safe_load((Path(book_dir) / "_config.yml").read_text(encoding="utf-8")) or {}
     config.setdefault("execute", {})["execute_notebooks"] = "off"
     config["only_build_toc_files"] = True
+    if language != "en" or not config.get("title"):
+        config["title"] = words["title"]
+    html = config.setdefault("html", {})
+    if language != "en" or not html.get("extra_footer"):
+        html["extra_footer"] = words["footer"]
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["language"] = language
     # a strftime format without a % field is printed as it is: the snapshot's date, never the build's
-    sphinx_config["html_last_updated_fmt"] = (snapshot or "no data yet").replace("%", "%%")
+    sphinx_config["html_last_updated_fmt"] = (snapshot or words["no_data"]).replace("%", "%%")
+    context = sphinx_config.setdefault("html_context", {})
+    context.update({"peer_eval_edition": language, "peer_eval_editions": list(editions),
+                    "peer_eval_edition_names": {lang: EDITION_TEXTS[lang]["name"] for lang in editions},
+                    "peer_eval_languages_label": words["languages"],
+                    "peer_eval_snapshot_label": words["snapshot"]})
     from .browser import CHROMIUM
 
     if Path(CHROMIUM).exists():  # the build prints the whole report to report.pdf (evaluation.build.pdf)
-        html = config.setdefault("html", {})
         html["extra_footer"] = (str(html.get("extra_footer") or "")
-                                + ' <a class="report-pdf" href="report.pdf">The whole report as a PDF</a>.')
+                                + f' <a class="report-pdf" href="report.pdf">{words["pdf"]}</a>.')
     if demo:
-        html = config.setdefault("html", {})
-        html["announcement"] = f"⚠️ {SYNTHETIC_NOTICE}"
+        html["announcement"] = f"⚠️ {words['notice']}"
     return config
 
 
@@ -86,11 +138,13 @@ def generated_toc(toc: dict, present: set[str]) -> dict:
 
 
 def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookNode | Path], toc: dict,
-             *, demo: bool, snapshot: str | None = None) -> Path:
-    """Write the generated book into ``dest`` (emptied first) and return it.
+             *, demo: bool, snapshot: str | None = None, language: str = "en",
+             editions: tuple[str, ...] = EDITIONS) -> Path:
+    """Write the generated book of the edition ``language`` into ``dest`` (emptied first) and return it.
 
-    Every notebook is prepared for readers (:func:`.readers.for_readers`); one given as a
-    :class:`~pathlib.Path` (a cached, executed notebook) is read first.
+    Every notebook is prepared for readers in that language (:func:`.readers.for_readers`); one given as
+    a :class:`~pathlib.Path` (a cached, executed notebook) is read first, and its prepared copy is kept
+    beside it (``<name>.readers.<language>.ipynb``).
     """
     book_dir, dest = Path(book_dir), Path(dest)
     if dest.exists():
@@ -102,7 +156,7 @@ def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookN
             continue
         if rel.suffix == ".md" and rel.with_suffix("").as_posix() in notebooks:
             continue
-        if rel.name in ("_config.yml", "_toc.yml"):
+        if rel.name in ("_config.yml", "_toc.yml") or rel.suffix == ".mo":  # Sphinx compiles the .po files
             continue
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest / rel)
@@ -112,13 +166,14 @@ def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookN
         if isinstance(nb, Path):
             # A cached chapter: its reader-prepared copy is kept beside it, so a build with nothing changed
             # copies files and never imports nbformat (issue 18: a no-change build under 1.5 s).
-            ready = nb.with_name(nb.stem + ".readers.ipynb")
+            ready = nb.with_name(f"{nb.stem}.readers.{language}.ipynb")
             if not (ready.is_file() and ready.stat().st_mtime_ns > nb.stat().st_mtime_ns):
-                _write_for_readers(_read_notebook(nb), ready)
+                _write_for_readers(_read_notebook(nb), ready, language)
             shutil.copyfile(ready, out)
         else:
-            _write_for_readers(nb, out)
-    (dest / "_config.yml").write_text(yaml.safe_dump(generated_config(book_dir, demo=demo, snapshot=snapshot),
+            _write_for_readers(nb, out, language)
+    config = generated_config(book_dir, demo=demo, snapshot=snapshot, language=language, editions=editions)
+    (dest / "_config.yml").write_text(yaml.safe_dump(config,
                                                      sort_keys=False,
                                                      allow_unicode=True), encoding="utf-8")
     (dest / "_toc.yml").write_text(yaml.safe_dump(generated_toc(toc, set(notebooks) | _pages(book_dir, toc)),
@@ -132,14 +187,16 @@ def _read_notebook(path: Path):
     return nbformat.read(path, as_version=4)
 
 
-def _write_for_readers(nb, out: Path) -> None:
-    """Write ``nb`` prepared for readers (:func:`.readers.for_readers`) to ``out``, atomically."""
+def _write_for_readers(nb, out: Path, language: str = "en") -> None:
+    """Write ``nb`` prepared for readers of ``language`` (:func:`.readers.for_readers`) to ``out``, atomically."""
+    import threading
+
     import nbformat
 
     from .readers import for_readers
 
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    nbformat.write(for_readers(nb), tmp)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    nbformat.write(for_readers(nb, language), tmp)
     os.replace(tmp, out)
 
 

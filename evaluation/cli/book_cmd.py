@@ -25,7 +25,11 @@ cell and its error (exit code 1).
 
 BUILD_EPILOG = """\
 The workspace is WORKSPACE, else $PEER_EVAL_WORKSPACE, else ./peer-eval-workspace.
-The site goes to WORKSPACE/book/_build/html unless --output is given.
+The site goes to WORKSPACE/book/_build/html unless --output is given: the English
+edition at its root, the Dutch one in nl/, the French one in fr/ (each with its
+report.pdf). What is still untranslated is listed in WORKSPACE/book/_build/untranslated.txt;
+a heading, caption or labelled value without its translation stops the build
+unless --untranslated report.
 
 examples:
   peer-eval build demo-workspace
@@ -68,6 +72,9 @@ def register(sub) -> None:
     p.add_argument("--jobs", type=int, metavar="N",
                    help="chapters executed at a time (default $PEER_EVAL_BUILD_JOBS, else 2); "
                         "the book is the same whatever N")
+    p.add_argument("--untranslated", choices=["fail", "report"],
+                   help="a heading, caption or labelled value without its Dutch or French translation: "
+                        "fail the build (default, or $PEER_EVAL_UNTRANSLATED) or only list it")
     p.add_argument("--book", metavar="DIR", help=argparse.SUPPRESS)  # another book folder (tests)
     p.set_defaults(func=_build)
 
@@ -96,20 +103,20 @@ def _workspace(arg):
 
 def _build(args) -> int:
     from evaluation.build import ChapterFailed, SphinxFailed, UndeclaredLoad, build_book
-    from evaluation.build.book import LedgerUnsettled
+    from evaluation.build.book import LedgerUnsettled, UntranslatedError
     from evaluation.store import WorkspaceError
 
     try:
         ws = _workspace(args)
         extra = {"book_dir": Path(args.book)} if args.book else {}
         result = build_book(ws, output=args.output, force=args.force, progress=lambda m: print(m, flush=True),
-                            jobs=args.jobs, **extra)
+                            jobs=args.jobs, untranslated=getattr(args, "untranslated", None), **extra)
     except ChapterFailed as exc:
         print(f"\nThe build stopped: {exc}", file=sys.stderr)
         if exc.traceback:
             print("\n" + exc.traceback, file=sys.stderr)
         return 1
-    except (SphinxFailed, UndeclaredLoad, LedgerUnsettled, WorkspaceError, FileExistsError) as exc:
+    except (SphinxFailed, UndeclaredLoad, LedgerUnsettled, UntranslatedError, WorkspaceError, FileExistsError) as exc:
         print(f"\nThe build stopped: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - the page check's error lives in analysis

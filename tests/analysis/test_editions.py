@@ -30,3 +30,13 @@ def test_html_and_fallback():
     assert MIME in v._repr_mimebundle_()
     with pytest.raises(ValueError):
         Multilingual({"nl": "x"})
+
+
+def test_a_missing_language_is_left_out_of_the_bundle_and_reported():
+    from analysis.editions import lacks
+
+    v = Multilingual({"en": "a", "nl": "b"})
+    data = v._repr_mimebundle_()
+    assert v.missing == ("fr",) and lacks(data, "fr") and not lacks(data, "nl") and not lacks(data, "en")
+    assert select(data, "fr") == {"text/plain": "a"}  # the page still has a value; the build fails on it
+    assert not lacks({"text/plain": "x"}, "fr")  # a plain output is the same in every edition

@@ -91,4 +91,6 @@ def demo_book(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("demo") / "demo-workspace"
     demo = run_demo(root, scale="small", out=lambda _m: None)
-    return demo.workspace, build_book(demo.workspace, progress=None)
+    # (the catalogues are being translated: the demo build lists what is untranslated without failing on it;
+    # tests/evaluation/build/test_editions.py shows the rule that fails a build)
+    return demo.workspace, build_book(demo.workspace, progress=None, untranslated="report")

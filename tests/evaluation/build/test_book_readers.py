@@ -21,7 +21,7 @@ from evaluation.build.browser import CHROMIUM
 
 import analysis
 
-FORBIDDEN = ("p = 0.000", "p=0.000", "object at 0x", "<IPython.", "&lt;IPython.", "Last updated on")
+FORBIDDEN = ("p = 0.000", "p=0.000", "p = 0,000", "p=0,000", "object at 0x", "<IPython.", "&lt;IPython.", "Last updated on")
 
 
 def _result_column_names() -> set[str]:
@@ -39,7 +39,16 @@ def _reader_text(page: Path) -> str:
 
 
 def _pages(html: Path) -> list[Path]:
-    return sorted(p for p in html.glob("*.html"))
+    """Every page of every edition (English at the root, Dutch nl/, French fr/)."""
+    return sorted(p for edition in (html, html / "nl", html / "fr") for p in edition.glob("*.html"))
+
+
+SNAPSHOT = {"en": "Data snapshot:", "nl": "Momentopname van de gegevens:", "fr": "Instantané des données:"}
+
+
+def _edition(html: Path, page: Path) -> str:
+    rel = page.relative_to(html).parts
+    return rel[0] if len(rel) > 1 else "en"
 
 
 @pytest.mark.slow
@@ -50,23 +59,31 @@ def test_no_page_shows_program_output_or_code_names(demo_book):
     problems = []
     for page in _pages(result.html):
         raw = page.read_text(encoding="utf-8")
-        problems += [f"{page.name}: {s!r}" for s in FORBIDDEN if s in raw]
+        where = page.relative_to(result.html).as_posix()
+        problems += [f"{where}: {s!r}" for s in FORBIDDEN if s in raw]
         problems += [f"{page.name}: <pre> output" for _ in re.finditer(r'class="output (?:stream|text_plain)[^"]*"><div class="highlight"><pre', raw)]
         text = _reader_text(page)
+        flat = " ".join(text.split())  # a glued p-value ("p = <span>0.000</span>") reads as the reader sees it
+        problems += [f"{where}: {s!r} (as read)" for s in ("p = 0.000", "p = 0,000") if s in flat]
         found = sorted({w for w in re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", text) if w in names})
         problems += [f"{page.name}: code name {w!r}" for w in found]
         if page.name != "index.html":  # index.html only redirects to the first page
-            assert "Data snapshot:" in raw, page.name  # the footer's date is the data's
+            # the footer's date is the data's, in the edition's language
+            assert SNAPSHOT[_edition(result.html, page)] in raw, where
     assert problems == [], "\n".join(problems)
+    assert any(p.parts[-2] == "nl" for p in _pages(result.html)) and any(p.parts[-2] == "fr" for p in _pages(result.html))
     # the whole report as a PDF, linked from every page's footer (printed when Chromium is there)
-    if Path(CHROMIUM).exists():
-        assert (result.html / "report.pdf").read_bytes().startswith(b"%PDF")
-        assert 'href="report.pdf"' in (result.html / "reoffending.html").read_text(encoding="utf-8")
+    if Path(CHROMIUM).exists():  # one PDF per edition, linked from that edition's pages
+        for edition, link in ((result.html, "The whole report as a PDF"), (result.html / "nl", "als pdf"),
+                              (result.html / "fr", "en PDF")):
+            assert (edition / "report.pdf").read_bytes().startswith(b"%PDF")
+            footer = (edition / "reoffending.html").read_text(encoding="utf-8")
+            assert 'href="report.pdf"' in footer and link in footer, edition
     # figures are SVG with an alt text that describes them (not the file's name)
     for page in _pages(result.html):
         for img in BeautifulSoup(page.read_text(encoding="utf-8"), "lxml").select("div.cell_output img"):
             assert img["src"].endswith(".svg"), (page.name, img["src"])
-            assert img.get("alt", "").startswith("Figure"), (page.name, img.get("alt"))
+            assert img.get("alt", "").startswith(("Figure", "Figuur")), (page.name, img.get("alt"))
 
 
 def _need_browser():

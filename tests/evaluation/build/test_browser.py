@@ -40,7 +40,8 @@ def test_built_book_has_no_console_errors(demo_book):
     """Every page of the whole demo book (the session's build) loads without a console error."""
     _need_chromium()
     _ws, result = demo_book
-    pages = [p for p in result.pages if p not in ("genindex.html", "search.html")]
-    assert "intro.html" in pages and "data.html" in pages
+    pages = [p for lang in ("en", "nl", "fr") for p in result.editions[lang]
+             if p.rsplit("/", 1)[-1] not in ("genindex.html", "search.html")]  # every page of every edition
+    assert "intro.html" in pages and "data.html" in pages and "nl/data.html" in pages and "fr/data.html" in pages
     errors = {page: console_errors(result.html / page) for page in pages}
     assert {page: e for page, e in errors.items() if e} == {}

@@ -57,7 +57,7 @@ def _tree(root: Path) -> dict[str, str]:
 @pytest.mark.slow
 def test_frame_book_builds_reproducibly_and_uses_the_cache(small_workspace, frame_book, tmp_path):
     log: list[str] = []
-    first = build_book(small_workspace, book_dir=frame_book, progress=log.append, jobs=2)
+    first = build_book(small_workspace, book_dir=frame_book, progress=log.append, jobs=2, untranslated="report")
     html = first.html
     # every chapter present (the analysis chapters not yet written are left out, with a note)
     assert {"intro.html", "data.html", "methods.html", "assumptions.html", "provenance.html",
@@ -85,7 +85,7 @@ def test_frame_book_builds_reproducibly_and_uses_the_cache(small_workspace, fram
     # two at a time), same notebooks, same site
     notebooks = _tree(Path(small_workspace) / "book-cache")
     site = _tree(html)
-    again = build_book(small_workspace, book_dir=frame_book, force=True, progress=None, jobs=1)
+    again = build_book(small_workspace, book_dir=frame_book, force=True, progress=None, jobs=1, untranslated="report")
     assert sorted(again.executed) == sorted(first.executed)
     after = _tree(Path(small_workspace) / "book-cache")
     assert {k: v for k, v in after.items() if k.endswith(".ipynb") and "/" not in k} == \
@@ -94,14 +94,15 @@ def test_frame_book_builds_reproducibly_and_uses_the_cache(small_workspace, fram
 
     # nothing changed: nothing executed
     kept: list[str] = []
-    same = build_book(small_workspace, book_dir=frame_book, progress=kept.append)
+    same = build_book(small_workspace, book_dir=frame_book, progress=kept.append, untranslated="report")
     assert same.executed == [] and sorted(same.skipped) == sorted(first.executed)
     assert any("site built from them is kept" in m for m in kept) and _tree(html) == site
 
     # one new staff submission: only the chapters that load staff data (data, provenance) run again
     ws = Workspace.open(small_workspace, create=False)
     submit(ws, BUILD_KEY, tmp_path, "staff", 12, site="P02", seed=99)  # (the workspace's key: another is refused)
-    changed = build_book(small_workspace, book_dir=frame_book, progress=None, output=tmp_path / "site")
+    changed = build_book(small_workspace, book_dir=frame_book, progress=None, output=tmp_path / "site",
+                         untranslated="report")
     assert sorted(changed.executed) == ["data", "provenance"]
     assert sorted(changed.skipped) == ["methods", "wellbeing"]
     assert (tmp_path / "site" / "index.html").is_file()
@@ -110,8 +111,8 @@ def test_frame_book_builds_reproducibly_and_uses_the_cache(small_workspace, fram
 def test_failing_chapter_reports_its_cell(small_workspace, frame_book, capsys, monkeypatch):
     bad = frame_book / "methods.md"
     bad.write_text(bad.read_text(encoding="utf-8").replace(
-        'glue("threshold", int(policy.threshold), display=False)',
-        'glue("threshold", int(policy.threshold), display=False)\nratio = 1 / 0'), encoding="utf-8")
+        'glue("threshold", localise(int(policy.threshold)), display=False)',
+        'glue("threshold", localise(int(policy.threshold)), display=False)\nratio = 1 / 0'), encoding="utf-8")
     with pytest.raises(ChapterFailed) as err:
         execute_chapter(bad, small_workspace)
     assert err.value.cell_index == 1 and err.value.ename == "ZeroDivisionError"
