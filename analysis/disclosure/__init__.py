@@ -33,7 +33,7 @@ from .tables import ProtectedTable, protect_table
 from .errors import DisclosureError
 from .derived import (individual_points, overlap_publishable, protect_overlap, quote_site, safe_boxplot,
                       safe_n_of_N, safe_total)
-from .derived import complement_small, safe_part
+from .derived import complement_small, protect_complements, safe_part
 from .marks import disclosure_mark, mark_protected, not_person_level
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "safe_value",
     "complement_small",
     "safe_part",
+    "protect_complements",
     "guard_figure_data",
     "GuardedFigureData",
     "truncate_at_risk",

@@ -43,7 +43,7 @@ from .policy import DisclosurePolicy
 from .tables import as_policy
 
 __all__ = ["overlap_publishable", "protect_overlap", "safe_n_of_N", "safe_total", "quote_site", "safe_boxplot",
-           "individual_points", "complement_small", "safe_part"]
+           "individual_points", "complement_small", "safe_part", "protect_complements"]
 
 
 def _small(pol: DisclosurePolicy, n) -> bool:
@@ -216,3 +216,44 @@ def safe_part(n: int, total: int, policy=None) -> tuple[str, str]:
     if _small(pol, n):
         return pol.prose_small(n), all_but.format(x=pol.prose_small(n))
     return all_but.format(x=pol.prose_small(total - n)), pol.prose_small(total - n)
+
+
+def protect_complements(table, related: Mapping[Any, int], *, by: str | Sequence[str], count: str | None = None):
+    """``table`` (a :class:`~analysis.disclosure.ProtectedTable`) with each shown count withheld where it
+    differs from a total published elsewhere by a small number.
+
+    The same population is often counted twice: the data chapter gives the detainees who answered each
+    questionnaire (353 at baseline), the wellbeing chapter those with a valid score (351), and the
+    difference (2 without a score) is a small count nobody meant to publish. ``related`` maps a value of
+    the key column(s) ``by`` (e.g. the wave) to the total published elsewhere for that key; a count ``n``
+    with ``0 < total - n < threshold`` is replaced by the policy's symbol (the table's note already says
+    what the symbol means). Statistics of the row (means, SDs) stay: they give no count away.
+
+    Returns a new table (the input is not changed); its remarks say how many counts were withheld.
+    """
+    from dataclasses import replace
+
+    pol = table.policy
+    if count is None:
+        count = table.table.columns[len(table.row) + len(table.col)]
+    if count not in table.table.columns:
+        raise KeyError(f"{count!r} is not a shown column of the table ({list(table.table.columns)})")
+    keys = [by] if isinstance(by, str) else list(by)
+    long = table.table.copy()
+    long[count] = long[count].astype(object)
+    hidden = 0
+    for i, row in long.iterrows():
+        key = row[keys[0]] if len(keys) == 1 else tuple(row[k] for k in keys)
+        total = related.get(key)
+        n = row[count]
+        if total is None or isinstance(n, str) or pd.isna(n):
+            continue
+        rest = int(total) - int(n)
+        if 0 < rest and pol.is_small(rest):
+            long.at[i, count] = pol.table_symbol(small=False)
+            hidden += 1
+    if not hidden:
+        return table
+    remark = (f"{hidden} count(s) withheld: each differs from a total published elsewhere in the report by fewer "
+              f"than {pol.threshold} persons.")
+    return replace(table, table=long, remarks=tuple(table.remarks) + (remark,))

@@ -184,3 +184,20 @@ def test_safe_part_never_leaves_a_small_complement():
     assert safe_part(5, 8, pol)[0] == pol.text("value_withheld")
     nl = DisclosurePolicy(threshold=10, language="nl")
     assert safe_part(143, 150, nl)[0].startswith("alle op ")
+
+
+def test_protect_complements_withholds_counts_close_to_a_total_published_elsewhere():
+    from analysis.disclosure import protect_complements, protect_table
+
+    data = pd.DataFrame({"wave": ["baseline", "follow-up", "later"], "n_persons": [351, 150, 40],
+                         "mean": [50.0, 55.0, 60.0]})
+    pt = protect_table(data, row="wave", count="n_persons", margins=False, policy={"threshold": 10})
+    out = protect_complements(pt, {"baseline": 353, "follow-up": 194, "later": 40}, by="wave", count="n_persons")
+    shown = out.table.set_index("wave")["n_persons"]
+    assert shown["baseline"] == "[c]"          # 353 - 351 = 2: withheld
+    assert shown["follow-up"] == 150            # 44 without a score: a count that may be published
+    assert shown["later"] == 40                 # nobody without a score: nothing to give away
+    assert out.table.set_index("wave").loc["baseline", "mean"] == 50.0
+    assert any("withheld" in r for r in out.remarks)
+    assert pt.table.set_index("wave").loc["baseline", "n_persons"] == 351  # the input is unchanged
+    assert protect_complements(pt, {"baseline": 400}, by="wave", count="n_persons") is pt

@@ -158,10 +158,6 @@ def test_the_attacker_finds_the_totals_and_tables_the_cross_page_attacks_need(pa
                for t in read_tables(pages["wellbeing"]))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13/17: the wellbeing page's persons with a BARC-10/WHO-5 score per wave "
-                   "(351, 190, 191) against the data page's detainee questionnaires per wave (353, 194) leave 2, 4 and "
-                   "3 detainees without a score; the wellbeing chapter publishes both without protecting the "
-                   "difference")
 def test_the_same_population_on_two_pages_leaves_no_small_difference(pages):
     totals = _data_page_totals(pages)
     assert "detainees baseline" in totals and "detainees followup" in totals
@@ -179,9 +175,6 @@ def test_the_same_population_on_two_pages_leaves_no_small_difference(pages):
     assert found == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: the perspectives chapter's staff items show the answers per question "
-                   "beside the staff total on the data page, so the nonresponse per question (79 - 72 = 7) is "
-                   "recovered; helper i11 is fixing it in its chapter")
 def test_answers_beside_the_group_total_leave_no_small_nonresponse(pages):
     staff = _data_page_totals(pages)["staff"]
     found = []
