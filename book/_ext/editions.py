@@ -71,6 +71,16 @@ def _catalogue(app, docname: str) -> dict[str, str]:
     return {k: v for k, v in merged.items() if isinstance(k, str)}
 
 
+def _in_cell_output(node) -> bool:
+    """Whether ``node`` was rendered from a code cell's output (myst-nb's ``cell_output`` container)."""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.container) and "cell_output" in parent.get("classes", ()):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _on_doctree(app, doctree):
     language = app.config.language or "en"
     if language == "en" or app.builder.format != "html":
@@ -83,6 +93,8 @@ def _on_doctree(app, doctree):
     for node, msg in extract_messages(doctree):
         if node.get("translated"):  # (no catalogue at all for the page: nothing is marked, nothing translated)
             continue
+        if _in_cell_output(node):  # kernel output: in its edition's language already (analysis.editions, checked
+            continue               # by the reader-prepared notebooks), or content such as the codebook's own texts
         if merged is None:
             merged = _catalogue(app, docname)
         if (merged.get(msg) or "").strip():  # translated by itself ("BARC-10")
