@@ -210,6 +210,8 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
         lacking[lang] = untranslated_labels(data, caption, lang) if data is not None else []
         st = obj._copy(deepcopy=True)
         st.reader_note = getattr(obj, "reader_note", "")
+        if caption:  # a table's name in words (the catalogue), in every edition
+            st.caption = label(caption, lang)
         # the axes' names (a protected table's "wave_name") in words too
         named = st.data.copy()
         named.index = named.index.set_names([label(n, lang) if isinstance(n, str) else n for n in named.index.names])
@@ -233,8 +235,6 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
                 func = st._display_funcs[key]
                 st._display_funcs[key] = (lambda v, f=func, lang=lang: relocalise(
                     label(f(v), lang) if isinstance(v, str) else f(v), lang))
-            if caption:
-                st.caption = label(caption, lang)
             note = getattr(st, "reader_note", "")
             if note:
                 st.reader_note = label(note, lang)
