@@ -54,9 +54,11 @@ def _hash_files(files: list[Path], root: Path) -> str:
 
 
 def code_hash(root: Path = REPO_ROOT) -> str:
-    """Hash of every ``.py`` file of ``analysis/`` and ``evaluation/`` and of ``requirements.lock``."""
-    files = [p for pkg in ("analysis", "evaluation") for p in (root / pkg).rglob("*.py")
-             if "__pycache__" not in p.parts]
+    """Hash of every ``.py`` file of ``analysis/`` and ``evaluation/``, of the data files the code reads there
+    (``.yaml``, ``.json``: the reader labels, message catalogues, calibration records) and of
+    ``requirements.lock``."""
+    files = [p for pkg in ("analysis", "evaluation") for pattern in ("*.py", "*.yaml", "*.json")
+             for p in (root / pkg).rglob(pattern) if "__pycache__" not in p.parts]
     lock = root / "requirements.lock"
     if lock.is_file():
         files.append(lock)
