@@ -295,7 +295,8 @@ def untranslated_labels(frame: pd.DataFrame | pd.Series, title: str | None, lang
             continue
         if term and (_entry(term.group(1)) or {}).get(language):
             continue
-        if ": " in str(name) and all((_entry(p) or {}).get(language) for p in str(name).split(": ", 1)):
+        if ": " in str(name) and all((_entry(p) or {}).get(language) or not _needs_words(p)
+                                     for p in str(name).split(": ", 1)):  # "prison: P02", "release quarter: 2025Q2"
             continue
         missing.append(str(name))
     return missing

@@ -39,7 +39,7 @@ def test_numbers_are_written_the_way_each_language_writes_them():
 
 def test_labels_from_the_catalogue_in_three_languages_and_identifiers_spelled_out():
     assert label("hr_lower") == "hazard ratio, lower 95% limit"
-    assert label("hr_lower", "nl") == "hazard ratio, ondergrens 95%"
+    assert label("hr_lower", "nl") == "hazardratio, ondergrens 95%"
     assert label("surv", "fr") == "part sans nouvelle infraction"
     assert label("WHO-5 change: n_pairs") == "WHO-5 change: persons with both questionnaires"
     assert label("service_delivery") == "service delivery"
@@ -77,3 +77,13 @@ def test_every_label_has_its_three_languages():
     missing = [f"{name}: {lang}" for name, entry in catalogue.items() for lang in ("en", "nl", "fr")
                if not (entry or {}).get(lang)]
     assert missing == []
+
+
+def test_a_block_label_with_a_code_value_needs_only_the_block_translated():
+    import pandas as pd
+
+    from analysis.reader import untranslated_labels
+
+    frame = pd.DataFrame({"estimate": [0.1, 0.2, 0.3]},
+                         index=["prison: P02", "release quarter: 2025Q2", "mystery block: P03"])
+    assert untranslated_labels(frame, None, "nl") == ["mystery block: P03"]
