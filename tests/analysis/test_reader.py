@@ -43,7 +43,7 @@ def test_labels_from_the_catalogue_in_three_languages_and_identifiers_spelled_ou
     assert label("surv", "fr") == "part sans nouvelle infraction"
     assert label("WHO-5 change: n_pairs") == "WHO-5 change: persons with both questionnaires"
     assert label("service_delivery") == "Service delivery as detainees see it"  # an interview code: the codebook's words
-    assert label("mean_dose") == "mean dose"
+    assert label("median_dose_xyz") == "median dose xyz"  # no entry: spelled out
     assert label("Already words") == "Already words"
     assert looks_like_identifier("mean_dose") and not looks_like_identifier("mean dose")
 
