@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-UNTRANSLATED ?= report
+UNTRANSLATED ?= fail
 STAMP  := $(VENV)/.installed-stamp
 WORKSPACE ?= demo-workspace
 PORTAL_WORKSPACE ?= portal-demo-workspace
