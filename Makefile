@@ -39,8 +39,9 @@ test: install system-deps
 book: install system-deps
 	@# the demo workspace is made once (a fixed seed: always the same data); delete it to make it again
 	@if [ ! -f $(WORKSPACE)/workspace.yaml ]; then $(BIN)/peer-eval demo $(WORKSPACE); fi
-	@# UNTRANSLATED=fail stops on a heading or label without its Dutch or French translation (peer-eval build's
-	@# default); the demo target lists them (book/_build/untranslated.txt) while the catalogues are being translated
+	@# a heading, caption or labelled value without its Dutch or French translation stops the build (peer-eval
+	@# build's default); `make book UNTRANSLATED=report` only lists them (book/_build/untranslated.txt), e.g. while
+	@# new chapter text waits for its translators (`make catalogues` adds it to book/locales)
 	$(BIN)/peer-eval build $(WORKSPACE) --untranslated $(UNTRANSLATED)
 	@echo "The report: $(CURDIR)/$(WORKSPACE)/book/_build/html/index.html (Nederlands: nl/index.html, français: fr/index.html)"
 
