@@ -40,7 +40,8 @@ _CATALOGUE = Path(__file__).with_name("labels.yaml")
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 _IDENTIFIER_IN_TEXT = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/(-])(?!\.\w)")
 _TERM = re.compile(r"^([a-z][a-z0-9_]*)\[(?:T\.)?(.+)\]$")
-_P_NAMES = re.compile(r"^(p|p_val|p_value|pval|p-value|p value|p_adj|p_adjusted|p_holm|p_bh|q_value)$", re.IGNORECASE)
+_P_NAMES = re.compile(r"^(p|p_val|p_value|pval|p-value|p value|p_adj|p_adjusted|p_holm|p_bh|q_value|p \(.+\))$",
+                      re.IGNORECASE)  # "p (Welch t)": a p-value named with its test
 _COUNT_NAMES = re.compile(
     r"^(n|n_.*|.*_n|count|counts|events|at_risk|n_at_risk|observed|reoffended|people|persons|episodes|"
     r"participants|eligible|excluded|n_persons|n_pairs|n_units|n_coders|n_participants|n_interviewed|"
@@ -54,11 +55,13 @@ ANALYST_NOTES = (
 )
 #: Code hints inside a remark, removed for readers: "(use cumulative_incidence)", "(pass x=True to …)".
 _CODE_HINT = re.compile(r"\s*\((?:use|pass|call|see)\s+`?[A-Za-z_][\w.]*(?:\(\))?`?(?:=\w+)?[^()]*\)")
+#: An analyst's "(To be confirmed: …)" inside a remark (the source of a value still to be checked): not for readers.
+_TO_CONFIRM = re.compile(r"\s*\((?:[^()]*\()?\s*to be confirmed\b[^()]*(?:\([^()]*\)[^()]*)*\)(?:\.?\))?", re.IGNORECASE)
 
 
 def reader_text(remark: str, language: str = "en") -> str:
     """One remark for a reader: code hints removed, code names (``age_at_release``) in words."""
-    text = _CODE_HINT.sub("", str(remark)).strip()
+    text = _TO_CONFIRM.sub("", _CODE_HINT.sub("", str(remark))).strip()
     return _IDENTIFIER_IN_TEXT.sub(lambda m: label(m.group(0), language), text)
 
 

@@ -40,7 +40,33 @@ def update_catalogues(workspace, *, book_dir: Path = BOOK_DIR, languages=("nl", 
         cmd = [sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot), "-d", str(locales),
                *[arg for lang in languages for arg in ("-l", lang)]]
         subprocess.run(cmd, check=True, env=env, timeout=timeout)
+    for lang in languages:
+        for po in sorted((locales / lang / "LC_MESSAGES").glob("*.po")):
+            _typographic(po)
     return locales
+
+
+def _typographic(po: Path) -> None:
+    """Tidy a catalogue after ``sphinx-intl update``: an apostrophe between letters in a translation becomes
+    the typographic one (docutils' smart quotes turn ``qu'*événements*`` into ``qu”événements``), and the
+    ``python-format`` flags Babel guesses from a "%" in prose ("95 %") are dropped (Sphinx never formats
+    these messages; the flags only make ``msgfmt --check-format`` fail)."""
+    import re
+
+    from babel.messages.pofile import read_po, write_po
+
+    apostrophe = re.compile(r"(?<=[A-Za-zÀ-ÿ])'(?=[A-Za-zÀ-ÿ*_{])")
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    for message in catalog:
+        if not message.id:
+            continue
+        message.flags.discard("python-format")
+        if isinstance(message.string, str) and "'" in message.string:
+            parts = re.split(r"(`[^`]*`)", message.string)  # never inside inline code
+            message.string = "".join(p if p.startswith("`") else apostrophe.sub("’", p) for p in parts)
+    with po.open("wb") as f:
+        write_po(f, catalog, width=76)
 
 
 if __name__ == "__main__":  # pragma: no cover - a thin command line

@@ -27,7 +27,7 @@ from .chapters import Chapter
 if TYPE_CHECKING:
     import nbformat
 
-__all__ = ["SphinxFailed", "SYNTHETIC_NOTICE", "EDITIONS", "EDITION_TEXTS", "assemble", "generated_config",
+__all__ = ["translated_captions", "SphinxFailed", "SYNTHETIC_NOTICE", "EDITIONS", "EDITION_TEXTS", "assemble", "generated_config",
            "generated_toc", "run_sphinx", "install_html"]
 
 #: The report's editions: English at the site's root, Dutch under ``nl/``, French under ``fr/``.
@@ -176,9 +176,38 @@ def assemble(book_dir: Path, dest: Path, notebooks: dict[str, nbformat.NotebookN
     (dest / "_config.yml").write_text(yaml.safe_dump(config,
                                                      sort_keys=False,
                                                      allow_unicode=True), encoding="utf-8")
-    (dest / "_toc.yml").write_text(yaml.safe_dump(generated_toc(toc, set(notebooks) | _pages(book_dir, toc)),
-                                                  sort_keys=False, allow_unicode=True), encoding="utf-8")
+    edition_toc = generated_toc(toc, set(notebooks) | _pages(book_dir, toc))
+    if language != "en":
+        edition_toc = translated_captions(edition_toc, Path(book_dir) / "locales" / language / "LC_MESSAGES"
+                                          / f"{toc.get('root', 'intro')}.po")
+    (dest / "_toc.yml").write_text(yaml.safe_dump(edition_toc, sort_keys=False, allow_unicode=True),
+                                   encoding="utf-8")
     return dest
+
+
+def translated_captions(toc: dict, catalogue: Path) -> dict:
+    """``toc`` with its part captions ("Results") in the edition's language, from the root page's catalogue
+    (where Sphinx's gettext builder puts them). jupyter-book inserts the toctrees after Sphinx's i18n
+    transform has run, so the sidebar would otherwise stay in English; a caption without a translation is
+    kept (and listed by the build like any message)."""
+    if not catalogue.is_file():
+        return toc
+    from babel.messages.pofile import read_po
+
+    with catalogue.open("rb") as f:
+        words = {m.id: m.string for m in read_po(f) if m.id and m.string and not m.fuzzy}
+
+    def walk(node):
+        if isinstance(node, dict):
+            node = {k: walk(v) for k, v in node.items()}
+            if isinstance(node.get("caption"), str):
+                node["caption"] = words.get(node["caption"], node["caption"])
+            return node
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(toc)
 
 
 def _read_notebook(path: Path):
