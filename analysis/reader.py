@@ -56,7 +56,7 @@ ANALYST_NOTES = (
 #: Code hints inside a remark, removed for readers: "(use cumulative_incidence)", "(pass x=True to …)".
 _CODE_HINT = re.compile(r"\s*\((?:use|pass|call|see)\s+`?[A-Za-z_][\w.]*(?:\(\))?`?(?:=\w+)?[^()]*\)")
 #: An analyst's "(To be confirmed: …)" inside a remark (the source of a value still to be checked): not for readers.
-_TO_CONFIRM = re.compile(r"\s*\((?:[^()]*\()?\s*to be confirmed\b[^()]*(?:\([^()]*\)[^()]*)*\)(?:\.?\))?", re.IGNORECASE)
+_TO_CONFIRM = re.compile(r"\s*\(\s*to be confirmed\b[^()]*(?:\([^()]*\)[^()]*)*\)", re.IGNORECASE)
 
 
 def reader_text(remark: str, language: str = "en") -> str:

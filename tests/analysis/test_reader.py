@@ -88,3 +88,13 @@ def test_a_block_label_with_a_code_value_needs_only_the_block_translated():
     frame = pd.DataFrame({"estimate": [0.1, 0.2, 0.3]},
                          index=["prison: P02", "release quarter: 2025Q2", "mystery block: P03"])
     assert untranslated_labels(frame, None, "nl") == ["mystery block: P03"]
+
+
+def test_an_analysts_to_be_confirmed_note_is_left_out_of_a_readers_remark():
+    from analysis.reader import reader_text
+
+    remark = ("A change counts as reliable when it exceeds 22.9 points (SD1 = 20.00: normative SD (To be confirmed: "
+              "general-population SD (Topp et al. 2015 review).); r = 0.83 (To be confirmed against Topp et al. "
+              "(2015) before the RCI is reported as final.)).")
+    assert reader_text(remark) == "A change counts as reliable when it exceeds 22.9 points (SD1 = 20.00: normative SD; r = 0.83)."
+    assert reader_text("No note here (n = 3).") == "No note here (n = 3)."
