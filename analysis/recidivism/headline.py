@@ -87,6 +87,43 @@ def _per_100_sentence(lo, hi, treated_label, window):
             "comparison group: the data cannot tell whether participation lowered or raised reoffending.")
 
 
+#: The per-100 sentence in Dutch and French (the English one is :func:`_per_100_sentence`): ``{who}`` the
+#: treated group, ``{window}`` the follow-up window, ``{a}``/``{b}`` the interval's bounds per 100.
+_PER_100 = {
+    "nl": {"fewer": "Per 100 {who} recidiveerden er binnen {window} tussen {b} en {a} minder dan in de "
+                    "vergelijkingsgroep.",
+           "more": "Per 100 {who} recidiveerden er binnen {window} tussen {a} en {b} meer dan in de "
+                   "vergelijkingsgroep.",
+           "unclear": "Per 100 {who} ligt het aantal dat binnen {window} recidiveerde tussen {a} minder en {b} meer "
+                      "dan in de vergelijkingsgroep: de gegevens kunnen niet uitmaken of deelname de recidive "
+                      "verlaagde of verhoogde."},
+    "fr": {"fewer": "Sur 100 {who}, entre {b} et {a} de moins ont récidivé dans {window} que dans le groupe de "
+                    "comparaison.",
+           "more": "Sur 100 {who}, entre {a} et {b} de plus ont récidivé dans {window} que dans le groupe de "
+                   "comparaison.",
+           "unclear": "Sur 100 {who}, le nombre de personnes ayant récidivé dans {window} se situe entre {a} de moins "
+                      "et {b} de plus que dans le groupe de comparaison : les données ne permettent pas de dire si la "
+                      "participation a diminué ou augmenté la récidive."},
+}
+_WHO = {"nl": {"participant": "deelnemers"}, "fr": {"participant": "participants"}}
+_WINDOW = {"nl": {"one year": "een jaar", "a year": "een jaar"}, "fr": {"one year": "l’année", "a year": "l’année"}}
+
+
+def per_100_editions(lo, hi, treated_label, window):
+    """:func:`_per_100_sentence` in the three editions' languages (``analysis.editions.Multilingual``); a
+    group or window without Dutch or French words keeps the English sentence in that edition."""
+    from analysis.editions import Multilingual, localise_numbers
+
+    a, b = _per_100(lo), _per_100(hi)
+    kind = "fewer" if hi < 0 else "more" if lo > 0 else "unclear"
+    texts = {"en": _per_100_sentence(lo, hi, treated_label, window)}
+    for lang, sentences in _PER_100.items():
+        who, when = _WHO[lang].get(treated_label), _WINDOW[lang].get(window)
+        if who and when:
+            texts[lang] = localise_numbers(sentences[kind].format(who=who, window=when, a=a, b=b), lang)
+    return Multilingual(texts)
+
+
 @dataclass(frozen=True, eq=False)
 class HeadlineResult(Result):
     """One-year reoffending rates per group, their difference and the per-100 sentence.
@@ -118,6 +155,10 @@ class HeadlineResult(Result):
 
     def sentence(self) -> str:
         return _per_100_sentence(self.lower, self.upper, self.treated, self.window)
+
+    def sentence_editions(self):
+        """:meth:`sentence` in the report's three languages (a glued value of the Dutch and French editions)."""
+        return per_100_editions(self.lower, self.upper, self.treated, self.window)
 
     def to_frame(self) -> pd.DataFrame:
         diff = pd.DataFrame(

@@ -93,3 +93,16 @@ def test_per_100_sentence_never_says_zero_more():
     assert "between 15 fewer and 0.2 more" in text
     assert "between 3 and 12 fewer" in _per_100_sentence(-0.12, -0.03, "participant", "one year")
     assert "between 3 and 12 more" in _per_100_sentence(0.03, 0.12, "participant", "one year")
+
+
+def test_per_100_sentence_in_the_three_editions():
+    from analysis.recidivism.headline import per_100_editions
+
+    fewer = per_100_editions(-0.25, -0.03, "participant", "one year").texts
+    assert fewer["en"] == "For every 100 participants, between 3 and 25 fewer reoffended within one year than in the comparison group."
+    assert fewer["nl"] == "Per 100 deelnemers recidiveerden er binnen een jaar tussen 3 en 25 minder dan in de vergelijkingsgroep."
+    assert "entre 3 et 25 de moins ont récidivé dans l’année" in fewer["fr"]
+    unclear = per_100_editions(-0.05, 0.004, "participant", "one year").texts
+    assert "tussen 5 minder en 0,4 meer" in unclear["nl"] and "entre 5 de moins et 0,4 de plus" in unclear["fr"]
+    # a group without Dutch or French words keeps the English sentence
+    assert per_100_editions(-0.2, -0.1, "mentee", "one year").texts["nl"].startswith("For every 100 mentees")
