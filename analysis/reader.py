@@ -77,10 +77,15 @@ def reader_remarks(remarks, language: str = "en") -> tuple[str, ...]:
             entry = _entry(text)
             if entry and entry.get(language):
                 out.append(entry[language])
-            else:  # a remark without a translation: in English, its numbers written the language's way
+                continue
+            from .remark_catalogue import translate_remark
+
+            translated = translate_remark(text, language)
+            if translated is None:  # no translation (listed by the build): English, numbers the language's way
                 from .editions import localise_numbers
 
-                out.append(localise_numbers(text, language))
+                translated = localise_numbers(text, language)
+            out.append(translated)
     return tuple(out)
 
 
@@ -311,12 +316,13 @@ def reader_bundle(frame: pd.DataFrame | pd.Series, *, title: str | None = None, 
     entry keeps those in English and is listed as untranslated (the book's build then fails, naming it)."""
     from .editions import LANGUAGES as EDITIONS
     from .editions import Multilingual
+    from .remark_catalogue import untranslated_remarks
 
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
     pages, texts, lacking = {}, {}, {}
     for lang in EDITIONS:  # (a language lacking labels still gets its numbers: it is listed as untranslated)
-        lacking[lang] = untranslated_labels(frame, title, lang)
+        lacking[lang] = untranslated_labels(frame, title, lang) + untranslated_remarks(remarks, lang)
         pages[lang] = reader_html(frame, title=title, remarks=remarks, language=lang)
         texts[lang] = label(title, lang) if title else ""
     return Multilingual(texts, html=pages, untranslated=lacking)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -88,6 +89,9 @@ def _evaluate(pipe: _Pipe, session: str, expression: str, timeout: float, *, awa
     return reply.get("result", {}).get("value")
 
 
+_REDIRECT = re.compile(r'<meta[^>]+http-equiv=["\']?refresh', re.IGNORECASE)
+
+
 def audit_pages(pages: Iterable[str | os.PathLike], *, root: str | os.PathLike | None = None,
                 widths: Iterable[int] = WIDTHS, axe_js: Path = AXE_JS, chromium: str = CHROMIUM,
                 timeout: float = 120) -> list[PageAudit]:
@@ -101,6 +105,8 @@ def audit_pages(pages: Iterable[str | os.PathLike], *, root: str | os.PathLike |
         for page in pages:
             page = Path(page)
             name = page.relative_to(root).as_posix() if root else page.name
+            if _REDIRECT.search(page.read_text(encoding="utf-8", errors="replace")[:4000]):
+                continue  # a page that only forwards to another (index.html): the tab navigates away under axe
             for width in widths:
                 for attempt in range(3):
                     try:
@@ -111,7 +117,7 @@ def audit_pages(pages: Iterable[str | os.PathLike], *, root: str | os.PathLike |
                         # tab is still navigating ("Inspected target navigated or closed", seen about once in
                         # ten runs of the axe test): the page is opened and audited again, at most three times.
                         if "navigated or closed" not in str(exc) or attempt == 2:
-                            raise
+                            raise BrowserError(f"{name} @{width}px: {exc}") from exc
                         pipe.drain(0.5)
                 results.append(PageAudit(name, width, json.loads(raw), bool(layout["pageScrollsSideways"]),
                                          list(layout["cutOff"])))

@@ -98,6 +98,23 @@ def describe_figure(fig, language: str = "en") -> str:
     text = ". ".join(dict.fromkeys(p for p in parts if p))
     return (words[0] + text) if text else words[1]
 
+def _figure_editions(fig, alts: dict[str, str]) -> dict:
+    """The figure's Dutch and French drawings (:func:`analysis.figure_editions.figure_svg`) as the editions
+    entry of its output; texts without a translation are listed there (the build fails on them)."""
+    from analysis.editions import LANGUAGES, MIME, UNTRANSLATED
+    from analysis.figure_editions import figure_svg
+
+    entry, lacking = {}, {}
+    for lang in LANGUAGES[1:]:
+        svg, missing = figure_svg(fig, lang)
+        entry[lang] = {"image/svg+xml": svg, "text/plain": alts.get(lang, alts["en"])}
+        if missing:
+            lacking[lang] = [f"figure text {t!r}" for t in missing]
+    if lacking:
+        entry[UNTRANSLATED] = lacking
+    return {MIME: entry}
+
+
 #: Source of the set-up cell the build runs before a chapter's first cell.
 GUARD_SOURCE = "from evaluation.build.display_guard import install as _peer_eval_guard\n_peer_eval_guard()\ndel _peer_eval_guard"
 #: Id of that cell (removed from the executed notebook).
@@ -304,13 +321,14 @@ def install(shell=None) -> None:
         figure = sys.modules.get("matplotlib.figure")
         if figure is not None and isinstance(obj, figure.Figure):
             alt = describe_figure(obj)
-            # the alt text in each edition's language (the build's reader notebooks pick theirs); the figure
-            # itself is drawn once, with the chapter's words
+            # the alt text in each edition's language (the build's reader notebooks pick theirs)
             editions = {lang: describe_figure(obj, lang) for lang in _FIGURE_WORDS}
             metadata = dict(metadata or {})
             for mime in ("image/svg+xml", "image/png"):
                 if mime in data:
                     metadata[mime] = {**metadata.get(mime, {}), "alt": alt, "alt_editions": editions}
+            if "image/svg+xml" in data:
+                data = {**data, **_figure_editions(obj, editions)}
         return data, metadata
 
     guarded_format._peer_eval_guard = True

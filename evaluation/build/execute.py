@@ -206,6 +206,9 @@ def execute_notebook(nb: nbformat.NotebookNode, *, workspace: str | os.PathLike,
     client = NotebookClient(
         nb, timeout=timeout, kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
         record_timing=False, shutdown_kernel="immediate", allow_errors=False,
+        # a fresh machine (no bytecode caches; PYTHONDONTWRITEBYTECODE set) under load took over nbclient's
+        # default 60 s to start a kernel: five minutes before the build gives up
+        startup_timeout=300,
         resources={"metadata": {"path": str(cwd)}},
     )
     # The kernel process's own stderr (not the cells' output, which comes over the protocol) holds only

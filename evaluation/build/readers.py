@@ -41,16 +41,21 @@ _QUOTE = re.compile(r"^\s*[“\"«„](.+?)[”\"»“]\s*(?:[—–-]{1,2}\s*(.
 _HEADING = re.compile(r"^([A-Z][\w ]{0,40}):\s+(\S.*)$")
 
 
-def printed_text_as_html(text: str) -> str:
-    """Printed lines as reader HTML (see the module docstring)."""
+def printed_text_as_html(text: str, language: str = "en", missing: list[str] | None = None) -> str:
+    """Printed lines as reader HTML (see the module docstring); numbered remarks in ``language`` (the remark
+    catalogue), those it has no translation for appended to ``missing``."""
     # the build joins evaluation and analysis (as the page check does): imported here, not at module level
+    from analysis.editions import localise_numbers
     from analysis.reader import reader_remarks
+    from analysis.remark_catalogue import untranslated_remarks
 
     out: list[str] = []
     remarks: list[str] = []
 
     def flush() -> None:
-        kept = reader_remarks(remarks)
+        if missing is not None:
+            missing.extend(untranslated_remarks(remarks, language))
+        kept = reader_remarks(remarks, language)
         remarks.clear()
         if kept:
             items = "".join(f"<li>{html.escape(r)}</li>" for r in kept)
@@ -72,6 +77,7 @@ def printed_text_as_html(text: str) -> str:
             who = f"<footer>— {html.escape(q.group(2).strip().replace('_', ' '))}</footer>" if q.group(2) else ""
             out.append(f'<blockquote class="reader-quote"><p>“{html.escape(q.group(1).strip())}”</p>{who}</blockquote>')
             continue
+        line = localise_numbers(line, language)  # (a quote above keeps the speaker's words as they were)
         h = _HEADING.match(line) if not raw.startswith((" ", "\t")) else None
         if h and len(line) < 120:
             out.append(f'<p class="reader-label"><strong>{html.escape(h.group(1))}:</strong> '
@@ -119,9 +125,14 @@ def for_readers(nb: nbformat.NotebookNode, language: str = "en") -> nbformat.Not
                 text = out.get("text", "")
                 text = "".join(text) if isinstance(text, list) else text
                 if text.strip():
-                    text = localise_numbers(text, language)  # (the words stay as the analysis wrote them)
+                    lacking: list[str] = []
+                    page = printed_text_as_html(text, language, lacking)
+                    if lacking:
+                        missing.append(f"code cell {code_no}: printed text (no {language} translation for: "
+                                       f"{', '.join(lacking[:8])})")
+                    text = localise_numbers(text, language)  # (other printed words stay as the analysis wrote them)
                     outputs.append(nbformat.v4.new_output(
-                        "display_data", data={"text/html": printed_text_as_html(text), "text/plain": text}))
+                        "display_data", data={"text/html": page, "text/plain": text}))
                 continue
             for meta in (out.get("metadata") or {}).values():
                 if isinstance(meta, dict) and meta.get("alt") and alt is None:

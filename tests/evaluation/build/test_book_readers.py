@@ -83,7 +83,8 @@ def test_no_page_shows_program_output_or_code_names(demo_book):
     for page in _pages(result.html):
         for img in BeautifulSoup(page.read_text(encoding="utf-8"), "lxml").select("div.cell_output img"):
             assert img["src"].endswith(".svg"), (page.name, img["src"])
-            assert img.get("alt", "").startswith(("Figure", "Figuur")), (page.name, img.get("alt"))
+            alt = img.get("alt", "")  # words that describe the figure, not its file name
+            assert len(alt.split()) >= 4 and not alt.rstrip(".").endswith(("svg", "png")), (page.name, alt)
 
 
 def _need_browser():
@@ -110,6 +111,7 @@ def test_every_page_passes_axe_at_desktop_and_phone_width(demo_book):
     _need_browser()
     _, result = demo_book
     audits = audit_pages(_pages(result.html), root=result.html)
-    assert len(audits) == 2 * len(_pages(result.html))
+    # (index.html only forwards to the first chapter: not audited)
+    assert len(audits) == 2 * len([p for p in _pages(result.html) if p.name != "index.html"])
     problems = [line for a in audits for line in a.summary()]
     assert problems == [], "\n".join(problems)
