@@ -1,8 +1,8 @@
 """The results' remarks in the report's languages: a message catalogue of remark templates.
 
 A result's remarks are written in English by the analysis, with their numbers in them ("3 transcript(s)
-coded by another number of coders than 2 were left out."). The catalogue ``analysis/remarks.yaml`` holds
-one entry per remark *template*: the English text with ``{placeholders}`` where the analysis puts a
+coded by another number of coders than 2 were left out."). The catalogue ``analysis/remarks/*.yaml`` (one
+file per part of the analysis) holds one entry per remark *template*: the English text with ``{placeholders}`` where the analysis puts a
 value, and its Dutch and French translations using the same placeholders::
 
     - en: "{n} transcript(s) coded by another number of coders than {m} were left out."
@@ -29,7 +29,7 @@ from pathlib import Path
 
 __all__ = ["translate_remark", "remarks_html", "remarks_bundle", "untranslated_remarks", "show_remarks"]
 
-_CATALOGUE = Path(__file__).with_name("remarks.yaml")
+_CATALOGUE = Path(__file__).with_name("remarks")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
@@ -37,7 +37,7 @@ _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 def _templates() -> tuple[tuple[re.Pattern, dict[str, str]], ...]:
     import yaml
 
-    entries = yaml.safe_load(_CATALOGUE.read_text(encoding="utf-8")) or []
+    entries = [e for f in sorted(_CATALOGUE.glob("*.yaml")) for e in yaml.safe_load(f.read_text(encoding="utf-8")) or []]
     out = []
     for entry in entries:
         en = str(entry["en"])

@@ -13,7 +13,7 @@ _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 def _entries():
-    return yaml.safe_load(rc._CATALOGUE.read_text(encoding="utf-8")) or []
+    return [e for f in sorted(rc._CATALOGUE.glob("*.yaml")) for e in yaml.safe_load(f.read_text(encoding="utf-8")) or []]
 
 
 def test_every_template_is_complete_and_uses_the_same_placeholders():
@@ -31,7 +31,10 @@ def test_every_template_is_complete_and_uses_the_same_placeholders():
 
 
 def test_a_remark_is_matched_and_its_values_written_the_language_way(monkeypatch, tmp_path):
-    cat = tmp_path / "remarks.yaml"
+    cat = tmp_path / "remarks"
+    cat.mkdir()
+    (cat / "a.yaml").write_text(yaml.safe_dump([{"en": "x {a}", "nl": "y {a}", "fr": "z {a}"}]), encoding="utf-8")
+    cat = cat / "b.yaml"
     cat.write_text(yaml.safe_dump([
         {"en": "{n} unit(s) judged by only one coder were left out.",
          "nl": "{n} eenheid/eenheden met één codeur werden weggelaten.",
@@ -43,7 +46,7 @@ def test_a_remark_is_matched_and_its_values_written_the_language_way(monkeypatch
          "nl": "De groep {group}: {share} weggelaten wegens {why}.",
          "fr": "Le groupe {group} : {share} écartées à cause de {why}."},
     ], allow_unicode=True), encoding="utf-8")
-    monkeypatch.setattr(rc, "_CATALOGUE", cat)
+    monkeypatch.setattr(rc, "_CATALOGUE", cat.parent)
     rc._templates.cache_clear()
     try:
         assert rc.translate_remark("1,234 unit(s) judged by only one coder were left out.", "nl") == \
