@@ -88,7 +88,7 @@ def _on_doctree(app, doctree):
     from sphinx.util.nodes import extract_messages
 
     docname = app.env.docname
-    merged = None
+    merged = translations = None
     messages, headings = [], []
     for node, msg in extract_messages(doctree):
         if node.get("translated"):  # (no catalogue at all for the page: nothing is marked, nothing translated)
@@ -98,6 +98,10 @@ def _on_doctree(app, doctree):
         if merged is None:
             merged = _catalogue(app, docname)
         if (merged.get(msg) or "").strip():  # translated by itself ("BARC-10")
+            continue
+        if translations is None:
+            translations = {v for v in merged.values() if isinstance(v, str)}
+        if msg in translations:  # already in the edition's language (the toc's part captions, translated by the build)
             continue
         kind = "heading" if isinstance(node, _HEADINGS) else "text"
         if isinstance(node, nodes.title) and isinstance(node.parent, (nodes.table, nodes.figure)):
