@@ -24,6 +24,10 @@ LOADS_ENV = "PEER_EVAL_LOADS_FILE"
 LEDGER_ENV = "PEER_EVAL_LEDGER"
 
 
+#: What the methods page says when the workspace names no primary outcome yet.
+_NONE_NAMED = {"en": "none named yet", "nl": "nog geen benoemd", "fr": "aucun n’est encore désigné"}
+
+
 @dataclass
 class BookContext:
     workspace: Workspace
@@ -51,9 +55,31 @@ class BookContext:
         """The primary outcomes' ids (an entry is an id or a mapping with ``id`` and ``label``)."""
         return [str(o.get("id")) if isinstance(o, dict) else str(o) for o in self.primary_outcomes]
 
-    def primary_outcome_labels(self) -> list[str]:
-        """The primary outcomes as readers see them (``label``, else the id)."""
-        return [str(o.get("label") or o.get("id")) if isinstance(o, dict) else str(o) for o in self.primary_outcomes]
+    def primary_outcome_labels(self, language: str = "en") -> list[str] | None:
+        """The primary outcomes as readers of ``language`` see them: ``label`` (a text in English, or one text
+        per language: ``{en: …, nl: …, fr: …}``), else the id; ``None`` when one lacks that language."""
+        out = []
+        for o in self.primary_outcomes:
+            lab = (o.get("label") or o.get("id")) if isinstance(o, dict) else o
+            if isinstance(lab, dict):
+                lab = lab.get(language)
+            elif language != "en" and isinstance(o, dict) and o.get("label"):
+                lab = None  # an English label only
+            if lab is None:
+                return None
+            out.append(str(lab))
+        return out
+
+    def primary_outcome_texts(self, languages=("en", "nl", "fr")) -> dict[str, str]:
+        """The primary outcomes joined by "; " for each of ``languages`` that every outcome's label has
+        (``analysis.editions.Multilingual`` then lists the missing ones as untranslated)."""
+        texts = {}
+        for lang in languages:
+            labels = self.primary_outcome_labels(lang)
+            if labels is not None:
+                texts[lang] = "; ".join(labels) or _NONE_NAMED.get(lang, _NONE_NAMED["en"])
+        texts.setdefault("en", "; ".join(str(o) for o in self.primary_outcome_ids()) or _NONE_NAMED["en"])
+        return texts
 
     def is_primary(self, outcome: str) -> bool:
         """Whether ``outcome`` (an id) is one of the workspace's primary outcomes."""

@@ -213,6 +213,12 @@ def relocalise(value: Any, language: str) -> Any:
     return _relocalise(value, language)
 
 
+def _localised_cell(text: Any, language: str) -> Any:
+    from analysis.editions import localise_numbers
+
+    return localise_numbers(text, language) if isinstance(text, str) else relocalise(text, language)
+
+
 def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
     """A pandas Styler in the three editions' languages: labels through the label catalogue, numbers written
     as text re-written by Babel, the caption translated; a language lacking a label is left out (the build
@@ -250,7 +256,8 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
             n_rows, n_cols = st.data.shape
             for key in [(r, c) for r in range(n_rows) for c in range(n_cols)]:
                 func = st._display_funcs[key]
-                st._display_funcs[key] = (lambda v, f=func, lang=lang: relocalise(
+                # (numbers inside a text cell too: "p < 0.05" -> "p < 0,05"; versions such as 0.30.3 are left)
+                st._display_funcs[key] = (lambda v, f=func, lang=lang: _localised_cell(
                     label(f(v), lang) if isinstance(v, str) else f(v), lang))
             note = getattr(st, "reader_note", "")
             if note:

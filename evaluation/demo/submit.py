@@ -41,10 +41,15 @@ __all__ = ["run_demo", "DemoResult", "PRIMARY_OUTCOMES", "DemoFile"]
 
 PRIMARY_OUTCOMES = [
     {"id": "reoffending_1y", "question": "detainees",
-     "label": "One-year reoffending after release (participants vs balanced comparison group)",
+     "label": {"en": "One-year reoffending after release (participants vs balanced comparison group)",
+               "nl": "Recidive binnen een jaar na vrijlating (deelnemers vs gebalanceerde vergelijkingsgroep)",
+               "fr": "Récidive dans l’année suivant la libération (participants vs groupe de comparaison équilibré)"},
      "instrument": "release_outcomes"},
     {"id": "who5_change", "question": "detainees",
-     "label": "Change in WHO-5 wellbeing (0-100) from baseline to follow-up", "instrument": "detainee",
+     "label": {"en": "Change in WHO-5 wellbeing (0-100) from baseline to follow-up",
+               "nl": "Verandering in welbevinden volgens de WHO-5 (0-100) van de eerste tot de tweede vragenlijst",
+               "fr": "Évolution du bien-être WHO-5 (0-100) entre le premier et le second questionnaire"},
+     "instrument": "detainee",
      "scale": "who5"},
 ]
 
