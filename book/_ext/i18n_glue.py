@@ -10,7 +10,8 @@ there is no option for this in either package.
 myst-nb also pastes values from a named document (``{glue}`chapter.ipynb::key```), resolved after
 reading from the glued data it wrote for that document. This extension rewrites, in each translated
 message only, the roles that name no document into roles naming the chapter being translated, so the
-value pasted is exactly the chapter's own. The English edition is untouched.
+value pasted is exactly the chapter's own, and shown as the chapter's own reference shows it (plain text, not
+inline code). The English edition is untouched.
 """
 
 from __future__ import annotations
@@ -68,6 +69,26 @@ def _patch() -> None:
             _CHAPTER.reset(token)
 
     i18n.Locale.apply = apply
+
+    # A value pasted by a named reference (what the translated paragraphs use) comes out of myst-nb as
+    # inline *code* when it is plain text (myst_nb.ext.glue.crossref.generate_any_nodes: nodes.literal),
+    # where the chapter's own reference gives plain inline text: the Dutch and French pages showed every
+    # glued number in a code box. The named reference's plain text is given the node the chapter's own
+    # reference gives (myst-nb's render_text_plain_inline: an inline with classes output, text_plain).
+    from docutils import nodes
+    from myst_nb.ext.glue import crossref
+
+    original_generate = crossref.generate_any_nodes
+
+    def generate_any_nodes(node, output, priority_list, builder, env):
+        out = original_generate(node, output, priority_list, builder, env)
+        if (node.inline and len(out) == 1 and type(out[0]) is nodes.literal
+                and out[0].astext() == (output.get("data") or {}).get("text/plain")):
+            text = out[0].astext()
+            return [nodes.inline(text, text, classes=["output", "text_plain"])]
+        return out
+
+    crossref.generate_any_nodes = generate_any_nodes
     _PATCHED = True
 
 

@@ -50,7 +50,7 @@ EDITION_TEXTS = {
         "name": "Nederlands",
         "locale": "nl_BE",
         "languages": "Taal",
-        "title": "Peer support in Belgische gevangenissen: evaluatie van de D&D-projecten",
+        "title": "Ondersteuning door ervaringsdeskundigen in Belgische gevangenissen: evaluatie van de D&D-projecten",
         "notice": "Synthetische gegevens: dit rapport is gemaakt met de fictieve demo-evaluatie. "
                   "Er wordt geen echte persoon, gevangenis of uitkomst beschreven.",
         "footer": "Gemaakt door <code>peer-eval build</code> uit de evaluatiewerkruimte.",
