@@ -262,6 +262,19 @@ class DisclosurePolicy:
         kwargs.setdefault("threshold", self.threshold)
         return template.format(**kwargs)
 
+    def text_editions(self, key: str, **kwargs: Any):
+        """:meth:`text` in each of the report's languages, as one :class:`analysis.editions.Multilingual`
+        (the policy's own wording for its language, :data:`TEXTS` for the others)."""
+        from analysis.editions import LANGUAGES, Multilingual
+
+        kwargs.setdefault("threshold", self.threshold)
+        texts = {}
+        for lang in LANGUAGES:
+            template = self.texts.get(key) if (lang == self.language and key in self.texts) else TEXTS.get(lang, {}).get(key)
+            if template is not None:
+                texts[lang] = template.format(**kwargs)
+        return Multilingual(texts)
+
     def plural(self, stem: str, k: int, **kwargs: Any) -> str:
         """Singular or plural wording (``stem_one`` / ``stem_other``) for ``k`` items."""
         return self.text(f"{stem}_{'one' if k == 1 else 'other'}", k=k, **kwargs)

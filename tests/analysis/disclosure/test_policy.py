@@ -86,3 +86,13 @@ def test_missing_or_negative_counts_are_errors():
 def test_policy_is_frozen():
     with pytest.raises(AttributeError):
         DEFAULT_POLICY.threshold = 5  # type: ignore[misc]
+
+
+def test_text_in_the_three_editions():
+    from analysis.disclosure import DisclosurePolicy
+
+    pol = DisclosurePolicy(threshold=10)
+    words = pol.text_editions("withheld")
+    assert words.texts == {"en": "not shown", "nl": "niet getoond", "fr": "non communiqué"} and not words.missing
+    own = DisclosurePolicy(threshold=10, texts={"withheld": "hidden"})
+    assert own.text_editions("withheld").texts["en"] == "hidden"
