@@ -11,20 +11,39 @@ it and fails, as it does for a table label.
 
 The texts are swapped on the drawn figure rather than the figure being drawn three times by the chapter:
 chapters stay thin, and every figure in the book is covered without its author doing anything.
+
+A line with no entry of its own may be a composite that :func:`translate_text` puts together from entries
+(tried in this order; a composite is translated only when every part is):
+
+* a number template -- the line with each number (``0.667``, ``42%``) replaced by ``{n}`` has an entry
+  (``"threshold {n}"``): its text in the language, the numbers put back in order, written the language's
+  way (``"seuil 0,667"``);
+* a prison code and a label -- ``"P01 comparison"``: the code as drawn, the label translated;
+* a label and a trailing parenthetical with a number -- ``"Pathways into the role  (42% mention it)"``:
+  each part translated as its own text.
 """
 
 from __future__ import annotations
 
 import io
+import re
 
 __all__ = ["figure_svg", "translate_text"]
 
 
+#: A number as the chapters draw it: ``3``, ``0.667``, ``1,234``, ``42%`` (not the ``5`` of ``WHO-5``).
+_NUMBER = re.compile(r"(?<![\w.,\-−])[+\-−]?\d+(?:,\d{3})*(?:\.\d+)?%?(?![\w.,]\d|\w)")
+#: A prison code followed by a label (``"P01 comparison"``).
+_SITE = re.compile(r"^(P\d+)(\s+)(\S.*)$")
+#: A label followed by a parenthetical holding a number (``"(all codes)  (42% mention it)"``).
+_PARENTHETICAL = re.compile(r"^(.*\S)(\s+)\(([^()]*\d[^()]*)\)$")
+
+
 def translate_text(text: str, language: str, missing: list[str] | None = None) -> str:
     """``text`` (one figure text, possibly several lines) for ``language``; a line with words and no
-    catalogue entry is kept in English (its numbers re-written) and appended to ``missing``."""
+    translation (an entry of its own or a composite of entries, see the module docstring) is kept in
+    English (its numbers re-written) and appended to ``missing``."""
     from .editions import localise_numbers
-    from .reader import _entry, _needs_words, label, looks_like_identifier
 
     if language == "en" or not text or not text.strip():
         return text
@@ -34,18 +53,43 @@ def translate_text(text: str, language: str, missing: list[str] | None = None) -
         if not core:
             out.append(line)
             continue
-        entry = _entry(core) or (_entry(core.replace("_", " ")) if looks_like_identifier(core) else None)
-        if entry and entry.get(language):
-            out.append(line.replace(core, entry[language]))
-            continue
-        translated = label(core, language)
-        if translated != core and translated != core.replace("_", " "):
-            out.append(line.replace(core, translated))
-            continue
-        if _needs_words(core) and missing is not None and core not in missing:
-            missing.append(core)
-        out.append(line.replace(core, localise_numbers(core, language)))
+        translated = _translate_line(core, language)
+        if translated is None:
+            if missing is not None and core not in missing:
+                missing.append(core)
+            translated = localise_numbers(core, language)
+        out.append(line.replace(core, translated))
     return "\n".join(out)
+
+
+def _translate_line(core: str, language: str) -> str | None:
+    """One stripped line in ``language``, or ``None`` when it has words the catalogue cannot give."""
+    from .editions import localise_numbers
+    from .reader import _entry, _needs_words, label, looks_like_identifier
+
+    entry = _entry(core) or (_entry(core.replace("_", " ")) if looks_like_identifier(core) else None)
+    if entry and entry.get(language):
+        return entry[language]
+    translated = label(core, language)
+    if translated != core and translated != core.replace("_", " "):
+        return translated
+    if not _needs_words(core):
+        return localise_numbers(core, language)
+    numbers = _NUMBER.findall(core)
+    if numbers:  # a number template: "threshold {n}"
+        entry = _entry(_NUMBER.sub("{n}", core))
+        if entry and entry.get(language) and entry[language].count("{n}") == len(numbers):
+            values = iter(localise_numbers(n, language) for n in numbers)
+            return re.sub(r"\{n\}", lambda _: next(values), entry[language])
+    site = _SITE.match(core)
+    if site:  # "P01 comparison"
+        rest = _translate_line(site.group(3), language)
+        return None if rest is None else site.group(1) + site.group(2) + rest
+    parts = _PARENTHETICAL.match(core)
+    if parts:  # "Pathways into the role  (42% mention it)"
+        head, inner = _translate_line(parts.group(1), language), _translate_line(parts.group(3), language)
+        return None if head is None or inner is None else f"{head}{parts.group(2)}({inner})"
+    return None
 
 
 class _Translated:

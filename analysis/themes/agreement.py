@@ -110,8 +110,11 @@ class CoderAgreement(Result):
         return table.loc[table["below_threshold"] & (table["code"] != OVERALL)].reset_index(drop=True)
 
     def plot(self, ax=None):
-        """Dot plot of Krippendorff's alpha per code with the threshold line."""
+        """Dot plot of Krippendorff's alpha per code with the threshold line; each code is named in words
+        (the label catalogue's entry, i.e. the codebook's own label) with its prevalence ("42% mention it")."""
         import matplotlib.pyplot as plt
+
+        from ..reader import label
 
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 0.35 * len(self.table) + 1))
@@ -120,7 +123,8 @@ class CoderAgreement(Result):
         colours = np.where(table["below_threshold"], "tab:red", "tab:blue")
         ax.scatter(table["krippendorff_alpha"], y, c=colours, zorder=3)
         labels = [
-            f"{c}  (prev. {p:.0%})" if pd.notna(p) else str(c) for c, p in zip(table["code"], table["prevalence"])
+            f"{label(c)}  ({p:.0%} mention it)" if pd.notna(p) else label(c)
+            for c, p in zip(table["code"], table["prevalence"])
         ]
         ax.set_yticks(y, labels)
         ax.axvline(self.threshold, color="grey", linestyle="--", label=f"threshold {self.threshold:g}")

@@ -182,3 +182,16 @@ def test_bootstrap_interval_resamples_transcripts_and_keeps_the_estimates():
     pd.testing.assert_frame_equal(table, again)
     with pytest.raises(ValueError, match="interval must be"):
         run("paragraph", ["C1", "C2"], interval="exact")
+
+
+def test_plot_names_codes_in_words_with_their_prevalence():
+    from analysis.reader import label
+
+    segments = SEGMENTS.replace({"code": {"stigma": "pathways_into_role"}})
+    result = coder_agreement(segments, coded=CODED, unit="transcript", transcripts=TRANSCRIPTS)
+    table = result.to_frame().set_index("code")
+    ticks = [t.get_text() for t in result.plot().get_yticklabels()]
+    share = table.loc["pathways_into_role", "prevalence"]
+    assert f"{label('pathways_into_role')}  ({share:.0%} mention it)" in ticks
+    assert f"{OVERALL}  ({table.loc[OVERALL, 'prevalence']:.0%} mention it)" in ticks
+    assert not any("pathways_into_role" in t or "prev." in t for t in ticks)
