@@ -98,8 +98,11 @@ def protected_heatmap(
         dark = np.isfinite(v) and hi > lo and (v - lo) / (hi - lo) > 0.6
         ax.text(j, i, "" if pd.isna(text_ij) else str(text_ij), ha="center", va="center", fontsize=8,
                 color="white" if dark else "black")
-    ax.set_xticks(range(len(cols)), [str(x) for x in cols], rotation=30, ha="right")
-    ax.set_yticks(range(len(rows)), [str(x) for x in rows])
+    # rows and columns in words (a theme's code "pathways_into_role" is "Pathways into the role"): the label catalogue
+    from analysis.reader import label as words
+
+    ax.set_xticks(range(len(cols)), [words(str(x)) for x in cols], rotation=30, ha="right")
+    ax.set_yticks(range(len(rows)), [words(str(x)) for x in rows])
     ax.figure.colorbar(image, ax=ax, label=colorbar_label or value)
     if title:
         ax.set_title(title)
