@@ -31,6 +31,7 @@ __all__ = ["translate_remark", "remarks_html", "remarks_bundle", "untranslated_r
 
 _CATALOGUE = Path(__file__).with_name("remarks")
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_AND = {"nl": " en ", "fr": " et "}
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +60,15 @@ def _value(text: str, language: str) -> str:
     entry = _entry(text.strip())
     if entry and entry.get(language):
         return entry[language]
+    # a list of names ("age at release, sex and site"): each name that is a label in the language's words
+    parts = re.split(r"(, | and )", text)
+    if len(parts) > 1:
+        words = [(_entry(p.strip()) or {}).get(language) if i % 2 == 0 else None for i, p in enumerate(parts)]
+        if any(words):
+            joined = "".join(
+                (words[i] or localise_numbers(p, language)) if i % 2 == 0 else _AND.get(language, p) if p == " and " else p
+                for i, p in enumerate(parts))
+            return joined
     return localise_numbers(text, language)
 
 

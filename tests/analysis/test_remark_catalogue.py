@@ -56,6 +56,10 @@ def test_a_remark_is_matched_and_its_values_written_the_language_way(monkeypatch
         # the most specific template wins
         assert rc.translate_remark("The participant group had 3 of its rows left out because of age.", "nl") == \
             "De groep deelnemers: 3 weggelaten wegens age."
+        # a list of names: each label in the language's words, "and" too
+        assert rc.translate_remark("The participant group had 3 of its rows left out because of age_at_release, sex "
+                                   "and site.", "fr") == ("Le groupe participants : 3 écartées à cause de âge à la "
+                                                          "libération, sexe et prison.")
         assert rc.translate_remark("Something else entirely.", "nl") is None
         assert rc.translate_remark("Something else entirely.", "en") == "Something else entirely."
         # a remark without a template stays English (numbers localised) and is listed as untranslated
