@@ -167,9 +167,6 @@ def test_a_figure_keeps_one_drawing_and_gets_the_alt_text_of_each_language():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 16 (open): the perspectives chapter's domain-score table keeps decimal "
-                   "points in the Dutch and French editions (its per-language Styler bypasses the reader formatting), "
-                   "and one methods-page number differs (0.05 vs 0)")
 def test_the_demo_editions_show_the_same_numbers_with_lang_and_switcher(demo_book):
     """Every chapter page of the session's demo build: the kernel's numbers (outputs, glued values) are the
     same in the three editions once read back with each language's Babel parser; <html lang> and the
