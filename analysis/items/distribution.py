@@ -274,7 +274,7 @@ def item_distribution(
     counts = pd.DataFrame(count_rows)
     summary = pd.DataFrame(summary_rows)
     remarks = [
-        "Share agreeing: the answers above the neutral one (of the substantive answers), with a {100 * (1 - alpha):.0f}% Wilson score interval; 'don't know', 'refused' and "
+        f"Share agreeing: the answers above the neutral one (of the substantive answers), with a {100 * (1 - alpha):.0f}% Wilson score interval; 'don't know', 'refused' and "
         "'not applicable' are counted apart and are not in the denominator.",
     ]
     if (summary["n_answered"] == 0).any():
