@@ -159,6 +159,11 @@ def _scrub_text(text: str, styler_ids: dict[str, str]) -> str:
     return _STYLER_ID.sub(renumber, text)
 
 
+#: The editions entry of an output (``analysis.editions.MIME``; the build does not import analysis here).
+_EDITIONS_MIME = "application/vnd.peer-eval.editions+json"
+_SCRUBBED = [["text", "plain"], ["text", "html"], ["text", "markdown"], ["text", "latex"]]
+
+
 def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove what differs between two executions: addresses, Styler ids, timing metadata."""
     styler_ids: dict[str, str] = {}
@@ -168,13 +173,17 @@ def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             if "text" in out:
                 out["text"] = _scrub_text(out["text"], styler_ids)
             data = out.get("data", {})
-            for mime in ("text/plain", "text/html", "text/markdown", "text/latex"):
-                if mime in data:
-                    value = data[mime]
-                    value = "".join(value) if isinstance(value, list) else value
-                    data[mime] = _scrub_text(value, styler_ids)
-            if "image/svg+xml" in data:  # svg ids are salted by svg.hashsalt; addresses never appear
-                pass
+            # the output's own texts, and those of the other editions it carries (a table made per language:
+            # Styler ids in its Dutch and French HTML too), also behind myst-nb's glue prefix
+            bundles = [data] + [v for key, entry in data.items() if key.endswith(_EDITIONS_MIME) and isinstance(entry, dict)
+                                for v in entry.values() if isinstance(v, dict)]
+            for bundle in bundles:
+                for key in list(bundle):
+                    if key.rsplit("/", 2)[-2:] in _SCRUBBED and isinstance(bundle[key], (str, list)):
+                        value = bundle[key]
+                        value = "".join(value) if isinstance(value, list) else value
+                        bundle[key] = _scrub_text(value, styler_ids)
+            # (svg ids are salted by svg.hashsalt; addresses never appear)
             if out.get("output_type") == "error":
                 out["traceback"] = [_scrub_text(t, styler_ids) for t in out.get("traceback", [])]
     return nb

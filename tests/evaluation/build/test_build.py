@@ -153,6 +153,17 @@ def test_scrub_removes_addresses_and_styler_ids():
     data = scrub(nb).cells[0].outputs[0]["data"]
     assert data["text/plain"] == "<object at 0x…>"
     assert data["text/html"] == '<style>#T_s0000_row0 {}</style><table id="T_s0000">'
+    # the other editions' HTML an output carries (a table made per language), glued ones too
+    from analysis.editions import GLUE_PREFIX, MIME
+
+    html = '<table id="T_9f8e7">'
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": html, MIME: {"nl": {"text/html": html}, "fr": {"text/html": '<table id="T_55555">'}},
+        GLUE_PREFIX + MIME: {"nl": {"text/html": '<table id="T_66666">'}}})]
+    data = scrub(nb).cells[0].outputs[0]["data"]
+    assert data["text/html"] == data[MIME]["nl"]["text/html"] == '<table id="T_s0000">'
+    assert data[MIME]["fr"]["text/html"] == '<table id="T_s0001">'
+    assert data[GLUE_PREFIX + MIME]["nl"]["text/html"] == '<table id="T_s0002">'
 
 
 def test_a_dying_kernel_is_reported_with_what_it_said(tmp_path):
