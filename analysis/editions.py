@@ -130,7 +130,7 @@ def percent_pattern(locale: str, digits: str = "#,##0") -> str:
 _EN_NUMBER = re.compile(r"^((?:[<>≤≥]\s?)?[+\-−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)$")
 # a number with a thousands separator, decimals or a percent sign (a bare whole number is the same in every
 # language), not part of a date, a time, a version or an identifier
-_EN_NUMBER_IN_TEXT = re.compile(r"(?<![\w.,/:\-−+])[+\-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|\d+\.\d+%?|\d+%)"
+_EN_NUMBER_IN_TEXT = re.compile(r"(?<![\w.,/:\-−+§])[+\-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|\d+\.\d+%?|\d+%)"
                                 r"(?![\w/]|[.,\-:]\d)")
 
 

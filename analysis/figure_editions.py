@@ -65,13 +65,10 @@ def translate_text(text: str, language: str, missing: list[str] | None = None) -
 def _translate_line(core: str, language: str) -> str | None:
     """One stripped line in ``language``, or ``None`` when it has words the catalogue cannot give."""
     from .editions import localise_numbers
-    from .reader import _entry, _needs_words, label, looks_like_identifier
+    from .reader import _entry, _needs_words, complete_label
 
-    entry = _entry(core) or (_entry(core.replace("_", " ")) if looks_like_identifier(core) else None)
-    if entry and entry.get(language):
-        return entry[language]
-    translated = label(core, language)
-    if translated != core and translated != core.replace("_", " "):
+    translated = complete_label(core, language)  # an entry, or a composite whose every part has one
+    if translated is not None and _needs_words(core):
         return translated
     if not _needs_words(core):
         return localise_numbers(core, language)

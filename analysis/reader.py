@@ -127,7 +127,10 @@ def label(name, language: str = "en") -> str:
         return entry.get(language) or entry.get("en") or text
     term = _TERM.match(text)
     if term:  # a model term with its level: "primary_substance[cocaine or crack]"
-        return f"{label(term.group(1), language)}: {term.group(2)}"
+        whole = _entry(f"{label(term.group(1))}: {term.group(2)}")  # "main substance: cocaine or crack"
+        if whole and whole.get(language):
+            return whole[language]
+        return f"{label(term.group(1), language)}: {label(term.group(2), language)}"
     if ": " in text:  # a joint display's "block: column"
         block, _, column = text.partition(": ")
         return f"{label(block, language)}: {label(column, language)}"
@@ -271,6 +274,29 @@ def reader_html(frame: pd.DataFrame, *, title: str | None = None, remarks=(), la
     return f"<div>{body}{notes}</div>"
 
 
+def complete_label(name, language: str) -> str | None:
+    """``name`` in words for ``language`` (:func:`label`) when every part of it that has words is translated
+    (a model term's level, both sides of "block: column"); ``None`` when a part would stay English."""
+    text = str(name)
+    if language == "en" or not _needs_words(text):
+        return label(text, language)
+    entry = _entry(text) or (_entry(text.replace("_", " ")) if looks_like_identifier(text) else None)
+    if entry:
+        return entry.get(language) or None
+    term = _TERM.match(text)
+    if term:
+        whole = _entry(f"{label(term.group(1))}: {term.group(2)}")
+        if whole:
+            return whole.get(language) or None
+        head, level = complete_label(term.group(1), language), complete_label(term.group(2), language)
+        return None if head is None or level is None else f"{head}: {level}"
+    if ": " in text:
+        block, _, column = text.partition(": ")
+        a, b = complete_label(block, language), complete_label(column, language)
+        return None if a is None or b is None else f"{a}: {b}"
+    return None
+
+
 def _needs_words(name) -> bool:
     """Whether a label must come from the catalogue to be right in another language (words, not a symbol
     or a number such as ``"95%"``, ``"P01"``, ``2024``)."""
@@ -297,16 +323,8 @@ def untranslated_labels(frame: pd.DataFrame | pd.Series, title: str | None, lang
     for name in names:
         if not _needs_words(name) or name in missing:
             continue
-        entry = _entry(str(name)) or (_entry(str(name).replace("_", " ")) if looks_like_identifier(name) else None)
-        term = _TERM.match(str(name))
-        if entry and entry.get(language):
-            continue
-        if term and (_entry(term.group(1)) or {}).get(language):
-            continue
-        if ": " in str(name) and all((_entry(p) or {}).get(language) or not _needs_words(p)
-                                     for p in str(name).split(": ", 1)):  # "prison: P02", "release quarter: 2025Q2"
-            continue
-        missing.append(str(name))
+        if complete_label(name, language) is None:  # ("prison: P02" needs no words for its code)
+            missing.append(str(name))
     return missing
 
 

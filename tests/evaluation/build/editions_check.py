@@ -25,7 +25,7 @@ def _pattern(language: str) -> re.Pattern:
     groups = {group, "\u202f", "\u00a0"} if group in ("\u202f", "\u00a0", " ") else {group}
     g = "[" + "".join(re.escape(x) for x in sorted(groups)) + "]"
     d = re.escape(get_decimal_symbol(loc))
-    return re.compile(rf"(?<![\w.,])-?(?:\d{{1,3}}(?:{g}\d{{3}})+|\d+)(?:{d}\d+)?(?![\w])")
+    return re.compile(rf"(?<![\w.,§])-?(?:\d{{1,3}}(?:{g}\d{{3}})+|\d+)(?:{d}\d+)?(?![\w])")
 
 
 def page_numbers(page: Path, language: str, selector: str = VALUES) -> Counter:
