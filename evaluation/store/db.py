@@ -234,14 +234,38 @@ def _capped(value, limit: int = 40):
     return safe_echo(value, limit)
 
 
-def _insert_chunk(con: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
+class _Rows:
+    """Rows ``start:stop`` of per-column lists, zipped into tuples only as sqlite3 asks for them.
+
+    Hand-written for a measured reason (``benchmarks/intake_bench.py``, 100,000
+    rows x 89 columns): a list of the chunk's tuples made the cyclic garbage
+    collector run over and over while it grew (tuples are tracked containers),
+    about 0.2-0.4 s per submission, as long as the zipping itself; zipped lazily,
+    each tuple is freed (or reused by ``zip``) once bound, and nothing piles up.
+    ``len()`` is the number of rows (the crash-in-the-middle tests count them).
+    """
+
+    __slots__ = ("columns", "start", "stop")
+
+    def __init__(self, columns: list[list], start: int, stop: int):
+        self.columns, self.start, self.stop = columns, start, stop
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def __iter__(self):
+        return zip(*(c[self.start:self.stop] for c in self.columns))
+
+
+def _insert_chunk(con: sqlite3.Connection, sql: str, rows) -> None:
     """Insert one chunk of rows (a seam for the crash-in-the-middle test).
 
-    ``sql`` inserts one row (``INSERT ... VALUES (?, ...)``); ``rows`` are
-    tuples, one per table row. One row per statement step: the rows come
-    as tuples zipped from per-column lists, which costs a third of the
-    Python time of the former 2-D object block cut into 32-row statements,
-    for the same SQLite time (``benchmarks/intake_bench.py``, CPU time).
+    ``sql`` inserts one row (``INSERT ... VALUES (?, ...)``); ``rows`` is an
+    iterable of tuples, one per table row (:class:`_Rows`, or a list). One row
+    per statement step: the rows come as tuples zipped from per-column lists,
+    which costs a third of the Python time of the former 2-D object block cut
+    into 32-row statements, for the same SQLite time
+    (``benchmarks/intake_bench.py``, CPU time).
     """
     con.executemany(sql, rows)
 
@@ -460,7 +484,7 @@ class Store:
                             (sid, replaces))
             sql = f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in names)}) VALUES ({", ".join("?" * len(names))})'
             for start in range(0, n, _CHUNK):
-                _insert_chunk(con, sql, list(zip(*(c[start:start + _CHUNK] for c in columns))))
+                _insert_chunk(con, sql, _Rows(columns, start, min(start + _CHUNK, n)))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
