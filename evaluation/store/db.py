@@ -231,6 +231,23 @@ def _column_values(s: pd.Series, sql_type: str) -> np.ndarray:
     return values
 
 
+def _column_or_same(s: pd.Series, sql_type: str) -> list | _Same:
+    """:func:`_column_values` as a list, or :class:`_Same` for a numeric column with one value in every row.
+
+    Consent and wave hold one value in a whole file, an item nobody was
+    asked is empty in every row: a literal in the statement, not one bound
+    value per row (checked with one numpy comparison, text columns as they are).
+    """
+    arr = s.to_numpy()
+    if len(arr) and arr.dtype.kind == "f":
+        if np.isnan(arr[0]):
+            if np.isnan(arr).all():
+                return _Same(None)
+        elif (arr == arr[0]).all():
+            return _Same(_column_values(s.iloc[:1], sql_type)[0])
+    return _column_values(s, sql_type).tolist()
+
+
 def _capped(value, limit: int = 40):
     """A value from the user (``--site``) as kept with a rejection: short, no control characters."""
     from evaluation.intake.limits import safe_echo
@@ -302,6 +319,8 @@ class _Rows:
         return self.stop - self.start
 
     def __iter__(self):
+        if not self.columns:  # every column a literal: still one (empty) tuple per row
+            return iter([()] * len(self))
         return zip(*(c[self.start:self.stop] for c in self.columns))
 
 
@@ -498,14 +517,14 @@ class Store:
             raise ValueError("frame has no 'pid' column: pseudonymise it first (pseudonymise_frame adds 'pid')")
         site_col = layout[1][2]
         columns.append(_column_values(frame[site_col], "TEXT").tolist() if site_col else _Same(meta.site))
-        columns.append(_column_values(pd.to_numeric(frame[wave_col], errors="coerce"), "INTEGER").tolist()
+        columns.append(_column_or_same(pd.to_numeric(frame[wave_col], errors="coerce"), "INTEGER")
                        if wave_col else _Same(waves[0] if waves else None))
         date_col = layout[3][2]
         columns.append(_column_values(frame[date_col], "TEXT_DATE").tolist() if date_col else _Same(None))
         columns.append(_Same(defn.version))
         columns.append(_Same(sid))
         for col, t, src in layout[4:]:
-            columns.append(_column_values(frame[src], t).tolist() if src is not None else _Same(None))
+            columns.append(_column_or_same(frame[src], t) if src is not None else _Same(None))
         names = ["pid", "site", "wave", "date", "instrument_version", "submission_id"] + [c for c, _, _ in layout[4:]]
         now = meta.received_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         from .audit import current_user

@@ -139,3 +139,21 @@ def test_constant_columns_are_literals_and_the_rest_bound_in_order():
     assert bound == [[1, 2, 3], ["x\ty"] * n]
     rows = dbmod._Rows(bound, 1, 3)
     assert len(rows) == 2 and list(rows) == [(2, "x\ty"), (3, "x\ty")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from([1.0, -2.0, 0.5, float("nan"), 2.0 ** 60]), min_size=1, max_size=6),
+       st.sampled_from(["INTEGER", "REAL", "TEXT"]))
+def test_a_column_found_the_same_in_every_row_stores_what_binding_it_stores(values, sql_type):
+    s = pd.Series(values, dtype=float)
+    got = dbmod._column_or_same(s, sql_type)
+    if isinstance(got, dbmod._Same):
+        assert len(set(map(repr, values))) == 1  # only a column of one value
+        sql, bound = dbmod._insert_sql("t", ["v"], [got], len(values))
+        con = sqlite3.connect(":memory:")
+        con.execute(f"CREATE TABLE t (v {sql_type})")
+        con.executemany(sql, dbmod._Rows(bound, 0, len(values)))
+        stored = con.execute("SELECT typeof(v), v FROM t ORDER BY rowid").fetchall()
+    else:
+        stored = _stored(got, sql_type)
+    assert _same(stored, _stored(_plain(s), sql_type))
