@@ -236,14 +236,14 @@ def _column_or_same(s: pd.Series, sql_type: str) -> list | _Same:
 
     Consent and wave hold one value in a whole file, an item nobody was
     asked is empty in every row: a literal in the statement, not one bound
-    value per row (checked with one numpy comparison, text columns as they are).
+    value per row (checked with one numpy comparison of the bits, text columns as they are).
     """
     arr = s.to_numpy()
-    if len(arr) and arr.dtype.kind == "f":
+    if len(arr) and arr.dtype == np.float64:
         if np.isnan(arr[0]):
             if np.isnan(arr).all():
                 return _Same(None)
-        elif (arr == arr[0]).all():
+        elif (arr.view(np.int64) == arr[:1].view(np.int64)).all():  # bit for bit: 0.0 is not -0.0
             return _Same(_column_values(s.iloc[:1], sql_type)[0])
     return _column_values(s, sql_type).tolist()
 

@@ -142,7 +142,7 @@ def test_constant_columns_are_literals_and_the_rest_bound_in_order():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from([1.0, -2.0, 0.5, float("nan"), 2.0 ** 60]), min_size=1, max_size=6),
+@given(st.lists(st.sampled_from([1.0, -2.0, 0.5, float("nan"), 2.0 ** 60, 0.0, -0.0]), min_size=1, max_size=6),
        st.sampled_from(["INTEGER", "REAL", "TEXT"]))
 def test_a_column_found_the_same_in_every_row_stores_what_binding_it_stores(values, sql_type):
     s = pd.Series(values, dtype=float)
