@@ -462,10 +462,12 @@ def validate(
         unsure = nothing  # rows where the skip condition rests on an invalid answer
         if item.relevant:
             expr = parse(item.relevant)
-            asked = relevant_cache.setdefault(item.relevant, expr.evaluate(out))
-            # ODK shows a question whose condition rests on an empty answer where XPath makes it true
-            # ("x != 0" with x empty): an answer there is not an error
-            shown = asked | relevant_cache.setdefault(("odk", item.relevant), expr.evaluate(out, odk=True))
+            if item.relevant not in relevant_cache:  # each condition evaluated once (25 items share 7 here)
+                # ODK shows a question whose condition rests on an empty answer where XPath makes it true
+                # ("x != 0" with x empty): an answer there is not an error
+                relevant_cache[item.relevant] = (expr.evaluate(out), expr.evaluate(out, odk=True))
+            asked, odk_shown = relevant_cache[item.relevant]
+            shown = asked | odk_shown
             for name in expr.names:
                 for c in defn.item_columns(defn.item(name)):
                     unsure = unsure | invalid.get(c, nothing)
@@ -474,8 +476,9 @@ def validate(
             flawed = flawed | invalid.get(c, nothing)
         na_code = defn.meta.nonresponse_codes.get("not_applicable")
         if item.type == "multiple_choice":
-            answered = (out[cols] == 1).any(axis=1)
-            present_any = out[cols].notna().any(axis=1) & (out[cols] != 0).any(axis=1)
+            ticks = out[cols]  # one selection (a copy of the columns), not three
+            answered = (ticks == 1).any(axis=1)
+            present_any = ticks.notna().any(axis=1) & (ticks != 0).any(axis=1)
         else:
             answered = out[item.name].notna()
             present_any = answered & (out[item.name] != na_code)

@@ -188,9 +188,13 @@ def _column_values(s: pd.Series, sql_type: str) -> np.ndarray:
     if sql_type == "TEXT_DATE":
         d = pd.to_datetime(s, errors="coerce")
         if d.dtype == np.dtype("datetime64[ns]"):  # naive, years 1677-2262: numpy formats in C
-            out = np.datetime_as_string(d.to_numpy().astype("datetime64[D]"), unit="D").astype(object)
-        else:
-            out = d.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+            # each distinct day formatted once (a file holds a few hundred days): formatting every
+            # cell took 30 ms of 100,000 rows, factorizing them 3 ms (benchmarks/intake_bench.py)
+            codes, days = pd.factorize(d.to_numpy().astype("datetime64[D]").view(np.int64), use_na_sentinel=True)
+            text = np.datetime_as_string(np.asarray(days).view("datetime64[D]"), unit="D").astype(object)
+            text[np.isnat(np.asarray(days).view("datetime64[D]"))] = _NULL
+            return np.append(text, _NULL)[codes]  # code -1 (none here: NaT is a value) is the last
+        out = d.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
         out[pd.isna(d).to_numpy()] = _NULL
         return out
     arr = s.to_numpy()
@@ -227,6 +231,23 @@ def _column_values(s: pd.Series, sql_type: str) -> np.ndarray:
     return values
 
 
+def _column_or_same(s: pd.Series, sql_type: str) -> list | _Same:
+    """:func:`_column_values` as a list, or :class:`_Same` for a numeric column with one value in every row.
+
+    Consent and wave hold one value in a whole file, an item nobody was
+    asked is empty in every row: a literal in the statement, not one bound
+    value per row (checked with one numpy comparison of the bits, text columns as they are).
+    """
+    arr = s.to_numpy()
+    if len(arr) and arr.dtype == np.float64:
+        if np.isnan(arr[0]):
+            if np.isnan(arr).all():
+                return _Same(None)
+        elif (arr.view(np.int64) == arr[:1].view(np.int64)).all():  # bit for bit: 0.0 is not -0.0
+            return _Same(_column_values(s.iloc[:1], sql_type)[0])
+    return _column_values(s, sql_type).tolist()
+
+
 def _capped(value, limit: int = 40):
     """A value from the user (``--site``) as kept with a rejection: short, no control characters."""
     from evaluation.intake.limits import safe_echo
@@ -234,14 +255,84 @@ def _capped(value, limit: int = 40):
     return safe_echo(value, limit)
 
 
-def _insert_chunk(con: sqlite3.Connection, sql: str, rows: list[tuple]) -> None:
+class _Same:
+    """A table column holding one value in every row of a submission (its version, its id, NULL)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _sql_literal(value) -> str | None:
+    """``value`` as an SQL literal that stores what binding it stores; None when it is better bound.
+
+    Only NULL, 64-bit integers and printable text: the rest (floats, text with
+    control characters) is bound as usual.
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return "NULL"
+    if isinstance(value, int) and not isinstance(value, bool) and -2 ** 63 <= value < 2 ** 63:
+        return str(value)
+    if isinstance(value, str) and value.isprintable():
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _insert_sql(table: str, names: list[str], columns: list, n: int) -> tuple[str, list[list]]:
+    """The one-row ``INSERT`` for ``columns`` and the per-row lists it binds, in the statement's order.
+
+    A column the same in every row (:class:`_Same`: the version, the
+    submission id, NULL for an item the file lacks) is a literal of the
+    statement: binding it 100,000 times cost about 30 ms a text column
+    (``benchmarks/intake_bench.py``, CPU time), as much as storing it.
+    """
+    values, bound = [], []
+    for c in columns:
+        literal = _sql_literal(c.value) if isinstance(c, _Same) else None
+        if literal is not None:
+            values.append(literal)
+        else:
+            values.append("?")
+            bound.append([_NULL if c.value is None else c.value] * n if isinstance(c, _Same) else c)
+    cols = ", ".join(f'"{c}"' for c in names)
+    return f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join(values)})', bound
+
+
+class _Rows:
+    """Rows ``start:stop`` of per-column lists, zipped into tuples only as sqlite3 asks for them.
+
+    Hand-written for a measured reason (``benchmarks/intake_bench.py``, 100,000
+    rows x 89 columns): a list of the chunk's tuples made the cyclic garbage
+    collector run over and over while it grew (tuples are tracked containers),
+    about 0.2-0.4 s per submission, as long as the zipping itself; zipped lazily,
+    each tuple is freed (or reused by ``zip``) once bound, and nothing piles up.
+    ``len()`` is the number of rows (the crash-in-the-middle tests count them).
+    """
+
+    __slots__ = ("columns", "start", "stop")
+
+    def __init__(self, columns: list[list], start: int, stop: int):
+        self.columns, self.start, self.stop = columns, start, stop
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def __iter__(self):
+        if not self.columns:  # every column a literal: still one (empty) tuple per row
+            return iter([()] * len(self))
+        return zip(*(c[self.start:self.stop] for c in self.columns))
+
+
+def _insert_chunk(con: sqlite3.Connection, sql: str, rows) -> None:
     """Insert one chunk of rows (a seam for the crash-in-the-middle test).
 
-    ``sql`` inserts one row (``INSERT ... VALUES (?, ...)``); ``rows`` are
-    tuples, one per table row. One row per statement step: the rows come
-    as tuples zipped from per-column lists, which costs a third of the
-    Python time of the former 2-D object block cut into 32-row statements,
-    for the same SQLite time (``benchmarks/intake_bench.py``, CPU time).
+    ``sql`` inserts one row (``INSERT ... VALUES (?, ...)``); ``rows`` is an
+    iterable of tuples, one per table row (:class:`_Rows`, or a list). One row
+    per statement step: the rows come as tuples zipped from per-column lists,
+    which costs a third of the Python time of the former 2-D object block cut
+    into 32-row statements, for the same SQLite time
+    (``benchmarks/intake_bench.py``, CPU time).
     """
     con.executemany(sql, rows)
 
@@ -415,8 +506,9 @@ class Store:
         wave_keys = {str(w) for w in waves}
         sid = "S" + meta.sha256[:10]  # provisional (anonymous row ids); the final id is taken in the transaction
         n = len(frame)
-        # one list of Python values per table column; rows are zipped from them chunk by chunk
-        columns: list[list] = []
+        # one list of Python values per table column, rows zipped from them chunk by chunk; a column
+        # with one value for every row (_Same) is written into the statement, not bound once per row
+        columns: list[list | _Same] = []
         if layout[0][2] is not None:
             columns.append(_column_values(frame["pid"], "TEXT").tolist())
         elif defn.meta.anonymous:
@@ -424,15 +516,15 @@ class Store:
         else:
             raise ValueError("frame has no 'pid' column: pseudonymise it first (pseudonymise_frame adds 'pid')")
         site_col = layout[1][2]
-        columns.append(_column_values(frame[site_col], "TEXT").tolist() if site_col else [meta.site] * n)
-        columns.append(_column_values(pd.to_numeric(frame[wave_col], errors="coerce"), "INTEGER").tolist()
-                       if wave_col else [waves[0] if waves else _NULL] * n)
+        columns.append(_column_values(frame[site_col], "TEXT").tolist() if site_col else _Same(meta.site))
+        columns.append(_column_or_same(pd.to_numeric(frame[wave_col], errors="coerce"), "INTEGER")
+                       if wave_col else _Same(waves[0] if waves else None))
         date_col = layout[3][2]
-        columns.append(_column_values(frame[date_col], "TEXT_DATE").tolist() if date_col else [_NULL] * n)
-        columns.append([defn.version] * n)
-        columns.append([sid] * n)
+        columns.append(_column_values(frame[date_col], "TEXT_DATE").tolist() if date_col else _Same(None))
+        columns.append(_Same(defn.version))
+        columns.append(_Same(sid))
         for col, t, src in layout[4:]:
-            columns.append(_column_values(frame[src], t).tolist() if src is not None else [_NULL] * n)
+            columns.append(_column_or_same(frame[src], t) if src is not None else _Same(None))
         names = ["pid", "site", "wave", "date", "instrument_version", "submission_id"] + [c for c, _, _ in layout[4:]]
         now = meta.received_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         from .audit import current_user
@@ -443,7 +535,7 @@ class Store:
             appended_to = self._check_clash(meta, replaces, append, wave_keys)
             final = self._new_id(meta.sha256)
             if final != sid:
-                columns[5] = [final] * n
+                columns[5] = _Same(final)
                 if layout[0][2] is None and defn.meta.anonymous:
                     columns[0] = [f"{final}-{i + 1}" for i in range(n)]
                 sid = final
@@ -458,9 +550,9 @@ class Store:
             if replaces is not None:
                 con.execute("UPDATE submissions SET status = 'superseded', superseded_by = ? WHERE submission_id = ?",
                             (sid, replaces))
-            sql = f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in names)}) VALUES ({", ".join("?" * len(names))})'
+            sql, bound = _insert_sql(table, names, columns, n)
             for start in range(0, n, _CHUNK):
-                _insert_chunk(con, sql, list(zip(*(c[start:start + _CHUNK] for c in columns))))
+                _insert_chunk(con, sql, _Rows(bound, start, min(start + _CHUNK, n)))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -114,3 +114,46 @@ def test_dates_are_stored_as_iso_days(values):
     d = pd.Series(pd.to_datetime(values), dtype="datetime64[ns]")
     expected = [None if v is None else pd.Timestamp(v).strftime("%Y-%m-%d") for v in values]
     assert [v for _, v in _stored(dbmod._column_values(d, "TEXT_DATE").tolist(), "TEXT")] == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.none(), st.just(float("nan")), st.integers(-2 ** 64, 2 ** 64), st.text(max_size=12),
+                 st.sampled_from(["S0a1b2c3d4e-2", "1.2", "it's", "P01", "a\x00b", "\u00e9\u00e8"])),
+       st.sampled_from(["INTEGER", "TEXT"]))
+def test_a_column_written_into_the_statement_stores_what_binding_it_stores(value, sql_type):
+    """A column with one value in every row (version, submission id, NULL) is a literal of the INSERT."""
+    literal = dbmod._sql_literal(value)
+    if literal is None:  # bound as before
+        return
+    con = sqlite3.connect(":memory:")
+    con.execute(f"CREATE TABLE t (v {sql_type})")
+    con.execute(f"INSERT INTO t VALUES ({literal})")
+    assert _same(con.execute("SELECT typeof(v), v FROM t").fetchall(), _stored([value], sql_type))
+
+
+def test_constant_columns_are_literals_and_the_rest_bound_in_order():
+    n = 3
+    sql, bound = dbmod._insert_sql("t", ["a", "b", "c", "d"], [[1, 2, 3], dbmod._Same("S1-2"), dbmod._Same(None),
+                                                              dbmod._Same("x\ty")], n)
+    assert sql == "INSERT INTO \"t\" (\"a\", \"b\", \"c\", \"d\") VALUES (?, 'S1-2', NULL, ?)"
+    assert bound == [[1, 2, 3], ["x\ty"] * n]
+    rows = dbmod._Rows(bound, 1, 3)
+    assert len(rows) == 2 and list(rows) == [(2, "x\ty"), (3, "x\ty")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from([1.0, -2.0, 0.5, float("nan"), 2.0 ** 60, 0.0, -0.0]), min_size=1, max_size=6),
+       st.sampled_from(["INTEGER", "REAL", "TEXT"]))
+def test_a_column_found_the_same_in_every_row_stores_what_binding_it_stores(values, sql_type):
+    s = pd.Series(values, dtype=float)
+    got = dbmod._column_or_same(s, sql_type)
+    if isinstance(got, dbmod._Same):
+        assert len(set(map(repr, values))) == 1  # only a column of one value
+        sql, bound = dbmod._insert_sql("t", ["v"], [got], len(values))
+        con = sqlite3.connect(":memory:")
+        con.execute(f"CREATE TABLE t (v {sql_type})")
+        con.executemany(sql, dbmod._Rows(bound, 0, len(values)))
+        stored = con.execute("SELECT typeof(v), v FROM t ORDER BY rowid").fetchall()
+    else:
+        stored = _stored(got, sql_type)
+    assert _same(stored, _stored(_plain(s), sql_type))
