@@ -236,6 +236,7 @@ class ProtectedTable(Result):
         if self.name and " " in self.name.strip():  # a title in words (a name like "data:x-by-site" is a key)
             styler = styler.set_caption(self.name)
         styler.reader_note = self.note() if note and self.remarks else ""
+        styler.reader_remarks = tuple(self.remarks) if note else ()  # (the note's parts, translated per edition)
         return styler
 
     def _repr_html_(self) -> str:
@@ -277,6 +278,7 @@ def _styler_class():
         """A Styler whose HTML ends with the disclosure note (a paragraph under the table)."""
 
         reader_note = ""
+        reader_remarks: tuple = ()
 
         def to_html(self, buf=None, **kwargs):
             body = super().to_html(**kwargs)

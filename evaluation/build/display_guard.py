@@ -213,6 +213,26 @@ def relocalise(value: Any, language: str) -> Any:
     return _relocalise(value, language)
 
 
+def _note_in(note: str, parts, language: str) -> tuple[str, list[str]]:
+    """A table's disclosure note in ``language``: each of its remarks (``parts``) through the remark catalogue,
+    joined as :meth:`ProtectedTable.note` joins them; what has no translation, named for the build."""
+    from analysis.editions import localise_numbers
+    from analysis.reader import label
+    from analysis.remark_catalogue import translate_remark
+
+    whole = label(note, language)
+    if whole != note or not parts:
+        return whole, ([] if whole != note else [f"note {note!r}"])
+    out, lacking = [], []
+    for part in parts:
+        text = translate_remark(part, language)
+        if text is None:
+            lacking.append(f"note {part!r}")
+            text = localise_numbers(part, language)
+        out.append(text if text.endswith(".") else text + ".")
+    return " ".join(out), lacking
+
+
 def _localised_cell(text: Any, language: str) -> Any:
     from analysis.editions import localise_numbers
 
@@ -233,6 +253,7 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
         lacking[lang] = untranslated_labels(data, caption, lang) if data is not None else []
         st = obj._copy(deepcopy=True)
         st.reader_note = getattr(obj, "reader_note", "")
+        st.reader_remarks = tuple(getattr(obj, "reader_remarks", ()))
         if caption:  # a table's name in words (the catalogue), in every edition
             st.caption = label(caption, lang)
         # the axes' names (a protected table's "wave_name") in words too
@@ -261,7 +282,8 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
                     label(f(v), lang) if isinstance(v, str) else f(v), lang))
             note = getattr(st, "reader_note", "")
             if note:
-                st.reader_note = label(note, lang)
+                st.reader_note, lacks = _note_in(note, getattr(obj, "reader_remarks", ()), lang)
+                lacking[lang] += lacks
         elif data is not None and data.columns.is_unique:
             text_columns = [c for i, c in enumerate(data.columns)
                             if data.iloc[:, i].map(lambda v: isinstance(v, str) or v is None).all()]
@@ -296,6 +318,7 @@ def _unlabelled_styler(table: Any) -> Any:
     if styler.caption:
         plain = plain.set_caption(styler.caption)
     plain.reader_note = getattr(styler, "reader_note", "")
+    plain.reader_remarks = tuple(getattr(styler, "reader_remarks", ()))
     return plain
 
 

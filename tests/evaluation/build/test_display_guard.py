@@ -122,3 +122,18 @@ def test_no_raw_repr_and_nothing_for_an_empty_markdown():
         shell.display_formatter.format(Thing())
     assert shell.display_formatter.format(Markdown("")) == ({}, {})
     assert "text/markdown" in shell.display_formatter.format(Markdown("* a note"))[0]
+
+
+def test_a_protected_tables_disclosure_note_in_each_edition():
+    import pandas as pd
+
+    from analysis.disclosure import protect_table
+    from evaluation.build.display_guard import _styler_editions
+
+    cells = pd.DataFrame({"theme": ["stigma", "stigma", "motivations", "motivations"], "group": ["P01", "P02"] * 2,
+                          "n": [24, 3, 12, 15], "share": [.8, .5, .4, 0.2]})
+    table = protect_table(cells, row="theme", col="group", count="n", values=["share"], margins=False)
+    out = _styler_editions(table.to_styler())
+    assert "1 cel met minder dan 10 personen onderdrukt" in out.html["nl"]
+    assert "1 cellule de moins de 10 personnes masquée" in out.html["fr"]
+    assert not any("note" in w for w in out.untranslated.get("nl", []))
