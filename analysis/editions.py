@@ -134,6 +134,10 @@ _EN_NUMBER_IN_TEXT = re.compile(r"(?<![\w.,/:\-−+§])[+\-−]?(?:\d{1,3}(?:,\d
                                 r"(?![\w/]|[.,\-:]\d)")
 
 
+#: The words before a version number ("version 1.0", "versie 1.2"), which is never written as a decimal.
+VERSION_BEFORE = re.compile(r"\b(?:[Vv]ersion|[Vv]ersie|v)\.?\s*(?:<[^>]*>\s*)*$")
+
+
 def relocalise(value, language: str):
     """A number written in English as text (``"1,234.5"``, ``"12.5%"``) written for ``language`` by Babel
     (``"1.234,5"``, ``"12,5%"`` in Dutch, ``"12,5 %"`` in French); anything else unchanged. A number
@@ -159,7 +163,13 @@ def localise_numbers(text: str, language: str) -> str:
     ``language``; version-like ``1.2.3`` and the words are left as they are."""
     if language == "en":
         return text
-    return _EN_NUMBER_IN_TEXT.sub(lambda m: relocalise(m.group(0), language), text)
+
+    def sub(m: re.Match) -> str:
+        if VERSION_BEFORE.search(text, 0, m.start()):  # "version 1.0": a version, not a decimal
+            return m.group(0)
+        return relocalise(m.group(0), language)
+
+    return _EN_NUMBER_IN_TEXT.sub(sub, text)
 
 
 def localise(english: str, texts: Mapping[str, str] | None = None) -> Multilingual:

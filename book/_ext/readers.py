@@ -46,7 +46,11 @@ def _pasted_numbers(body: str, language: str) -> str:
         return body
     from babel.numbers import format_decimal
 
+    from analysis.editions import VERSION_BEFORE
+
     def fix(m: re.Match) -> str:
+        if VERSION_BEFORE.search(body[max(0, m.start() - 120):m.start()]):  # "Versie 1.0": a version
+            return m.group(0)
         decimals = m.group(4) or ""
         value = float(f"{m.group(3)}.{decimals}" if decimals else m.group(3))
         text = format_decimal(value, format="0" + ("." + "0" * len(decimals) if decimals else ""),

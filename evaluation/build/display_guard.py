@@ -213,6 +213,9 @@ def relocalise(value: Any, language: str) -> Any:
     return _relocalise(value, language)
 
 
+_NEUTRAL_COLUMN = re.compile(r"version|versie|seed|sha|commit|hash", re.IGNORECASE)
+
+
 def _note_in(note: str, parts, language: str) -> tuple[str, list[str]]:
     """A table's disclosure note in ``language``: each of its remarks (``parts``) through the remark catalogue,
     joined as :meth:`ProtectedTable.note` joins them; what has no translation, named for the build."""
@@ -275,7 +278,10 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
         if lang != "en":
             # every cell's formatter (the author's, or pandas' default one) followed by the language's writing
             n_rows, n_cols = st.data.shape
-            for key in [(r, c) for r in range(n_rows) for c in range(n_cols)]:
+            # a column of versions, seeds or hashes holds no decimals ("1.0" stays 1.0)
+            neutral = {j for j, c in enumerate(st.data.columns) if _NEUTRAL_COLUMN.search(" ".join(map(str, c))
+                                                                                      if isinstance(c, tuple) else str(c))}
+            for key in [(r, c) for r in range(n_rows) for c in range(n_cols) if c not in neutral]:
                 func = st._display_funcs[key]
                 # (numbers inside a text cell too: "p < 0.05" -> "p < 0,05"; versions such as 0.30.3 are left)
                 st._display_funcs[key] = (lambda v, f=func, lang=lang: _localised_cell(
