@@ -177,6 +177,10 @@ def format_p(p, *, digits: int = 3, language: str = "en") -> str:
     return format_decimal(round(p, digits), format=pattern, locale=_locale(language))
 
 
+#: A true/false value in words, per language (never "True"/"False" on a reader's page).
+YES_NO = {"en": ("no", "yes"), "nl": ("nee", "ja"), "fr": ("non", "oui")}
+
+
 def format_number(x, language: str = "en") -> str:
     """A number for a reader, as the language writes it (Babel): whole numbers without decimals, others to
     3 significant digits (``0.613`` in English, ``0,613`` in Dutch and French; ``24,630`` / ``24.630`` /
@@ -187,7 +191,7 @@ def format_number(x, language: str = "en") -> str:
     if _missing(x):
         return ""
     if isinstance(x, (bool, np.bool_)):
-        return "yes" if x else "no"
+        return YES_NO.get(language, YES_NO["en"])[bool(x)]
     if isinstance(x, (int, np.integer)):
         return format_decimal(int(x), format="#,##0", locale=loc)
     if isinstance(x, (float, np.floating)):

@@ -200,6 +200,10 @@ class ProtectedTable(Result):
             return x
         if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA:
             return ""
+        if isinstance(x, (bool, np.bool_)):  # in words ("yes"/"no"; the label catalogue has the other languages)
+            from analysis.reader import YES_NO
+
+            return YES_NO["en"][bool(x)]
         if fmt:
             return fmt.format(x)
         if isinstance(x, (float, np.floating)) and float(x).is_integer():

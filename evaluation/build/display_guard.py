@@ -216,6 +216,16 @@ def relocalise(value: Any, language: str) -> Any:
 _NEUTRAL_COLUMN = re.compile(r"version|versie|seed|sha|commit|hash", re.IGNORECASE)
 
 
+def _is_bool(v: Any) -> bool:
+    return type(v).__name__ in ("bool", "bool_")
+
+
+def _yes_no(v: Any, language: str) -> str:
+    from analysis.reader import YES_NO
+
+    return YES_NO.get(language, YES_NO["en"])[bool(v)]
+
+
 def _note_in(note: str, parts, language: str) -> tuple[str, list[str]]:
     """A table's disclosure note in ``language``: each of its remarks (``parts``) through the remark catalogue,
     joined as :meth:`ProtectedTable.note` joins them; what has no translation, named for the build."""
@@ -284,7 +294,7 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
             for key in [(r, c) for r in range(n_rows) for c in range(n_cols) if c not in neutral]:
                 func = st._display_funcs[key]
                 # (numbers inside a text cell too: "p < 0.05" -> "p < 0,05"; versions such as 0.30.3 are left)
-                st._display_funcs[key] = (lambda v, f=func, lang=lang: _localised_cell(
+                st._display_funcs[key] = (lambda v, f=func, lang=lang: _yes_no(v, lang) if _is_bool(v) else _localised_cell(
                     label(f(v), lang) if isinstance(v, str) else f(v), lang))
             note = getattr(st, "reader_note", "")
             if note:
@@ -295,6 +305,9 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
                             if data.iloc[:, i].map(lambda v: isinstance(v, str) or v is None).all()]
             if text_columns:
                 st.format(lambda v: label(v) if isinstance(v, str) else v, subset=text_columns)
+            bool_columns = [c for c in data.columns if str(data[c].dtype) == "bool"]
+            if bool_columns:
+                st.format(lambda v: _yes_no(v, "en"), subset=bool_columns)
         pages[lang] = wrap.format(st._repr_html_())
     return Multilingual({lang: caption or "table" for lang in pages}, html=pages, untranslated=lacking)
 
