@@ -213,7 +213,7 @@ def relocalise(value: Any, language: str) -> Any:
     return _relocalise(value, language)
 
 
-_NEUTRAL_COLUMN = re.compile(r"version|versie|seed|sha|commit|hash", re.IGNORECASE)
+_NEUTRAL_COLUMN = re.compile(r"\b(?:version|versie|seed|sha(?:-?256)?|commit|hash)\b", re.IGNORECASE)
 
 
 def _is_bool(v: Any) -> bool:
