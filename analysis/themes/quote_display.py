@@ -48,7 +48,7 @@ def _attribution(q: Mapping, language: str) -> str:
     details = [words["raised"].format(n=_count(q.get("mentioned_by"), language))]
     if q.get("approved_by"):
         details.append(words["approved"].format(who=q["approved_by"], date=date))
-    return f"{who} ({'; '.join(details)})"
+    return f"{who} ({(' ; ' if language == 'fr' else '; ').join(details)})"  # (French: a space before ';')
 
 
 def quotes_editions(theme: Mapping[str, str], quotes: Sequence[Mapping]):
