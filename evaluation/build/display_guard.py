@@ -216,6 +216,18 @@ def relocalise(value: Any, language: str) -> Any:
 _NEUTRAL_COLUMN = re.compile(r"\b(?:version|versie|seed|sha(?:-?256)?|commit|hash)\b", re.IGNORECASE)
 
 
+def _cell_words(text: str, language: str) -> str:
+    """A text cell in ``language``: a label of the catalogue, else a sentence of the remark catalogue (a note
+    such as "not estimated: fewer than 10 of a group followed to day 365"), else as written."""
+    from analysis.reader import label
+    from analysis.remark_catalogue import translate_remark
+
+    words = label(text, language)
+    if words == text and language != "en" and " " in text:
+        words = translate_remark(text, language) or text
+    return words
+
+
 def _is_bool(v: Any) -> bool:
     return type(v).__name__ in ("bool", "bool_")
 
@@ -295,7 +307,7 @@ def _styler_editions(obj: Any, *, wrap: str = "{}") -> Any:
                 func = st._display_funcs[key]
                 # (numbers inside a text cell too: "p < 0.05" -> "p < 0,05"; versions such as 0.30.3 are left)
                 st._display_funcs[key] = (lambda v, f=func, lang=lang: _yes_no(v, lang) if _is_bool(v) else _localised_cell(
-                    label(f(v), lang) if isinstance(v, str) else f(v), lang))
+                    _cell_words(f(v), lang) if isinstance(v, str) else f(v), lang))
             note = getattr(st, "reader_note", "")
             if note:
                 st.reader_note, lacks = _note_in(note, getattr(obj, "reader_remarks", ()), lang)
