@@ -58,6 +58,8 @@ def _pasted_numbers(body: str, language: str) -> str:
         return f"{m.group(1)}{m.group(2)}{text}{m.group(5)}"
 
     return _PASTED_NUMBER.sub(fix, body)
+#: The words a screen reader says for an empty header cell, per edition.
+_EMPTY_HEADER = {"en": "(label)", "nl": "(label)", "fr": "(libellé)"}
 _EMPTY_TH = re.compile(r"(<th\b[^>]*>)(?:\s|&nbsp;|&#160;)*(</th>)")
 _LANG_CELL = re.compile(r'<div class="cell([^"]*)\btag_lang-(nl|fr|en|de)\b([^"]*)"')
 _OUTPUT_HTML = re.compile(r'<div class="output text_html">(\s*(?:<div[^>]*>\s*)*)(<table|<style)')
@@ -124,7 +126,7 @@ def for_readers_html(body: str, language: str = "en") -> str:
     body = _P_ZERO.sub(rf"\1 &lt; 0{point}001", body)
     body = _P_ZERO_PASTED.sub(rf"\1 \2&lt; 0{point}001\3", body)
     body = _pasted_numbers(body, language)
-    body = _EMPTY_TH.sub(r'\1<span class="visually-hidden">(label)</span>\2', body)
+    body = _EMPTY_TH.sub(rf'\1<span class="visually-hidden">{_EMPTY_HEADER.get(language, "(label)")}</span>\2', body)
     body = _LANG_CELL.sub(lambda m: f'<div lang="{m.group(2)}" class="cell{m.group(1)}tag_lang-{m.group(2)}{m.group(3)}"',
                           body)
     body = _FIGURE.sub(lambda m: f'{m.group(1)}<div class="reader-figure" tabindex="0" role="region" '
