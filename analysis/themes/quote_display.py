@@ -24,7 +24,7 @@ _WORDS = {
            "groups": {"detainee": "gedetineerde", "peer_worker": "ervaringsdeskundige", "staff": "personeelslid"}},
     "fr": {"theme": "Thème", "raised": "thème abordé par {n} personnes de ce groupe",
            "approved": "approuvé par {who}, {date}", "a prison": "une prison", "fewer": "moins de {k}",
-           "groups": {"detainee": "personne détenue", "peer_worker": "pair aidant", "staff": "membre du personnel"}},
+           "groups": {"detainee": "personne détenue", "peer_worker": "pair-aidant", "staff": "membre du personnel"}},
 }
 _FEWER = re.compile(r"^fewer than (\d+)$")
 
