@@ -115,6 +115,11 @@ def looks_like_identifier(text: str) -> bool:
     return bool(_IDENTIFIER.match(str(text)))
 
 
+def _colon(language: str) -> str:
+    """The colon of a composite label ("prison: P02"): French puts a (no-break) space before it."""
+    return "\u00a0: " if language == "fr" else ": "
+
+
 def label(name, language: str = "en") -> str:
     """``name`` (a column, index or level name) in words for a reader (see the module docstring)."""
     if name is None:
@@ -130,10 +135,10 @@ def label(name, language: str = "en") -> str:
         whole = _entry(f"{label(term.group(1))}: {term.group(2)}")  # "main substance: cocaine or crack"
         if whole and whole.get(language):
             return whole[language]
-        return f"{label(term.group(1), language)}: {label(term.group(2), language)}"
+        return f"{label(term.group(1), language)}{_colon(language)}{label(term.group(2), language)}"
     if ": " in text:  # a joint display's "block: column"
         block, _, column = text.partition(": ")
-        return f"{label(block, language)}: {label(column, language)}"
+        return f"{label(block, language)}{_colon(language)}{label(column, language)}"
     if looks_like_identifier(text):  # spelled out, and translated when the catalogue has the words
         spelled = text.replace("_", " ")
         entry = _entry(spelled)
@@ -293,11 +298,11 @@ def complete_label(name, language: str) -> str | None:
         if whole:
             return whole.get(language) or None
         head, level = complete_label(term.group(1), language), complete_label(term.group(2), language)
-        return None if head is None or level is None else f"{head}: {level}"
+        return None if head is None or level is None else f"{head}{_colon(language)}{level}"
     if ": " in text:
         block, _, column = text.partition(": ")
         a, b = complete_label(block, language), complete_label(column, language)
-        return None if a is None or b is None else f"{a}: {b}"
+        return None if a is None or b is None else f"{a}{_colon(language)}{b}"
     return None
 
 
