@@ -89,24 +89,22 @@ def _translate_line(core: str, language: str) -> str | None:
     return None
 
 
-class _Translated:
-    """A tick formatter that writes its inner formatter's labels in ``language`` (matplotlib calls
-    ``format_ticks`` when it draws; the inner formatter keeps its own state and axis)."""
+def _translated_formatter(inner, language: str, missing: list[str]):
+    """A tick formatter that writes ``inner``'s labels in ``language`` (matplotlib calls ``format_ticks``
+    when it draws; ``inner`` keeps its own state and axis)."""
+    from matplotlib.ticker import Formatter
 
-    def __init__(self, inner, language: str, missing: list[str]):
-        from matplotlib.ticker import Formatter
+    class Translated(Formatter):
+        def format_ticks(self, values):
+            return [translate_text(t, language, missing) for t in inner.format_ticks(values)]
 
-        class _Formatter(Formatter):
-            def format_ticks(_self, values):  # noqa: N805 - the wrapper's own self is `self`
-                return [translate_text(t, language, missing) for t in inner.format_ticks(values)]
+        def __call__(self, x, pos=None):
+            return translate_text(inner(x, pos), language, missing)
 
-            def __call__(_self, x, pos=None):  # noqa: N805
-                return translate_text(inner(x, pos), language, missing)
+        def get_offset(self):
+            return translate_text(inner.get_offset(), language, missing)
 
-            def get_offset(_self):  # noqa: N805
-                return translate_text(inner.get_offset(), language, missing)
-
-        self.formatter = _Formatter()
+    return Translated()
 
 
 def figure_svg(fig, language: str) -> tuple[str, list[str]]:
@@ -122,7 +120,7 @@ def figure_svg(fig, language: str) -> tuple[str, list[str]]:
             for axis in (ax.xaxis, ax.yaxis):
                 inner = axis.get_major_formatter()
                 axes_formatters.append((axis, inner))
-                axis.set_major_formatter(_Translated(inner, language, missing).formatter)
+                axis.set_major_formatter(_translated_formatter(inner, language, missing))
         ticks = {id(t) for ax in fig.get_axes() for axis in (ax.xaxis, ax.yaxis)
                  for tick in axis.get_major_ticks() + axis.get_minor_ticks() for t in (tick.label1, tick.label2)}
         for artist in fig.findobj(Text):

@@ -275,12 +275,15 @@ def reader_html(frame: pd.DataFrame, *, title: str | None = None, remarks=(), la
         title = label(title, language)
         body = re.sub(r"(<table[^>]*>)", lambda m: f"{m.group(1)}\n  <caption>{html.escape(title)}</caption>",
                       body, count=1)
-    notes = ""
-    remarks = reader_remarks(remarks, language)
-    if remarks:
-        items = "".join(f"<li>{html.escape(str(r))}</li>" for r in remarks)
-        notes = f'<ol class="remarks">{items}</ol>'
-    return f"<div>{body}{notes}</div>"
+    return f"<div>{body}{notes_html(reader_remarks(remarks, language))}</div>"
+
+
+def notes_html(notes, css_class: str = "remarks") -> str:
+    """Remarks already prepared for readers as a numbered list of notes (empty when there are none)."""
+    if not notes:
+        return ""
+    items = "".join(f"<li>{html.escape(str(r))}</li>" for r in notes)
+    return f'<ol class="{css_class}">{items}</ol>'
 
 
 def complete_label(name, language: str) -> str | None:

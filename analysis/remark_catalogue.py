@@ -22,7 +22,6 @@ them; the templates are checked against the results in ``tests/analysis/test_rem
 
 from __future__ import annotations
 
-import html
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -104,13 +103,9 @@ def untranslated_remarks(remarks, language: str) -> list[str]:
 
 def remarks_html(remarks, language: str) -> str:
     """The remarks as a reader's numbered notes in ``language`` (empty when none is for readers)."""
-    from .reader import reader_remarks
+    from .reader import notes_html, reader_remarks
 
-    kept = reader_remarks(remarks, language)
-    if not kept:
-        return ""
-    items = "".join(f"<li>{html.escape(str(r))}</li>" for r in kept)
-    return f'<ol class="remarks reader-notes">{items}</ol>'
+    return notes_html(reader_remarks(remarks, language), "remarks reader-notes")
 
 
 def remarks_bundle(remarks):

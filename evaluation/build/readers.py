@@ -46,7 +46,7 @@ def printed_text_as_html(text: str, language: str = "en", missing: list[str] | N
     catalogue), those it has no translation for appended to ``missing``."""
     # the build joins evaluation and analysis (as the page check does): imported here, not at module level
     from analysis.editions import localise_numbers
-    from analysis.reader import reader_remarks
+    from analysis.reader import notes_html, reader_remarks
     from analysis.remark_catalogue import untranslated_remarks
 
     out: list[str] = []
@@ -58,8 +58,7 @@ def printed_text_as_html(text: str, language: str = "en", missing: list[str] | N
         kept = reader_remarks(remarks, language)
         remarks.clear()
         if kept:
-            items = "".join(f"<li>{html.escape(r)}</li>" for r in kept)
-            out.append(f'<ol class="remarks reader-notes">{items}</ol>')
+            out.append(notes_html(kept, "remarks reader-notes"))
 
     for raw in text.splitlines():
         line = raw.strip()
