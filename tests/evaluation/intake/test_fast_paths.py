@@ -29,8 +29,8 @@ KEY = PseudonymKey(bytes(range(32)), 1, "generated")
 # identifiers as typed: valid, with spaces and punctuation, lower case, invalid characters, blank, missing
 prison_numbers = st.one_of(
     st.none(),
-    st.text(alphabet="ab12 .-/_é#", max_size=8),
-    st.sampled_from(["AB 123", "ab-123", "AB123", "  ", "", "12/34", "ß9"]),
+    st.text(alphabet="ab12 .-/_é#\n\t", max_size=8),
+    st.sampled_from(["AB 123", "ab-123", "AB123", "  ", "", "12/34", "ß9", "ab12\n", "x" * 33, "1" * 32]),
 )
 nrns = st.one_of(st.none(), st.sampled_from(["85.07.31-003.43", "85073100343", "85073100344", "12345", "x"]),
                  st.text(alphabet="0123456789.- ", max_size=14))
@@ -138,6 +138,35 @@ def test_text_is_astype_string_then_strip(values, upper):
         if upper:
             expected = expected.str.upper()
         pd.testing.assert_series_equal(_text(s, upper=upper), expected)
+        # blank_as_missing: also a cell that stripping empties is missing (a text item's blank answer)
+        blank = s.isna() | (expected == "").fillna(False).astype(bool)
+        pd.testing.assert_series_equal(_text(s, upper=upper, blank_as_missing=True), expected.where(~blank))
+
+
+def test_a_trailing_line_break_is_no_part_of_a_prison_number():
+    """'ab12\\n' (a cell ended with Alt+Enter) is AB12, the same person as 'AB12', not a number with a line break."""
+    norm, why = normalise_series("prison_number", pd.Series(["ab12\n", "AB12", " ab12 "], dtype=object))
+    assert norm.tolist() == ["AB12", "AB12", "AB12"] and why.tolist() == [None, None, None]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["03/04/2025", "13/04/2025", " 2025-04-03 ", "  ", "",
+                                                       "03/04/2025 10:15", "31/02/2025", "x", "4/3/2025"])),
+                max_size=30),
+       st.sampled_from(["dmy", "mdy"]))
+def test_dates_of_a_text_column_are_parsed_as_cell_by_cell(values, order):
+    """The text-only path of to_dates (each distinct cell once) gives the general path's dates and errors."""
+    from evaluation.intake import dates
+
+    s = pd.Series(values, dtype=object)
+    if pd.api.types.infer_dtype(s, skipna=True) != "string":
+        return
+    got, bad = dates.to_dates(s, order=order)
+    # the general path: the same column with one non-text cell appended (then cut off again)
+    ref, ref_bad = dates.to_dates(pd.concat([s, pd.Series([pd.Timestamp("2025-01-02")], dtype=object)],
+                                            ignore_index=True), order=order)
+    pd.testing.assert_series_equal(got, ref.iloc[:-1], check_index=False)
+    assert bad.tolist() == ref_bad.iloc[:-1].tolist()
 
 
 # -- issue 15: submit's own work done once -----------------------------------------------------------------
