@@ -608,9 +608,9 @@ def pseudonymise_frame(
             problems.append(_problem(why.iloc[pos], first_data_row + int(pos), col, kind))
         name = "pid" if kind == pid_kind and "pid" not in new_cols else f"pid_{kind}"
         new_cols[name] = pseud.where(why.isna(), None)
-    rest = frame.drop(columns=list(columns))
-    for name in ("pid", *[n for n in new_cols if n != "pid"]):
-        if name in rest.columns:
-            rest = rest.drop(columns=[name])
-    out = pd.concat([pd.DataFrame(new_cols, index=frame.index), rest], axis=1, copy=False)  # rest is a copy already
+    # the other columns as they are, column by column: dropping columns from the frame and joining the
+    # pseudonyms to it consolidated and copied every column twice (0.1 s of a 100,000-row submit)
+    gone = set(columns) | set(new_cols)
+    kept = {c: frame[c].copy() for c in frame.columns if c not in gone}
+    out = pd.DataFrame({**new_cols, **kept}, index=frame.index, copy=False)
     return out, problems
