@@ -96,7 +96,7 @@ def _text(raw: pd.Series, *, upper: bool = False, blank_as_missing: bool = False
         if pd.api.types.infer_dtype(present, skipna=False) in ("string", "empty"):
             out = np.full(len(values), pd.NA, dtype=object)
             stripped = [v.strip().upper() for v in present] if upper else [v.strip() for v in present]
-            if blank_as_missing:
+            if blank_as_missing and "" in stripped:  # (one C-level scan: most columns have no blank cell)
                 filled = np.fromiter(map(bool, stripped), dtype=bool, count=len(stripped))
                 out[np.flatnonzero(~missing)[filled]] = np.array(stripped, dtype=object)[filled]
             else:
@@ -682,12 +682,13 @@ def _fmt(x) -> str:
 
 def _normalise_ids(ids: pd.Series, kind: str) -> tuple[pd.Series, dict]:
     """Canonical identifiers (each distinct value normalised once) and the reason for each invalid row."""
-    from .pseudonymise import normalise_series
+    from .pseudonymise import _normalise_codes
 
-    out, why = normalise_series(kind, ids)  # ids are text (pandas string dtype): normalised as typed
-    why = why.to_numpy()
-    bad = {ids.index[i]: why[i] for i in np.flatnonzero(pd.notna(why) & (why != "missing"))}
-    return out, bad
+    codes, norm, reason = _normalise_codes(kind, ids)  # ids are text (pandas string dtype): normalised as typed
+    # judged per distinct value, then spread over the rows (code -1, a missing cell, is the last entry)
+    invalid = np.array([r is not None and r != "missing" for r in reason], dtype=bool)
+    bad = {ids.index[i]: reason[codes[i]] for i in np.flatnonzero(invalid[codes])}
+    return pd.Series(norm[codes], index=ids.index, dtype=object), bad
 
 
 def _reason_params(reason: str) -> dict:
