@@ -230,25 +230,31 @@ def stored_column(s: pd.Series, affinity: str) -> Column:
                 return Column.reals(arr.astype(np.float64))
             return Column.from_cells(sqlite_cells(arr.tolist(), sql))
         if k == "f":
-            arr = arr.astype(np.float64)
+            arr = arr.astype(np.float64, copy=False)
             missing = np.isnan(arr)
             if missing.all():
                 return Column.same(None, len(arr))
             if sql == "REAL":
                 return Column.reals(arr if REAL_KEEPS_NEGATIVE_ZERO else arr + 0.0)  # -0.0 + 0.0 is 0.0
             if sql == "INTEGER":
-                with np.errstate(invalid="ignore"):
-                    whole = ~missing & (np.abs(arr) <= 2.0 ** 53) & (np.floor(arr) == arr)
+                with np.errstate(invalid="ignore"):  # a NaN or an infinity casts to garbage, caught below
+                    iv = arr.astype(np.int64)
+                    whole = (iv == arr) & (iv <= 2 ** 53) & (iv >= -2 ** 53)
                 if np.array_equal(whole, ~missing):  # bound as int: stored as INTEGER
-                    return Column.integers(np.where(missing, 0, arr).astype(np.int64), missing)
+                    return Column.integers(iv, missing)
             values = arr.astype(object)
             values[missing] = None
             return Column.from_cells(sqlite_cells(values.tolist(), sql))
+    if sql == "TEXT" and isinstance(s.dtype, pd.StringDtype):  # str or missing: nothing to convert
+        missing = s.isna().to_numpy()
+        values = s.to_numpy(dtype=object, copy=True)
+        values[missing] = None
+        return Column.texts(values, missing)
     values = _column_values(s, affinity)
     missing = pd.isna(values)
     values[missing] = None
     if sql == "TEXT" and _is_str_or_missing(values, missing):
-        return Column.texts(values)
+        return Column.texts(values, missing)
     return Column.from_cells(sqlite_cells(values.tolist(), sql))
 
 
