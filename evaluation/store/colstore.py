@@ -65,6 +65,7 @@ their submissions, the table is dropped, all in one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 from collections import Counter
@@ -295,6 +296,20 @@ def set_affinities(con: sqlite3.Connection, instrument: str, version: str) -> di
     return out
 
 
+@contextlib.contextmanager
+def _snapshot(con: sqlite3.Connection):
+    """One read transaction around several queries (unless the caller has one): no write lands in between."""
+    if con.in_transaction:
+        yield
+        return
+    con.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        if con.in_transaction:
+            con.execute("COMMIT")
+
+
 def _fetch(con, instrument: str, version: str, names: Sequence[str] | None, accepted_only: bool):
     """``[(submission_id, n_rows, {name: Column})]`` in the order written."""
     sql = ("SELECT rc.submission_id, rc.seq, rc.name, rc.kind, rc.format, rc.n_rows, rc.data FROM response_columns rc "
@@ -381,10 +396,11 @@ def read_set(con: sqlite3.Connection, instrument: str, version: str, *, columns:
     former ``ORDER BY rowid``). ``columns``: only these columns (in the
     table's order).
     """
-    names = set_columns(con, instrument, version)
-    wanted = names if columns is None else [c for c in names if c in set(columns)]
-    keys = ["site", "wave", "pid"] if accepted_only else []
-    subs = _fetch(con, instrument, version, None if columns is None else sorted({*wanted, *keys}), accepted_only)
+    with _snapshot(con):
+        names = set_columns(con, instrument, version)
+        wanted = names if columns is None else [c for c in names if c in set(columns)]
+        keys = ["site", "wave", "pid"] if accepted_only else []
+        subs = _fetch(con, instrument, version, None if columns is None else sorted({*wanted, *keys}), accepted_only)
     total = sum(n for _, n, _ in subs)
     if total == 0:
         return pd.DataFrame([], columns=wanted)

@@ -16,12 +16,14 @@ infinities), a missing cell ``None``.
 
 Kinds (format 1)
 ----------------
-``i8``
-    INTEGER cells, some perhaps NULL. ``data``: ``n`` little-endian int64
-    (0 in a NULL cell); then, only if some cell is NULL, a bitmap of the NULL
-    cells: ``ceil(n / 8)`` bytes, cell ``i`` being bit ``i % 8`` of byte
-    ``i // 8`` (``numpy.packbits(..., bitorder="little")``). The length
-    tells which (``8n`` or ``8n + ceil(n/8)``).
+``i1``, ``i2``, ``i4``, ``i8``
+    INTEGER cells, some perhaps NULL. ``data``: ``n`` little-endian signed
+    integers of 1, 2, 4 or 8 bytes (the narrowest that holds the column's
+    values: survey codes take one byte a cell), 0 in a NULL cell; then,
+    only if some cell is NULL, a bitmap of the NULL cells: ``ceil(n / 8)``
+    bytes, cell ``i`` being bit ``i % 8`` of byte ``i // 8``
+    (``numpy.packbits(..., bitorder="little")``). The length tells which
+    (``wn`` or ``wn + ceil(n/8)`` for width ``w``).
 ``f8``
     REAL cells, some perhaps NULL: ``n`` little-endian IEEE-754 float64, a
     NaN for NULL (written as the one quiet NaN ``0x7ff8000000000000``).
@@ -64,10 +66,11 @@ __all__ = ["FORMAT", "KINDS", "Column", "encode", "decode"]
 
 #: the version of the encoding written by :func:`encode`
 FORMAT = 1
-#: the kinds of format 1
-KINDS = ("i8", "f8", "text", "json", "const")
+#: the kinds of format 1 (a :class:`Column` in memory holds every integer kind as ``i8``)
+KINDS = ("i1", "i2", "i4", "i8", "f8", "text", "json", "const")
 
 _I8 = np.dtype("<i8")
+_WIDTHS = {"i1": np.dtype("<i1"), "i2": np.dtype("<i2"), "i4": np.dtype("<i4"), "i8": _I8}
 _F8 = np.dtype("<f8")
 _NAN = struct.unpack("<d", struct.pack("<Q", 0x7FF8000000000000))[0]
 _DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode
@@ -97,8 +100,8 @@ class Column:
     __slots__ = ("kind", "n", "values", "nulls")
 
     def __init__(self, kind: str, n: int, values: Any, nulls: np.ndarray | None = None):
-        if kind not in KINDS:
-            raise ValueError(f"unknown column kind {kind!r}; format {FORMAT} has {', '.join(KINDS)}")
+        if kind not in ("i8", "f8", "text", "json", "const"):  # in memory, every integer width is i8
+            raise ValueError(f"a Column is i8, f8, text, json or const, not {kind!r}")
         self.kind, self.n, self.values, self.nulls = kind, int(n), values, nulls
 
     # -- construction ------------------------------------------------------------
@@ -297,10 +300,12 @@ def encode(column: Column) -> tuple[str, bytes]:
     if col.kind == "const":
         return "const", _DUMPS(col.values).encode("utf-8")
     if col.kind == "i8":
-        data = col.values.astype(_I8, copy=False).tobytes()
+        lo, hi = int(col.values.min()), int(col.values.max())
+        kind = next(k for k, t in _WIDTHS.items() if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max)
+        data = col.values.astype(_WIDTHS[kind], copy=False).tobytes()
         if col.nulls is not None:
             data += np.packbits(col.nulls, bitorder="little").tobytes()
-        return "i8", data
+        return kind, data
     if col.kind == "f8":
         values = col.values.astype(_F8, copy=False)
         missing = np.isnan(values)
@@ -317,14 +322,15 @@ def decode(kind: str, data: bytes, n: int, fmt: int = FORMAT) -> Column:
                          "update peer-eval")
     n = int(n)
     data = bytes(data) if not isinstance(data, bytes) else data
-    if kind == "i8":
-        extra = len(data) - 8 * n
+    if kind in _WIDTHS:
+        width = _WIDTHS[kind].itemsize
+        extra = len(data) - width * n
         if extra not in (0, (n + 7) // 8) or (n == 0 and extra):
-            raise ValueError(f"an i8 column of {n} cells cannot hold {len(data)} bytes")
-        values = np.frombuffer(data, dtype=_I8, count=n).astype(np.int64)
+            raise ValueError(f"an {kind} column of {n} cells cannot hold {len(data)} bytes")
+        values = np.frombuffer(data, dtype=_WIDTHS[kind], count=n).astype(np.int64)
         nulls = None
         if extra:
-            nulls = np.unpackbits(np.frombuffer(data, dtype=np.uint8, offset=8 * n), count=n,
+            nulls = np.unpackbits(np.frombuffer(data, dtype=np.uint8, offset=width * n), count=n,
                                   bitorder="little").astype(bool)
         return Column("i8", n, values, nulls)
     if kind == "f8":

@@ -43,10 +43,12 @@ def test_integers_with_nulls_are_i8_with_a_null_bitmap(values):
     kind, data = encode(col)
     present = [v for v in values if v is not None]
     if len({*values}) > 1:
-        assert kind == "i8"
+        zeroed = [0 if v is None else v for v in values]
+        width = next(w for w in (1, 2, 4, 8) if -2 ** (8 * w - 1) <= min(zeroed) and max(zeroed) < 2 ** (8 * w - 1))
+        assert kind == f"i{width}"  # the narrowest width that holds the values
         n = len(values)
-        assert len(data) == 8 * n + ((n + 7) // 8 if None in values else 0)
-        assert np.frombuffer(data[:8 * n], "<i8").tolist() == [0 if v is None else v for v in values]
+        assert len(data) == width * n + ((n + 7) // 8 if None in values else 0)
+        assert np.frombuffer(data[:width * n], f"<i{width}").tolist() == zeroed
     else:
         assert kind == "const"
         assert json.loads(data) == (present[0] if present else None)
@@ -76,7 +78,9 @@ def test_text_is_a_utf8_json_array(values):
 
 
 def test_kinds_are_the_narrowest_that_hold_the_cells():
-    assert encode(Column.from_cells([1, 2, None]))[0] == "i8"
+    assert encode(Column.from_cells([1, 2, None]))[0] == "i1"
+    assert encode(Column.from_cells([-128, 127]))[0] == "i1" and encode(Column.from_cells([-129, 1]))[0] == "i2"
+    assert encode(Column.from_cells([0, 2 ** 31 - 1]))[0] == "i4" and encode(Column.from_cells([0, 2 ** 31]))[0] == "i8"
     assert encode(Column.from_cells([1.5, None, 2.0]))[0] == "f8"
     assert encode(Column.from_cells(["a", None]))[0] == "text"
     assert encode(Column.from_cells([1, 1.0]))[0] == "json"  # an INTEGER and a REAL: both kept as they are
@@ -122,8 +126,11 @@ def test_cells_are_checked():
 
 def test_damaged_or_unknown_blobs_are_refused():
     kind, data = encode(Column.from_cells([1, 2, None]))
+    assert kind == "i1"
     with pytest.raises(ValueError, match="cannot hold"):
         decode(kind, data[:-2], 3)
+    with pytest.raises(ValueError, match="cannot hold"):
+        decode("i8", data, 3)
     with pytest.raises(ValueError, match="cannot hold"):
         decode("f8", b"\x00" * 7, 1)
     with pytest.raises(ValueError, match="holds"):
