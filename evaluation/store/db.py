@@ -74,6 +74,8 @@ __all__ = [
 
 #: first columns of every responses table (the DESIGN.md contract)
 CONTRACT_COLUMNS = ("pid", "site", "wave", "date", "instrument_version", "submission_id")
+_BUSY_TIMEOUT_S = 5  # sqlite3's default wait for another process's lock
+_MIGRATION_WAIT_S = 600  # how long an opening store waits while another migrates a former workspace
 _CHUNK = 32  # encoded columns per executemany call (the crash-in-the-middle test cuts in between)
 
 _SCHEMA = """
@@ -336,13 +338,23 @@ class Store:
         """Move a workspace written with per-respondent tables to column BLOBs (one transaction, then an audit line)."""
         if not colstore.old_tables(self.con):
             return
-        self.con.execute("BEGIN IMMEDIATE")
+        # another process opening the same workspace waits for the migration (minutes for a large one)
+        self.con.execute(f"PRAGMA busy_timeout = {_MIGRATION_WAIT_S * 1000}")
         try:
-            done = colstore.migrate(self.con)  # (again under the lock: another process may have done it)
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+            self.con.execute("BEGIN IMMEDIATE")
+            try:
+                done = colstore.migrate(self.con)  # (again under the lock: another process may have done it)
+                self.con.execute("COMMIT")
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+            if done["tables"]:
+                try:  # the dropped tables' pages (zeroed: secure_delete) given back to the file system
+                    self.con.execute("VACUUM")
+                except sqlite3.OperationalError:
+                    pass  # another process is reading: the free pages stay, zeroed, until the next VACUUM
+        finally:
+            self.con.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_S * 1000}")
         if done["tables"]:
             self.workspace.audit.write("store-migrated", reason="columnar-per-submission", tables_changed=done["tables"],
                                        rows=done["rows"], n_submissions=done["submissions"])
