@@ -165,7 +165,7 @@ def _time_stages() -> dict[str, float]:
     wrap(submit_mod, "_run_checks", "read + validate")
     wrap(Pseudonymiser, "pseudonymise_frame", "pseudonymise")
     wrap(db.Store, "write_submission", "store")
-    wrap(db, "_column_values", "store: values")
+    wrap(db, "_encode_columns", "store: encode")
     wrap(db, "_insert_chunk", "store: bind + insert")
     return spent
 

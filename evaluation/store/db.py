@@ -16,15 +16,23 @@ Tables
     who did not consent are never stored), ``id_columns`` (JSON
     ``{column: kind}`` of the identifier columns in the raw file, for erasure
     and retention), ``user``.
-``responses_<instrument>_<major>_<minor>``
-    One table per instrument version: ``pid``, ``site``, ``wave``,
-    ``date``, ``instrument_version``, ``submission_id``, then the item
-    columns of that version (multiple choice as ``<item>_<code>``), plus
-    ``pid_<kind>`` for a second identifier. Types: INTEGER for choice and
-    integer items (nonresponse codes are negative integers), REAL for
-    number items, TEXT (ISO ``YYYY-MM-DD``) for dates, TEXT for text.
+``response_columns``
+    The survey responses, one row per column of each accepted submission
+    (one BLOB per column: see :mod:`evaluation.store.colstore` for the table
+    and :mod:`evaluation.store.columns` for the encoding). The columns of an
+    instrument version — its *responses table*, named
+    ``responses_<instrument>_<major>_<minor>`` — are ``pid``, ``site``,
+    ``wave``, ``date``, ``instrument_version``, ``submission_id``, then the
+    item columns of that version (multiple choice as ``<item>_<code>``),
+    plus ``pid_<kind>`` for a second identifier. Declared types (what the
+    cells are stored as): INTEGER for choice and integer items and the wave
+    (nonresponse codes are negative integers), REAL for number items, TEXT
+    (ISO ``YYYY-MM-DD``) for dates, TEXT for text and identifiers.
+    Workspaces written before this layout (one SQLite table per responses
+    table, one row per respondent) are migrated when the store opens.
 ``response_tables``
-    instrument, version -> table name.
+    instrument, version -> responses table name (no longer an SQL table:
+    read it with :meth:`Store.read_table`).
 ``raw_history``
     Every replacement of a raw file (erasure, retention): old and new hash.
 ``pseudonym_map``
@@ -48,6 +56,9 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from . import colstore
+from .colstore import _column_values, same_column, stored_column  # noqa: F401  (_column_values: tests)
+from .columns import FORMAT, Column, encode
 from .workspace import Workspace, remove_readonly, write_readonly
 
 __all__ = [
@@ -63,7 +74,9 @@ __all__ = [
 
 #: first columns of every responses table (the DESIGN.md contract)
 CONTRACT_COLUMNS = ("pid", "site", "wave", "date", "instrument_version", "submission_id")
-_CHUNK = 20_000  # rows per executemany call
+_BUSY_TIMEOUT_S = 5  # sqlite3's default wait for another process's lock
+_MIGRATION_WAIT_S = 600  # how long an opening store waits while another migrates a former workspace
+_CHUNK = 32  # encoded columns per executemany call (the crash-in-the-middle test cuts in between)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -86,7 +99,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     user TEXT
 );
 CREATE INDEX IF NOT EXISTS submissions_sha ON submissions (sha256);
-CREATE TABLE IF NOT EXISTS response_tables (
+CREATE TABLE IF NOT EXISTS response_tables (  -- the responses tables (response_columns), by version
     instrument TEXT NOT NULL,
     version TEXT NOT NULL,
     table_name TEXT NOT NULL UNIQUE,
@@ -171,83 +184,6 @@ def table_name(instrument: str, version: str) -> str:
     return f"responses_{instrument}_{version.replace('.', '_')}"
 
 
-#: what a missing cell is bound as: SQLite stores a NaN as NULL, and sqlite3 binds a float
-#: directly where None goes through its adapter lookup (about 3x slower per value)
-_NULL = float("nan")
-
-
-def _column_values(s: pd.Series, sql_type: str) -> np.ndarray:
-    """A column as a 1-D object array of the Python values sqlite3 binds; :data:`_NULL` for missing.
-
-    Whole numbers bound to an INTEGER column are passed as ``int`` (SQLite's
-    INTEGER affinity would turn an integral float into the same integer; an
-    ``int`` is cheaper to make and to bind); any other float keeps its value.
-    Only numpy operations, no per-value Python loop, except for an object
-    column of mixed Python values.
-    """
-    if sql_type == "TEXT_DATE":
-        d = pd.to_datetime(s, errors="coerce")
-        if d.dtype == np.dtype("datetime64[ns]"):  # naive, years 1677-2262: numpy formats in C
-            # each distinct day formatted once (a file holds a few hundred days): formatting every
-            # cell took 30 ms of 100,000 rows, factorizing them 3 ms (benchmarks/intake_bench.py)
-            codes, days = pd.factorize(d.to_numpy().astype("datetime64[D]").view(np.int64), use_na_sentinel=True)
-            text = np.datetime_as_string(np.asarray(days).view("datetime64[D]"), unit="D").astype(object)
-            text[np.isnat(np.asarray(days).view("datetime64[D]"))] = _NULL
-            return np.append(text, _NULL)[codes]  # code -1 (none here: NaT is a value) is the last
-        out = d.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
-        out[pd.isna(d).to_numpy()] = _NULL
-        return out
-    arr = s.to_numpy()
-    if arr.dtype.kind in "iub":
-        return arr.astype(object)
-    if arr.dtype.kind == "f":
-        missing = np.isnan(arr)
-        if sql_type == "INTEGER":
-            with np.errstate(invalid="ignore"):
-                whole = ~missing & (np.abs(arr) <= 2.0 ** 53) & (np.floor(arr) == arr)
-            if np.array_equal(whole, ~missing):
-                values = np.where(missing, 0, arr).astype(np.int64).astype(object)
-                values[missing] = _NULL
-                return values
-        values = arr.astype(np.float64).astype(object)
-        values[missing] = _NULL
-        return values
-    missing = s.isna().to_numpy()
-    values = s.to_numpy(dtype=object, copy=True)
-    values[missing] = _NULL
-    if pd.api.types.is_string_dtype(s.dtype) and not s.dtype == object:
-        return values  # pandas string dtype: str where not missing
-    present = np.flatnonzero(~missing)
-    if pd.api.types.infer_dtype(values[present], skipna=False) in ("string", "empty"):
-        return values  # str only
-    for i in present:
-        v = values[i]
-        if isinstance(v, (np.integer,)):
-            values[i] = int(v)
-        elif isinstance(v, (np.floating,)):
-            values[i] = float(v)
-        elif isinstance(v, (pd.Timestamp, dt.datetime, dt.date)):
-            values[i] = v.strftime("%Y-%m-%d")
-    return values
-
-
-def _column_or_same(s: pd.Series, sql_type: str) -> list | _Same:
-    """:func:`_column_values` as a list, or :class:`_Same` for a numeric column with one value in every row.
-
-    Consent and wave hold one value in a whole file, an item nobody was
-    asked is empty in every row: a literal in the statement, not one bound
-    value per row (checked with one numpy comparison of the bits, text columns as they are).
-    """
-    arr = s.to_numpy()
-    if len(arr) and arr.dtype == np.float64:
-        if np.isnan(arr[0]):
-            if np.isnan(arr).all():
-                return _Same(None)
-        elif (arr.view(np.int64) == arr[:1].view(np.int64)).all():  # bit for bit: 0.0 is not -0.0
-            return _Same(_column_values(s.iloc[:1], sql_type)[0])
-    return _column_values(s, sql_type).tolist()
-
-
 def _capped(value, limit: int = 40):
     """A value from the user (``--site``) as kept with a rejection: short, no control characters."""
     from evaluation.intake.limits import safe_echo
@@ -255,84 +191,45 @@ def _capped(value, limit: int = 40):
     return safe_echo(value, limit)
 
 
-class _Same:
-    """A table column holding one value in every row of a submission (its version, its id, NULL)."""
+def _encode_columns(frame: pd.DataFrame, layout, defn, meta: SubmissionMeta, sid: str, waves: list[int]) -> list[list]:
+    """``[name, affinity, kind, data]`` of every column of the submission, in the table's order.
 
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-
-def _sql_literal(value) -> str | None:
-    """``value`` as an SQL literal that stores what binding it stores; None when it is better bound.
-
-    Only NULL, 64-bit integers and printable text: the rest (floats, text with
-    control characters) is bound as usual.
+    Each :class:`~evaluation.store.columns.Column` holds what the former
+    per-respondent table held (see :mod:`evaluation.store.colstore`); a
+    column with one value in every row (the version, the submission id, an
+    item the file lacks) is a ``const`` column, written once.
     """
-    if value is None or (isinstance(value, float) and value != value):
-        return "NULL"
-    if isinstance(value, int) and not isinstance(value, bool) and -2 ** 63 <= value < 2 ** 63:
-        return str(value)
-    if isinstance(value, str) and value.isprintable():
-        return "'" + value.replace("'", "''") + "'"
-    return None
+    n = len(frame)
+    cols: list[list] = []
+    if layout[0][2] is not None:
+        cols.append(["pid", "TEXT", stored_column(frame["pid"], "TEXT")])
+    elif defn.meta.anonymous:
+        cols.append(["pid", "TEXT", _row_ids(sid, n)])  # anonymous: a row id, identifies nobody
+    else:
+        raise ValueError("frame has no 'pid' column: pseudonymise it first (pseudonymise_frame adds 'pid')")
+    site_col, wave_col, date_col = layout[1][2], layout[2][2], layout[3][2]
+    cols.append(["site", "TEXT", stored_column(frame[site_col], "TEXT") if site_col else same_column(meta.site, "TEXT", n)])
+    cols.append(["wave", "INTEGER", stored_column(pd.to_numeric(frame[wave_col], errors="coerce"), "INTEGER")
+                 if wave_col else same_column(waves[0] if waves else None, "INTEGER", n)])
+    cols.append(["date", "TEXT", stored_column(frame[date_col], "TEXT_DATE") if date_col else Column.same(None, n)])
+    cols.append(["instrument_version", "TEXT", same_column(defn.version, "TEXT", n)])
+    cols.append(["submission_id", "TEXT", same_column(sid, "TEXT", n)])
+    for col, t, src in layout[4:]:
+        affinity = "TEXT" if t == "TEXT_DATE" else t
+        cols.append([col, affinity, stored_column(frame[src], t) if src is not None else Column.same(None, n)])
+    return [[name, affinity, *encode(column)] for name, affinity, column in cols]
 
 
-def _insert_sql(table: str, names: list[str], columns: list, n: int) -> tuple[str, list[list]]:
-    """The one-row ``INSERT`` for ``columns`` and the per-row lists it binds, in the statement's order.
-
-    A column the same in every row (:class:`_Same`: the version, the
-    submission id, NULL for an item the file lacks) is a literal of the
-    statement: binding it 100,000 times cost about 30 ms a text column
-    (``benchmarks/intake_bench.py``, CPU time), as much as storing it.
-    """
-    values, bound = [], []
-    for c in columns:
-        literal = _sql_literal(c.value) if isinstance(c, _Same) else None
-        if literal is not None:
-            values.append(literal)
-        else:
-            values.append("?")
-            bound.append([_NULL if c.value is None else c.value] * n if isinstance(c, _Same) else c)
-    cols = ", ".join(f'"{c}"' for c in names)
-    return f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join(values)})', bound
-
-
-class _Rows:
-    """Rows ``start:stop`` of per-column lists, zipped into tuples only as sqlite3 asks for them.
-
-    Hand-written for a measured reason (``benchmarks/intake_bench.py``, 100,000
-    rows x 89 columns): a list of the chunk's tuples made the cyclic garbage
-    collector run over and over while it grew (tuples are tracked containers),
-    about 0.2-0.4 s per submission, as long as the zipping itself; zipped lazily,
-    each tuple is freed (or reused by ``zip``) once bound, and nothing piles up.
-    ``len()`` is the number of rows (the crash-in-the-middle tests count them).
-    """
-
-    __slots__ = ("columns", "start", "stop")
-
-    def __init__(self, columns: list[list], start: int, stop: int):
-        self.columns, self.start, self.stop = columns, start, stop
-
-    def __len__(self) -> int:
-        return self.stop - self.start
-
-    def __iter__(self):
-        if not self.columns:  # every column a literal: still one (empty) tuple per row
-            return iter([()] * len(self))
-        return zip(*(c[self.start:self.stop] for c in self.columns))
+def _row_ids(sid: str, n: int) -> Column:
+    """The ``pid`` of an anonymous instrument's rows: ``<submission id>-1``, ``-2``..."""
+    return Column.texts([f"{sid}-{i + 1}" for i in range(n)])
 
 
 def _insert_chunk(con: sqlite3.Connection, sql: str, rows) -> None:
-    """Insert one chunk of rows (a seam for the crash-in-the-middle test).
+    """Insert one chunk of encoded columns (a seam for the crash-in-the-middle test).
 
-    ``sql`` inserts one row (``INSERT ... VALUES (?, ...)``); ``rows`` is an
-    iterable of tuples, one per table row (:class:`_Rows`, or a list). One row
-    per statement step: the rows come as tuples zipped from per-column lists,
-    which costs a third of the Python time of the former 2-D object block cut
-    into 32-row statements, for the same SQLite time
-    (``benchmarks/intake_bench.py``, CPU time).
+    ``sql`` inserts one ``response_columns`` row; ``rows`` is a list of
+    tuples, one per column (:func:`evaluation.store.colstore.column_row`).
     """
     con.executemany(sql, rows)
 
@@ -352,7 +249,8 @@ class Store:
         self.con.execute("PRAGMA journal_mode=DELETE")
         self.con.execute("PRAGMA foreign_keys=ON")
         self.con.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache for large submissions
-        self.con.executescript(_SCHEMA)
+        self.con.executescript(_SCHEMA + colstore.SCHEMA)
+        self._migrate()
         workspace.try_reconcile(self)
 
     @property
@@ -395,11 +293,71 @@ class Store:
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
     def tables(self) -> dict[tuple[str, str], str]:
-        """``{(instrument, version): table}`` of every responses table."""
+        """``{(instrument, version): table}`` of every responses table (read one with :meth:`read_table`)."""
         return {(i, v): t for i, v, t in self.con.execute("SELECT instrument, version, table_name FROM response_tables")}
 
+    def _set_of(self, table: str) -> tuple[str, str] | None:
+        row = self.con.execute("SELECT instrument, version FROM response_tables WHERE table_name = ?", (table,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def _responses_set(self, table: str) -> tuple[str, str]:
+        found = self._set_of(table)
+        if found is None:
+            raise KeyError(f"{table!r} is not a responses table; Store.tables() lists them")
+        return found
+
     def table_columns(self, table: str) -> list[str]:
+        """The columns of a responses table (or, for any other table of the database, its SQL columns)."""
+        found = self._set_of(table)
+        if found is not None:
+            return colstore.set_columns(self.con, *found)
         return [r[1] for r in self.con.execute(f'PRAGMA table_info("{table}")')]
+
+    def column_types(self, table: str) -> dict[str, str]:
+        """``{column: declared type}`` of a responses table: INTEGER, REAL or TEXT (what its cells are stored as)."""
+        return colstore.set_affinities(self.con, *self._responses_set(table))
+
+    def read_table(self, table: str, *, columns: Iterable[str] | None = None, accepted_only: bool = True) -> pd.DataFrame:
+        """The rows of a responses table as a frame.
+
+        ``accepted_only=True`` (the loaders' read): rows of accepted
+        submissions ordered by site, wave, pid, then as written. ``False``:
+        every row (superseded submissions too), as written. ``columns``:
+        only these, in the table's order. Values and dtypes are what
+        ``pd.DataFrame(cursor.fetchall(), ...)`` gave for the former
+        per-respondent table (see :mod:`evaluation.store.colstore`).
+        """
+        return colstore.read_set(self.con, *self._responses_set(table),
+                                   columns=None if columns is None else list(columns), accepted_only=accepted_only)
+
+    def row_counts(self, table: str) -> dict[str, int]:
+        """``{submission_id: rows stored}`` of a responses table (every submission, accepted or not)."""
+        return dict(colstore.set_submissions(self.con, *self._responses_set(table)))
+
+    def _migrate(self) -> None:
+        """Move a workspace written with per-respondent tables to column BLOBs (one transaction, then an audit line)."""
+        if not colstore.old_tables(self.con):
+            return
+        # another process opening the same workspace waits for the migration (minutes for a large one)
+        self.con.execute(f"PRAGMA busy_timeout = {_MIGRATION_WAIT_S * 1000}")
+        try:
+            self.con.execute("BEGIN IMMEDIATE")
+            try:
+                done = colstore.migrate(self.con)  # (again under the lock: another process may have done it)
+                self.con.execute("COMMIT")
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+            if done["tables"]:
+                try:  # the dropped tables' pages (zeroed: secure_delete) given back to the file system
+                    self.con.execute("VACUUM")
+                except sqlite3.OperationalError:
+                    pass  # another process is reading: the free pages stay, zeroed, until the next VACUUM
+        finally:
+            self.con.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_S * 1000}")
+        if done["tables"]:
+            self.workspace.audit.write("store-migrated", reason="columnar-per-submission", tables_changed=done["tables"],
+                                       rows=done["rows"], n_submissions=done["submissions"])
 
     def _new_id(self, sha256: str) -> str:
         base = "S" + sha256[:10]
@@ -441,23 +399,10 @@ class Store:
                 layout.append((col, t, col if col in frame.columns else None))
         return layout
 
-    def _ensure_table(self, defn, layout) -> str:
+    def _register(self, defn) -> str:
+        """The responses table of ``defn``'s version, registered in ``response_tables`` if new."""
         name = table_name(defn.id, defn.version)
-        cols = [("pid", "TEXT"), ("site", "TEXT"), ("wave", "INTEGER"), ("date", "TEXT"),
-                ("instrument_version", "TEXT"), ("submission_id", "TEXT")]
-        cols += [(c, "TEXT" if t == "TEXT_DATE" else t) for c, t, _ in layout[4:]]
-        existing = self.table_columns(name)
-        if not existing:
-            ddl = ", ".join(f'"{c}" {t}' for c, t in cols)
-            self.con.execute(f'CREATE TABLE "{name}" ({ddl})')
-            self.con.execute(f'CREATE INDEX "{name}_sub" ON "{name}" (submission_id)')
-            # no index on pid: random pseudonyms make index maintenance cost more than the
-            # rare scans it would save (erasure, rotation); 100,000 rows insert ~3x faster
-            self.con.execute("INSERT INTO response_tables VALUES (?, ?, ?)", (defn.id, defn.version, name))
-        else:
-            for c, t in cols:
-                if c not in existing:
-                    self.con.execute(f'ALTER TABLE "{name}" ADD COLUMN "{c}" {t}')
+        self.con.execute("INSERT OR IGNORE INTO response_tables VALUES (?, ?, ?)", (defn.id, defn.version, name))
         return name
 
     def _accepted(self, site: str, instrument: str) -> list[dict[str, Any]]:
@@ -506,26 +451,9 @@ class Store:
         wave_keys = {str(w) for w in waves}
         sid = "S" + meta.sha256[:10]  # provisional (anonymous row ids); the final id is taken in the transaction
         n = len(frame)
-        # one list of Python values per table column, rows zipped from them chunk by chunk; a column
-        # with one value for every row (_Same) is written into the statement, not bound once per row
-        columns: list[list | _Same] = []
-        if layout[0][2] is not None:
-            columns.append(_column_values(frame["pid"], "TEXT").tolist())
-        elif defn.meta.anonymous:
-            columns.append([f"{sid}-{i + 1}" for i in range(n)])  # anonymous: a row id, identifies nobody
-        else:
-            raise ValueError("frame has no 'pid' column: pseudonymise it first (pseudonymise_frame adds 'pid')")
-        site_col = layout[1][2]
-        columns.append(_column_values(frame[site_col], "TEXT").tolist() if site_col else _Same(meta.site))
-        columns.append(_column_or_same(pd.to_numeric(frame[wave_col], errors="coerce"), "INTEGER")
-                       if wave_col else _Same(waves[0] if waves else None))
-        date_col = layout[3][2]
-        columns.append(_column_values(frame[date_col], "TEXT_DATE").tolist() if date_col else _Same(None))
-        columns.append(_Same(defn.version))
-        columns.append(_Same(sid))
-        for col, t, src in layout[4:]:
-            columns.append(_column_or_same(frame[src], t) if src is not None else _Same(None))
-        names = ["pid", "site", "wave", "date", "instrument_version", "submission_id"] + [c for c, _, _ in layout[4:]]
+        anonymous_ids = layout[0][2] is None and defn.meta.anonymous
+        # every column encoded before the lock is taken; only the ids change if the final id differs
+        columns = _encode_columns(frame, layout, defn, meta, sid, waves)
         now = meta.received_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         from .audit import current_user
 
@@ -535,11 +463,11 @@ class Store:
             appended_to = self._check_clash(meta, replaces, append, wave_keys)
             final = self._new_id(meta.sha256)
             if final != sid:
-                columns[5] = _Same(final)
-                if layout[0][2] is None and defn.meta.anonymous:
-                    columns[0] = [f"{final}-{i + 1}" for i in range(n)]
+                columns[5][2:] = encode(same_column(final, "TEXT", n))
+                if anonymous_ids:
+                    columns[0][2:] = encode(_row_ids(final, n))
                 sid = final
-            table = self._ensure_table(defn, layout)
+            self._register(defn)
             con.execute(
                 "INSERT INTO submissions (submission_id, sha256, file_name, format, site, instrument, version, waves, "
                 "received_at, status, replaces, appended_to, n_rows, n_stored, id_columns, user) "
@@ -550,9 +478,12 @@ class Store:
             if replaces is not None:
                 con.execute("UPDATE submissions SET status = 'superseded', superseded_by = ? WHERE submission_id = ?",
                             (sid, replaces))
-            sql, bound = _insert_sql(table, names, columns, n)
-            for start in range(0, n, _CHUNK):
-                _insert_chunk(con, sql, _Rows(bound, start, min(start + _CHUNK, n)))
+            (seq,) = con.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM response_columns WHERE instrument = ? "
+                                 "AND version = ?", (defn.id, defn.version)).fetchone()
+            rows = [(sid, defn.id, defn.version, seq, pos, name, affinity, kind, FORMAT, n, data)
+                    for pos, (name, affinity, kind, data) in enumerate(columns)]
+            for start in range(0, len(rows), _CHUNK):
+                _insert_chunk(con, colstore.INSERT_SQL, rows[start:start + _CHUNK])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

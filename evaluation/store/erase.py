@@ -34,7 +34,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ..intake.pseudonymise import KINDS, PseudonymKey, Pseudonymiser, is_pseudonym
+from . import colstore
+from .columns import Column
 from .db import Store
 from .rawfiles import RawTable, UnsupportedRaw, load_raw
 from .workspace import Workspace, remove_readonly, write_readonly
@@ -371,18 +375,35 @@ def _rekeyed(targets: set[str], store: Store) -> set[str]:
     return out
 
 
+def _pid_columns(store: Store, table: str) -> list[str]:
+    return [c for c in store.table_columns(table) if c == "pid" or c.startswith("pid_")]
+
+
 def _linked_in_tables(targets: set[str], store: Store) -> set[str]:
-    """Every pseudonym on a database row that holds one of ``targets`` (``pid`` and ``pid_<kind>``)."""
+    """Every pseudonym on a stored row that holds one of ``targets`` (``pid`` and ``pid_<kind>``)."""
     out = set(targets)
-    q = ",".join("?" * len(targets))
-    for table in store.tables().values():
-        pid_cols = [c for c in store.table_columns(table) if c == "pid" or c.startswith("pid_")]
+    for (instrument, version), table in store.tables().items():
+        pid_cols = _pid_columns(store, table)
         if len(pid_cols) < 2:
             continue
-        where = " OR ".join(f'"{c}" IN ({q})' for c in pid_cols)
-        cols = ", ".join(f'"{c}"' for c in pid_cols)
-        for row in store.con.execute(f'SELECT {cols} FROM "{table}" WHERE {where}', tuple(targets) * len(pid_cols)):
-            out.update(v for v in row if v)
+        cells = colstore.set_cells(store.con, instrument, version, pid_cols)
+        for row in zip(*(cells[c] for c in pid_cols)):
+            if any(v in targets for v in row):
+                out.update(v for v in row if v)
+    return out
+
+
+def _rows_of(store: Store, instrument: str, version: str, pid_cols: list[str], targets: set[str]) -> dict[str, np.ndarray]:
+    """``{submission_id: rows holding one of targets}`` (a boolean mask per submission) of a responses table."""
+    out: dict[str, np.ndarray] = {}
+    for sid, n in colstore.set_submissions(store.con, instrument, version):
+        cols = colstore.submission_columns(store.con, sid, pid_cols)
+        hit = np.zeros(n, dtype=bool)
+        for col in cols.values():
+            cells = col.cells()
+            hit |= np.fromiter((v in targets for v in cells), dtype=bool, count=len(cells))
+        if hit.any():
+            out[sid] = hit
     return out
 
 
@@ -509,20 +530,16 @@ def _erase_locked(workspace: Workspace, st: Store, ps: Pseudonymiser, targets: s
     ensure_signoffs_table(st)  # (DDL outside the transaction: executescript commits)
     con.execute("BEGIN IMMEDIATE")
     try:
-        for (_, _), table in st.tables().items():
-            pid_cols = [c for c in st.table_columns(table) if c == "pid" or c.startswith("pid_")]
-            where = " OR ".join(f'"{c}" IN ({q})' for c in pid_cols)
-            params = tuple(targets) * len(pid_cols)
-            affected = con.execute(f'SELECT submission_id, COUNT(*) FROM "{table}" WHERE {where} GROUP BY submission_id',
-                                   params).fetchall()
+        for (instrument, version), table in st.tables().items():
+            affected = _rows_of(st, instrument, version, _pid_columns(st, table), targets)
             if not affected:
                 continue
-            cur = con.execute(f'DELETE FROM "{table}" WHERE {where}', params)
-            removed += cur.rowcount
-            tables_changed.append(table)
-            for sid, n in affected:
+            for sid, hit in affected.items():  # the submission's columns rewritten without the rows
+                n = colstore.drop_rows(con, sid, hit)
+                removed += n
                 con.execute("UPDATE submissions SET n_stored = n_stored - ?, n_rows = MAX(n_rows - ?, 0) "
                             "WHERE submission_id = ?", (n, n, sid))
+            tables_changed.append(table)
         # interviews: the person's segments (and the sign-offs of their quotes), their transcripts
         con.execute(f"DELETE FROM quote_signoffs WHERE segment_id IN (SELECT segment_id FROM segments WHERE pid IN ({q}))",
                     tuple(targets))
@@ -606,6 +623,14 @@ def _rekey_coded(path: Path | None, old_ps: Pseudonymiser, new_ps: Pseudonymiser
                 pass
 
 
+def _like_prefix(value, prefix: str) -> bool:
+    """``value LIKE '<prefix>%'`` as SQLite evaluates it on a TEXT cell (ASCII letters in any case)."""
+    if not isinstance(value, str):
+        return value is not None and _like_prefix(str(value), prefix)
+    head = value[:len(prefix)]
+    return len(head) == len(prefix) and head.isascii() and head.lower() == prefix.lower()
+
+
 @dataclass(frozen=True)
 class RotationResult:
     mapped: int  # distinct pseudonyms carried to the new key
@@ -666,7 +691,17 @@ def _rotate_locked(workspace: Workspace, old_key: PseudonymKey, new_key: Pseudon
         con.execute("CREATE TEMP TABLE IF NOT EXISTS _rekey (old TEXT PRIMARY KEY, new TEXT NOT NULL)")
         con.execute("DELETE FROM _rekey")
         con.executemany("INSERT INTO _rekey VALUES (?, ?)", mapping.items())
-        for table in [*st.tables().values(), *INTERVIEW_TABLES]:
+        for (instrument, version), table in st.tables().items():
+            pid_cols = _pid_columns(st, table)
+            for sid, _n in colstore.set_submissions(con, instrument, version):
+                for c, col in colstore.submission_columns(con, sid, pid_cols).items():
+                    cells = col.cells()
+                    new = [mapping.get(v, v) if isinstance(v, str) else v for v in cells]
+                    if any(a is not b for a, b in zip(new, cells)):
+                        colstore.replace_column(con, sid, c, Column.from_cells(new))
+                        changed.append(table)
+                    unmapped += sum(1 for v in new if _like_prefix(v, prefix))
+        for table in INTERVIEW_TABLES:
             for c in [c for c in st.table_columns(table) if c == "pid" or c.startswith("pid_")]:
                 cur = con.execute(f'UPDATE "{table}" SET "{c}" = (SELECT new FROM _rekey WHERE old = "{table}"."{c}") '
                                   f'WHERE "{c}" IN (SELECT old FROM _rekey)')

@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..instruments.diff import diff, harmonise
 from ..instruments.loader import version_key
+from .colstore import count_rows
 from .db import CONTRACT_COLUMNS, Store
 from .workspace import Workspace
 
@@ -90,10 +91,9 @@ def _catalogue(store: Store, catalogue):
     return catalogue if catalogue is not None else store.catalogue
 
 
-def _read(store: Store, table: str) -> pd.DataFrame:
-    return store.query(
-        f'SELECT t.* FROM "{table}" t JOIN submissions s ON s.submission_id = t.submission_id '
-        "WHERE s.status = 'accepted' ORDER BY t.site, t.wave, t.pid, t.rowid")
+def _read(store: Store, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """The accepted rows of a responses table, ordered by site, wave, pid, then as written (:meth:`Store.read_table`)."""
+    return store.read_table(table, columns=columns)
 
 
 def responses(source, instrument: str, version: str | None = None, catalogue=None, *,
@@ -254,10 +254,8 @@ def status(source, catalogue=None, *, instruments: list[str] | None = None) -> p
         sites = [s.code for s in cat.sites().sites]
         subs = store.query("SELECT submission_id, site, instrument, waves, status, received_at FROM submissions")
         counts: dict[tuple[str, str, int], int] = {}
-        for (i, _v), table in store.tables().items():
-            q = (f'SELECT t.site, t.wave, COUNT(*) FROM "{table}" t JOIN submissions s '
-                 "ON s.submission_id = t.submission_id WHERE s.status = 'accepted' GROUP BY t.site, t.wave")
-            for site, wave, n in store.con.execute(q):
+        for (i, v), _table in store.tables().items():
+            for (site, wave), n in count_rows(store.con, i, v, ("site", "wave")).items():
                 key = (i, site, int(wave) if wave is not None else -1)
                 counts[key] = counts.get(key, 0) + n
         rows = []
@@ -303,7 +301,7 @@ def linkage(source, *, release: str = "release_outcomes", linked_to: tuple[str, 
         others = [t for (i, _), t in tables.items() if i != release and (linked_to is None or i in linked_to)]
         people: set[str] = set()
         for t in others:
-            people.update(_read(store, t)["pid"].dropna())
+            people.update(_read(store, t, ["pid"])["pid"].dropna())
         rows = []
         frames = [_read(store, t) for t in rel]
         data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["pid", "site"])

@@ -119,7 +119,7 @@ def test_rows_without_consent_are_dropped_and_the_rest_keep_their_own_pseudonyms
     assert report.status == "accepted", report.text()
     with Store(ws) as store:
         table = store.tables()[("detainee", DET.version)]
-        pids = [r[0] for r in store.con.execute(f'SELECT pid FROM "{table}" ORDER BY rowid')]
+        pids = store.read_table(table, columns=["pid"], accepted_only=False)["pid"].tolist()
     kept = frame[frame["consent"] != 0]
     ps = Pseudonymiser(key)
     assert pids == [ps.pseudonym("prison_number", str(v)) for v in kept["prison_number"]]

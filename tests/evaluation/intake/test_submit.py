@@ -48,8 +48,9 @@ def write_sav(frame: pd.DataFrame, path: Path, defn=DET) -> Path:
 def db_snapshot(ws: Workspace) -> dict:
     with Store(ws, catalogue=CAT) as s:
         tables = s.query("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")["name"].tolist()
-        # JSON text, so that empty cells compare equal
-        return {t: s.query(f'SELECT * FROM "{t}"').to_json() for t in tables if t != "submissions"} | {
+        # JSON text, so that empty cells compare equal (BLOBs, e.g. the responses' columns, as hex)
+        return {t: s.query(f'SELECT * FROM "{t}"').map(lambda v: v.hex() if isinstance(v, bytes) else v).to_json()
+                for t in tables if t != "submissions"} | {
             "accepted": s.query("SELECT submission_id, status FROM submissions WHERE status != 'rejected'")
             .to_json()}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from evaluation.store import (
@@ -19,7 +20,9 @@ from .conftest import mini_frame, submit
 
 
 def _rows(store, table):
-    return store.con.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+    """Every stored row of a responses table, as written, missing cells as None."""
+    frame = store.read_table(table, accepted_only=False)
+    return [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False, name=None)]
 
 
 def test_accepted_submission_is_stored_whole(ws, store):
@@ -32,7 +35,7 @@ def test_accepted_submission_is_stored_whole(ws, store):
     cols = store.table_columns(table)
     assert cols[:6] == ["pid", "site", "wave", "date", "instrument_version", "submission_id"]
     assert "prison_number" not in cols and "support_kind_3" in cols and "who5_5" in cols
-    types = {r[1]: r[2] for r in store.con.execute(f'PRAGMA table_info("{table}")')}
+    types = store.column_types(table)
     assert types["used_drugs_30d"] == "INTEGER" and types["hours"] == "REAL" and types["comment"] == "TEXT"
     assert len(_rows(store, table)) == 6
     assert store.con.execute("PRAGMA secure_delete").fetchone()[0] == 1
@@ -45,25 +48,29 @@ def test_crash_in_the_middle_leaves_the_database_byte_for_byte_unchanged(ws, sto
     submit(ws, store, mini_frame(30, site="P02"), site="P02")  # something already stored
     before = ws.db_path.read_bytes()
     before_rows = _rows(store, table_name("mini", "1.0"))
-    monkeypatch.setattr(dbmod, "_CHUNK", 10)
+    monkeypatch.setattr(dbmod, "_CHUNK", 8)
     calls = []
     real = dbmod._insert_chunk
 
     def crash_on_second(con, sql, rows):
         calls.append(len(rows))
         if len(calls) == 2:
-            raise OSError("simulated crash after half the rows")
+            raise OSError("simulated crash after some of the columns")
         real(con, sql, rows)
 
     monkeypatch.setattr(dbmod, "_insert_chunk", crash_on_second)
     with pytest.raises(OSError, match="simulated crash"):
         submit(ws, store, mini_frame(20, site="P01", version="1.1"), version="1.1", name="b.csv")
-    assert calls == [10, 10]  # half the rows were written before the crash
+    assert calls == [8, 8]  # eight columns were written before the crash
     assert ws.db_path.read_bytes() == before
     assert _rows(store, table_name("mini", "1.0")) == before_rows
     assert table_name("mini", "1.1") not in store.tables().values()  # the new table is gone too
     assert [s for s in store.submissions()["status"]] == ["accepted"]
     assert not list(ws.root.glob("*-journal"))
+    assert store.con.execute("SELECT COUNT(*) FROM response_columns WHERE version = '1.1'").fetchone()[0] == 0
+    monkeypatch.undo()  # the same file, no crash: it has more than 16 columns, so the crash was mid-write
+    submit(ws, store, mini_frame(20, site="P01", version="1.1"), version="1.1", name="b.csv")
+    assert len(store.table_columns(table_name("mini", "1.1"))) > 16
 
 
 def test_same_site_instrument_wave_needs_replaces_or_append(ws, store):

@@ -1,9 +1,11 @@
-"""How the store binds a submission: the fast path stores exactly what plain Python values would.
+"""What the store keeps of a submission: exactly what binding plain Python values into SQLite kept.
 
-The store builds one object array per submission and binds whole numbers as
-``int`` and missing cells as NaN (which SQLite stores as NULL). These tests
-compare what ends up in SQLite — value and storage class — with a reference
-insert of the plain values (None for missing, the float as it is).
+The store's cells (:func:`evaluation.store.colstore.stored_column`, encoded
+per column) must be what the former per-respondent table held: the values
+``_column_values`` gives (whole numbers as ``int``, missing as NaN, which
+SQLite stores as NULL) bound into a column of the declared type. These tests
+compare value and storage class with a reference insert of the plain values
+(None for missing, the float as it is).
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from evaluation.store import colstore
 from evaluation.store import db as dbmod
 from evaluation.store import table_name
+from evaluation.store.columns import decode, encode
 
 from .conftest import mini_frame, submit
 
@@ -73,37 +77,56 @@ def test_object_column_of_numpy_scalars_and_dates_is_converted():
     assert _stored(dbmod._column_values(d, "TEXT_DATE").tolist(), "TEXT") == [("text", "2024-01-31"), ("null", None)]
 
 
+def _typed(cells) -> list[tuple]:
+    """``(typeof, value)`` as SQLite names the storage classes."""
+    names = {type(None): "null", int: "integer", float: "real", str: "text"}
+    return [(names[type(v)], v) for v in cells]
+
+
+def _kept(s: pd.Series, sql_type: str) -> list[tuple]:
+    """What the store keeps of ``s`` (encoded and decoded again), as ``(typeof, value)``."""
+    col = colstore.stored_column(s, sql_type)
+    kind, data = encode(col)
+    return _typed(decode(kind, data, len(col)).cells())
+
+
 def test_missing_cells_are_sql_null_and_codes_integers(ws, store):
     frame = mini_frame(7)
     sid = submit(ws, store, frame)
-    table = table_name("mini", "1.0")
-    kinds = dict(store.con.execute(f'SELECT typeof(used_drugs_30d), COUNT(*) FROM "{table}" GROUP BY 1').fetchall())
-    assert set(kinds) <= {"integer", "null"} and sum(kinds.values()) == 7
-    assert store.con.execute(f'SELECT COUNT(*) FROM "{table}" WHERE submission_id = ?', (sid,)).fetchone()[0] == 7
-    # no NaN ever reaches the table: a missing cell is NULL, in every column
-    cols = store.table_columns(table)
-    for c in cols:
-        types = {r[0] for r in store.con.execute(f'SELECT DISTINCT typeof("{c}") FROM "{table}"')}
-        assert "real" not in types or c == "hours", (c, types)
+    cells = colstore.set_cells(store.con, "mini", "1.0", store.table_columns(table_name("mini", "1.0")))
+    kinds = {type(v) for v in cells["used_drugs_30d"]}
+    assert kinds <= {int, type(None)} and len(cells["used_drugs_30d"]) == 7
+    assert list(cells["submission_id"]) == [sid] * 7
+    # no NaN is ever kept: a missing cell is NULL (None), in every column; only `hours` holds REAL cells
+    for c, values in cells.items():
+        assert not any(isinstance(v, float) and v != v for v in values), c
+        assert not any(isinstance(v, float) for v in values) or c == "hours", c
 
 
-def test_rows_keep_their_order_across_chunks(ws, store, monkeypatch):
-    monkeypatch.setattr(dbmod, "_CHUNK", 7)  # chunks of 7, 7 and 3 rows
+def test_rows_keep_their_order(ws, store):
     frame = mini_frame(17)
     submit(ws, store, frame)
-    table = table_name("mini", "1.0")
-    stored = pd.read_sql_query(f'SELECT pid, who5_1 FROM "{table}" ORDER BY rowid', store.con)
+    stored = store.read_table(table_name("mini", "1.0"), columns=["pid", "who5_1"], accepted_only=False)
     assert len(stored) == 17 and stored["pid"].is_unique
+    from evaluation.intake.pseudonymise import Pseudonymiser
+
+    from .conftest import KEY
+
+    ps = Pseudonymiser(KEY)
+    assert stored["pid"].tolist() == [ps.pseudonym("prison_number", v) for v in frame["prison_number"]]
     expected = pd.to_numeric(frame["who5_1"], errors="coerce").tolist()
     assert [None if pd.isna(v) else v for v in stored["who5_1"]] == [None if pd.isna(v) else v for v in expected]
 
 
-def test_insert_chunk_inserts_its_rows_in_order_with_missing_as_null():
+def test_insert_chunk_inserts_its_columns():
     con = sqlite3.connect(":memory:")
-    con.execute("CREATE TABLE t (a, b, c)")
-    rows = [(i, f"r{i}", dbmod._NULL) for i in range(11)]
-    dbmod._insert_chunk(con, "INSERT INTO t (a, b, c) VALUES (?, ?, ?)", rows)
-    assert con.execute("SELECT a, b, c FROM t ORDER BY rowid").fetchall() == [(i, f"r{i}", None) for i in range(11)]
+    con.executescript(colstore.SCHEMA)
+    rows = [colstore.column_row("S1", "mini", "1.0", 1, i, f"c{i}", "INTEGER",
+                                colstore.stored_column(pd.Series([i, i + 1, None], dtype=float), "INTEGER"))
+            for i in range(5)]
+    dbmod._insert_chunk(con, colstore.INSERT_SQL, rows)
+    cells = colstore.set_cells(con, "mini", "1.0", [f"c{i}" for i in range(5)])
+    assert {k: v.tolist() for k, v in cells.items()} == {f"c{i}": [i, i + 1, None] for i in range(5)}
 
 
 @settings(max_examples=60, deadline=None)
@@ -114,46 +137,57 @@ def test_dates_are_stored_as_iso_days(values):
     d = pd.Series(pd.to_datetime(values), dtype="datetime64[ns]")
     expected = [None if v is None else pd.Timestamp(v).strftime("%Y-%m-%d") for v in values]
     assert [v for _, v in _stored(dbmod._column_values(d, "TEXT_DATE").tolist(), "TEXT")] == expected
+    assert [v for _, v in _kept(d, "TEXT_DATE")] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(floats, max_size=30), st.sampled_from(["INTEGER", "REAL", "TEXT"]))
+def test_float_columns_are_kept_as_binding_them_stored_them(values, sql_type):
+    s = pd.Series(values, dtype=float)
+    assert _same(_kept(s, sql_type), _stored(_plain(s), sql_type))
+    # bit for bit: -0.0 where SQLite keeps it, 0.0 where it does not
+    assert [math.copysign(1, v) for t, v in _kept(s, sql_type) if t == "real"] == \
+        [math.copysign(1, v) for t, v in _stored(_plain(s), sql_type) if t == "real"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-2 ** 63, 2 ** 63 - 1), max_size=20), st.sampled_from(["INTEGER", "REAL", "TEXT"]),
+       st.booleans())
+def test_integer_columns_are_kept_as_binding_them_stored_them(values, sql_type, as_bool):
+    s = pd.Series([v % 2 == 0 for v in values], dtype=bool) if as_bool else pd.Series(values, dtype=np.int64)
+    assert _kept(s, sql_type) == _stored(_plain(s), sql_type)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.one_of(st.none(), st.just(float("nan")), st.integers(-2 ** 64, 2 ** 64), st.text(max_size=12),
-                 st.sampled_from(["S0a1b2c3d4e-2", "1.2", "it's", "P01", "a\x00b", "\u00e9\u00e8"])),
-       st.sampled_from(["INTEGER", "TEXT"]))
-def test_a_column_written_into_the_statement_stores_what_binding_it_stores(value, sql_type):
-    """A column with one value in every row (version, submission id, NULL) is a literal of the INSERT."""
-    literal = dbmod._sql_literal(value)
-    if literal is None:  # bound as before
-        return
-    con = sqlite3.connect(":memory:")
-    con.execute(f"CREATE TABLE t (v {sql_type})")
-    con.execute(f"INSERT INTO t VALUES ({literal})")
-    assert _same(con.execute("SELECT typeof(v), v FROM t").fetchall(), _stored([value], sql_type))
-
-
-def test_constant_columns_are_literals_and_the_rest_bound_in_order():
-    n = 3
-    sql, bound = dbmod._insert_sql("t", ["a", "b", "c", "d"], [[1, 2, 3], dbmod._Same("S1-2"), dbmod._Same(None),
-                                                              dbmod._Same("x\ty")], n)
-    assert sql == "INSERT INTO \"t\" (\"a\", \"b\", \"c\", \"d\") VALUES (?, 'S1-2', NULL, ?)"
-    assert bound == [[1, 2, 3], ["x\ty"] * n]
-    rows = dbmod._Rows(bound, 1, 3)
-    assert len(rows) == 2 and list(rows) == [(2, "x\ty"), (3, "x\ty")]
+@given(st.lists(st.one_of(st.none(), st.text(max_size=5), st.integers(-5, 300),
+                          st.sampled_from(["3", " 3", "2.5", "1e3", "-0.0", "abc", "0x10"]),
+                          st.floats(allow_nan=True, allow_infinity=True)), max_size=20),
+       st.sampled_from(["INTEGER", "REAL", "TEXT"]))
+def test_object_and_string_columns_are_kept_as_binding_them_stored_them(values, sql_type):
+    s = pd.Series(values, dtype=object)
+    assert _same(_kept(s, sql_type), _stored(dbmod._column_values(s, sql_type).tolist(), sql_type))
+    text = pd.Series([v if isinstance(v, str) else None for v in values], dtype="string")
+    assert _same(_kept(text, sql_type), _stored(_plain(text), sql_type))
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from([1.0, -2.0, 0.5, float("nan"), 2.0 ** 60, 0.0, -0.0]), min_size=1, max_size=6),
        st.sampled_from(["INTEGER", "REAL", "TEXT"]))
-def test_a_column_found_the_same_in_every_row_stores_what_binding_it_stores(values, sql_type):
+def test_a_column_the_same_in_every_row_is_one_cell_and_stores_what_binding_it_stores(values, sql_type):
     s = pd.Series(values, dtype=float)
-    got = dbmod._column_or_same(s, sql_type)
-    if isinstance(got, dbmod._Same):
-        assert len(set(map(repr, values))) == 1  # only a column of one value
-        sql, bound = dbmod._insert_sql("t", ["v"], [got], len(values))
-        con = sqlite3.connect(":memory:")
-        con.execute(f"CREATE TABLE t (v {sql_type})")
-        con.executemany(sql, dbmod._Rows(bound, 0, len(values)))
-        stored = con.execute("SELECT typeof(v), v FROM t ORDER BY rowid").fetchall()
-    else:
-        stored = _stored(got, sql_type)
-    assert _same(stored, _stored(_plain(s), sql_type))
+    kind, _ = encode(colstore.stored_column(s, sql_type))
+    stored = _stored(_plain(s), sql_type)
+    if kind == "const":  # only a column of one stored cell (storage class and bits)
+        assert len({(t, repr(v)) for t, v in stored}) == 1
+    assert _same(_kept(s, sql_type), stored)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.none(), st.just(float("nan")), st.integers(-2 ** 63, 2 ** 63 - 1), st.text(max_size=12),
+                 st.floats(allow_nan=False), st.sampled_from(["S0a1b2c3d4e-2", "1.2", "it's", "P01", "a\x00b", "\u00e9"])),
+       st.sampled_from(["INTEGER", "REAL", "TEXT"]), st.integers(0, 4))
+def test_a_constant_column_stores_what_binding_it_stores(value, sql_type, n):
+    """A column given one value for every row (the version, the submission id, NULL) as binding it n times stored it."""
+    col = colstore.same_column(value, sql_type, n)
+    kind, data = encode(col)
+    assert _same(_typed(decode(kind, data, n).cells()), _stored([value] * n, sql_type))
