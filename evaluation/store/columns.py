@@ -105,6 +105,10 @@ class Column:
     def __init__(self, kind: str, n: int, values: Any, nulls: np.ndarray | None = None):
         if kind not in ("i8", "f8", "text", "json", "const"):  # in memory, every integer width is i8
             raise ValueError(f"a Column is i8, f8, text, json or const, not {kind!r}")
+        if kind == "i8" and nulls is not None and not np.any(nulls):
+            # no NULL cell: no NULL mask (a kept mask of all False, e.g. after take() or from a bitmap of
+            # zeros written so, made the column's cells look "integer or NULL" and read back as float64)
+            nulls = None
         self.kind, self.n, self.values, self.nulls = kind, int(n), values, nulls
 
     # -- construction ------------------------------------------------------------

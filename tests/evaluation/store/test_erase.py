@@ -269,3 +269,18 @@ def test_retention_without_key_blanks_coded_participants(ws, tmp_path):
     assert _found(ws, [b"AB123", b"CD456", b"PW-07"]) == []
     sheet = load_raw(next(ws.raw_dir.glob("*.csv")))
     assert set(sheet.column("participant")) == {""} and len(sheet.column("participant")) == 4
+
+
+def test_erasing_the_only_empty_cell_of_a_column_keeps_it_whole_numbers(ws, store):
+    """A column whose only missing answer was the erased person's reads back as int64, as the
+    former per-respondent table gave it (not float64 because of a NULL mask with no NULL left)."""
+    import numpy as np
+
+    frame = mini_frame(3)
+    frame["used_drugs_30d"] = [1, 0, 1]
+    frame["days_used"] = [4, np.nan, 6]
+    submit(ws, store, frame)
+    assert store.read_table("responses_mini_1_0")["days_used"].dtype == np.float64
+    erase(ws, KEY, Pseudonymiser(KEY).pseudonym("prison_number", frame["prison_number"][1]), store=store)
+    days = store.read_table("responses_mini_1_0")["days_used"]
+    assert days.tolist() == [4, 6] and days.dtype == np.int64
