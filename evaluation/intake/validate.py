@@ -52,7 +52,10 @@ EXTRA_COLUMNS: frozenset[str] = frozenset({"peer_eval_instrument"})
 
 @dataclass
 class Validated:
-    frame: pd.DataFrame          # typed, one column per data column, plus `_row` (the coordinator's row number)
+    #: typed, one column per data column, plus ``_row`` (the coordinator's row number); a numeric column
+    #: that passed unchanged holds the validated frame's own array (not a copy): replace a column, never
+    #: write into one
+    frame: pd.DataFrame
     problems: list[Problem]
     dropped_no_consent: int = 0
     #: ``{column: canonical identifiers}`` of text identifier columns, aligned with ``frame``

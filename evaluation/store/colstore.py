@@ -492,10 +492,16 @@ def old_tables(con: sqlite3.Connection) -> list[tuple[str, str, str]]:
 def migrate(con: sqlite3.Connection) -> dict[str, int]:
     """Turn every per-respondent table into column BLOBs per submission and drop it (caller's transaction).
 
-    Each table's rows are grouped by their ``submission_id`` (a row without
-    one is kept under the empty id), the groups in the order of their
-    first row (``rowid``), the rows of a group in ``rowid`` order; each
-    column keeps its declared type and every cell as SQLite held it.
+    Each table's rows are grouped by their ``submission_id``, the groups in
+    the order of their first row (``rowid``), the rows of a group in
+    ``rowid`` order; each column keeps its declared type and every cell as
+    SQLite held it. One submission is read at a time (through the former
+    ``<table>_sub`` index), not the whole table: a table of several
+    100,000-row files held about 45 bytes per cell in memory at once.
+    Rows without a submission id (only a hand-edited database has them)
+    are kept under :func:`unassigned_id` of their table. A table without a
+    row keeps its columns and their types as a set of empty columns under
+    :func:`schema_id` (the loaders still know the version's columns).
     Returns ``{"tables": ..., "rows": ..., "submissions": ...}``.
     """
     done = {"tables": 0, "rows": 0, "submissions": 0}
@@ -503,24 +509,40 @@ def migrate(con: sqlite3.Connection) -> dict[str, int]:
         info = list(con.execute(f'PRAGMA table_info("{table}")'))
         names = [r[1] for r in info]
         affinity = {r[1]: _declared(r[2]) for r in info}
-        rows = con.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
-        sid_at = names.index("submission_id")
-        groups: dict[str, list[tuple]] = {}
-        for row in rows:
-            groups.setdefault(row[sid_at] if row[sid_at] is not None else "", []).append(row)
         (seq,) = con.execute("SELECT COALESCE(MAX(seq), 0) FROM response_columns WHERE instrument = ? AND version = ?",
                              (instrument, version)).fetchone()
-        for sid, group in groups.items():
+        groups = [sid for (sid,) in con.execute(
+            f'SELECT submission_id FROM "{table}" GROUP BY submission_id ORDER BY MIN(rowid)')]
+        for sid in groups:
+            where = "submission_id IS NULL" if sid is None else "submission_id = ?"
+            rows = con.execute(f'SELECT * FROM "{table}" WHERE {where} ORDER BY rowid',
+                               () if sid is None else (sid,)).fetchall()
             seq += 1
-            by_column = list(zip(*group))
+            by_column = list(zip(*rows))
+            key = unassigned_id(table) if sid is None else sid
             con.executemany(INSERT_SQL, [
-                column_row(sid, instrument, version, seq, pos, name, affinity[name], Column.from_cells(list(by_column[pos])))
+                column_row(key, instrument, version, seq, pos, name, affinity[name], Column.from_cells(list(by_column[pos])))
                 for pos, name in enumerate(names)])
             done["submissions"] += 1
+            done["rows"] += len(rows)
+            del rows, by_column
+        if not groups:
+            con.executemany(INSERT_SQL, [
+                column_row(schema_id(table), instrument, version, seq + 1, pos, name, affinity[name], Column.same(None, 0))
+                for pos, name in enumerate(names)])
         con.execute(f'DROP TABLE "{table}"')
         done["tables"] += 1
-        done["rows"] += len(rows)
     return done
+
+
+def schema_id(table: str) -> str:
+    """The key under which a former table without rows keeps its (empty) columns: no submission has it."""
+    return f"~columns of {table}"
+
+
+def unassigned_id(table: str) -> str:
+    """The key under which a former table's rows without a submission id are kept: no submission has it."""
+    return f"~rows without a submission in {table}"
 
 
 def _declared(sql_type: str) -> str:

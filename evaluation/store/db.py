@@ -59,7 +59,7 @@ import pandas as pd
 from . import colstore
 from .colstore import _column_values, same_column, stored_column  # noqa: F401  (_column_values: tests)
 from .columns import FORMAT, Column, encode
-from .workspace import Workspace, remove_readonly, write_readonly
+from .workspace import Workspace, WorkspaceError, remove_readonly, write_readonly
 
 __all__ = [
     "Store",
@@ -249,8 +249,26 @@ class Store:
         self.con.execute("PRAGMA journal_mode=DELETE")
         self.con.execute("PRAGMA foreign_keys=ON")
         self.con.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache for large submissions
-        self.con.executescript(_SCHEMA + colstore.SCHEMA)
-        self._migrate()
+        # from the first statement on, wait as long as another process may take to convert a former workspace
+        self.con.execute(f"PRAGMA busy_timeout = {_MIGRATION_WAIT_S * 1000}")
+        try:
+            self.con.executescript(_SCHEMA + colstore.SCHEMA)
+            self._migrate()
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc).replace("-", "").replace(" ", ""):
+                raise
+            self.con.close()
+            raise WorkspaceError(
+                f"the workspace {workspace.root} was written by an earlier version of peer-eval: its survey answers "
+                "are converted once to the way they are kept now (column by column), and its database file cannot "
+                "be written here. Open it once where it can be written (any command reading it converts it, e.g. "
+                f"`peer-eval status --workspace {workspace.root}`), then it can be read read-only again.") from None
+        finally:
+            if self.con is not None:
+                try:
+                    self.con.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_S * 1000}")
+                except sqlite3.ProgrammingError:  # closed above
+                    pass
         workspace.try_reconcile(self)
 
     @property

@@ -136,3 +136,55 @@ def test_erasure_after_migration_leaves_no_trace(ws, store, catalogue, filled):
         result = erase(ws, KEY, victim, store=st)
         assert result.rows_removed == 4  # a.csv (superseded), b.csv, d.sav and e.xlsx each held row 2
     assert victim.encode() not in ws.db_path.read_bytes() and victim[3:].encode() not in ws.db_path.read_bytes()
+
+
+def test_a_former_table_without_rows_keeps_its_columns(ws, store, catalogue, filled):
+    """An emptied version (every row erased) still has its columns after the migration, as the table had."""
+    _to_former_layout(store)
+    con = sqlite3.connect(ws.db_path)
+    names = [r[1] for r in con.execute('PRAGMA table_info("responses_mini_1_1")')]
+    con.execute('DELETE FROM "responses_mini_1_1"')
+    con.commit()
+    expected = _former_read(con, "responses_mini_1_1")  # what the former query read of the empty table
+    con.close()
+    with Store(ws, catalogue=catalogue) as st:
+        assert st.table_columns("responses_mini_1_1") == names
+        read = st.read_table("responses_mini_1_1")
+        _same_frame(read, expected)
+        assert list(read.columns) == names
+        assert len(linkage(st, release="mini")) == 2  # the emptied version does not break the loaders
+        assert len(responses(st, "mini", "1.0", catalogue=catalogue)[0]) == 5 + 3 + 4
+
+
+def test_rows_without_a_submission_in_two_former_tables_are_kept_apart(ws, store, catalogue, filled):
+    """Rows without a submission id (a hand-edited database) in two tables: migrated, and read as before (never)."""
+    _to_former_layout(store)
+    con = sqlite3.connect(ws.db_path)
+    for table in ("responses_mini_1_0", "responses_mini_1_1"):
+        con.execute(f'UPDATE "{table}" SET submission_id = NULL WHERE rowid = 1')
+    con.commit()
+    before = {t: _former_read(con, t) for t in ("responses_mini_1_0", "responses_mini_1_1")}
+    con.close()
+    with Store(ws, catalogue=catalogue) as st:
+        for table, frame in before.items():
+            _same_frame(st.read_table(table), frame)
+
+
+def test_a_former_workspace_that_cannot_be_written_gets_a_message(ws, store, catalogue, filled, monkeypatch):
+    """Read-only (a copy on read-only media, another user's file): a message saying what to do, not a traceback."""
+    from evaluation.store import WorkspaceError
+    from evaluation.store import db as dbmod
+
+    _to_former_layout(store)
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(dbmod.sqlite3, "connect",
+                        lambda path, **kw: real_connect(f"file:{path}?mode=ro", uri=True, **kw))
+    with pytest.raises(WorkspaceError, match="earlier version of peer-eval.*peer-eval status --workspace"):
+        Store(ws, catalogue=catalogue)
+    monkeypatch.undo()
+    with Store(ws, catalogue=catalogue) as st:  # where it can be written: converted, then read-only reading works
+        assert colstore.old_tables(st.con) == []
+    monkeypatch.setattr(dbmod.sqlite3, "connect",
+                        lambda path, **kw: real_connect(f"file:{path}?mode=ro", uri=True, **kw))
+    with Store(ws, catalogue=catalogue) as st:
+        assert len(st.read_table("responses_mini_1_0")) == 5 + 3 + 4
