@@ -154,11 +154,11 @@ REAL_KEEPS_NEGATIVE_ZERO = _keeps_negative_zero()
 def _column_values(s: pd.Series, sql_type: str) -> np.ndarray:
     """A column as a 1-D object array of the Python values the store binds; ``NaN`` for missing.
 
-    ``sql_type`` ``TEXT_DATE``: dates as ISO ``YYYY-MM-DD`` text. Whole
-    numbers for an INTEGER column are ``int``; any other float keeps its
-    value. Only numpy operations, no per-value Python loop, except for an
-    object column of mixed Python values (numpy scalars become Python
-    numbers, timestamps and dates ISO days).
+    ``sql_type`` ``TEXT_DATE``: dates as ISO ``YYYY-MM-DD`` text. For the
+    columns :func:`stored_column` does not turn into cells with numpy itself
+    (text, objects, timestamps): numpy scalars become Python numbers,
+    timestamps and dates ISO days; no per-value Python loop for a column of
+    text only.
     """
     if sql_type == "TEXT_DATE":
         d = pd.to_datetime(s, errors="coerce")
@@ -172,21 +172,6 @@ def _column_values(s: pd.Series, sql_type: str) -> np.ndarray:
         out = d.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
         out[pd.isna(d).to_numpy()] = _NULL
         return out
-    arr = s.to_numpy()
-    if arr.dtype.kind in "iub":
-        return arr.astype(object)
-    if arr.dtype.kind == "f":
-        missing = np.isnan(arr)
-        if sql_type == "INTEGER":
-            with np.errstate(invalid="ignore"):
-                whole = ~missing & (np.abs(arr) <= 2.0 ** 53) & (np.floor(arr) == arr)
-            if np.array_equal(whole, ~missing):
-                values = np.where(missing, 0, arr).astype(np.int64).astype(object)
-                values[missing] = _NULL
-                return values
-        values = arr.astype(np.float64).astype(object)
-        values[missing] = _NULL
-        return values
     missing = s.isna().to_numpy()
     values = s.to_numpy(dtype=object, copy=True)
     values[missing] = _NULL

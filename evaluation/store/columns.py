@@ -350,6 +350,12 @@ def decode(kind: str, data: bytes, n: int, fmt: int = FORMAT) -> Column:
             raise ValueError(f"a {kind} column of {n} cells holds {len(cells) if isinstance(cells, list) else 'no'} list")
         arr = np.empty(n, dtype=object)
         arr[:] = cells
+        # every cell of its kind: a damaged or foreign BLOB is an error, never data of another type
+        if kind == "text" and pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
+            raise ValueError(f"a text column of {n} cells holds cells that are not text")
+        if kind == "json":
+            for cell in arr:
+                _check_cell(cell)
         return Column(kind, n, arr)
     if kind == "const":
         cell = json.loads(data.decode("utf-8"))

@@ -139,3 +139,10 @@ def test_damaged_or_unknown_blobs_are_refused():
         decode("pickle", b"", 0)
     with pytest.raises(ValueError, match="format"):
         decode(kind, data, 3, FORMAT + 1)
+
+
+@pytest.mark.parametrize("kind, data", [("text", b'["a", 1, 2.5]'), ("text", b'[true, "b", null]'),
+                                        ("json", b'[1, [2], "x"]'), ("json", b'[{"a": 1}, 2, 3]')])
+def test_a_text_or_json_blob_with_cells_of_another_type_is_refused(kind, data):
+    with pytest.raises((ValueError, TypeError)):
+        decode(kind, data, 3)
