@@ -79,6 +79,7 @@ __all__ = [
     "KEY_FILE_ENV",
     "MIN_KEY_BYTES",
     "REASONS",
+    "Factorised",
     "InvalidIdentifier",
     "KeyMissing",
     "KeyRefused",
@@ -271,7 +272,16 @@ def normalise_identifier(kind: str, raw) -> str:
 
 
 def _normalise_codes(kind: str, values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(codes, normalised, reason)``: each distinct value of ``values`` normalised once.
+    """``(codes, normalised, reason)``: each distinct value of ``values`` normalised once (see :func:`_normalise_distinct`)."""
+    codes, _, norm, reason = _normalise_distinct(kind, values)
+    return codes, norm, reason
+
+
+def _normalise_distinct(kind: str, values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(codes, uniques, normalised, reason)``: each distinct value of ``values`` normalised once.
+
+    ``uniques`` are the distinct cells as given (what ``codes`` points to;
+    validation measures their length).
 
     ``codes`` gives, per row, the position in ``normalised`` (canonical
     identifier or None) and ``reason`` (None or a reason code); the last
@@ -285,7 +295,7 @@ def _normalise_codes(kind: str, values: pd.Series) -> tuple[np.ndarray, np.ndarr
     100,000-row check, ``benchmarks/intake_bench.py``; this pass about 10 ms;
     numpy's ``np.strings.upper`` was slower than ``str.upper``).
     """
-    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     uniques = np.asarray(uniques, dtype=object)
     norm = np.empty(len(uniques) + 1, dtype=object)
     reason = np.empty(len(uniques) + 1, dtype=object)
@@ -302,7 +312,39 @@ def _normalise_codes(kind: str, values: pd.Series) -> tuple[np.ndarray, np.ndarr
             norm[i] = normalise_identifier(kind, uniques[i])
         except InvalidIdentifier as exc:
             reason[i] = exc.reason
-    return codes, norm, reason
+    return codes, uniques, norm, reason
+
+
+@dataclass(frozen=True)
+class Factorised:
+    """A column's canonical identifiers as codes into the distinct ones (validation computes them once).
+
+    Row ``i`` holds ``uniques[codes[i]]``; ``codes[i]`` is -1 where the cell
+    has no canonical identifier (missing or invalid). :meth:`Pseudonymiser.series`
+    hashes each entry of ``uniques`` once and spreads the pseudonyms by
+    ``codes``, without factorizing the column again (10 ms of a
+    100,000-row submit, ``benchmarks/intake_bench.py``).
+    """
+
+    codes: np.ndarray
+    uniques: np.ndarray
+
+    @classmethod
+    def of(cls, normalised) -> "Factorised":
+        """From the canonical identifier of each row (None where none)."""
+        codes, uniques = pd.factorize(np.asarray(normalised, dtype=object), use_na_sentinel=True)
+        return cls(np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def values(self) -> np.ndarray:
+        """The canonical identifier of each row (None where none), an object array."""
+        return np.append(self.uniques, None)[self.codes]
+
+    def take(self, index) -> "Factorised":
+        """The rows at ``index`` (positions or a boolean mask); ``uniques`` kept as they are."""
+        return Factorised(self.codes[np.asarray(index)], self.uniques)
 
 
 def normalise_series(kind: str, values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -487,20 +529,21 @@ class Pseudonymiser:
         Each distinct value is normalised and hashed once. ``normalised``
         (optional, aligned on ``values`` by position) holds what
         :func:`normalise_series` gave for ``values`` — the canonical
-        identifier, or None where the cell is missing or invalid — so that
-        identifiers already normalised by validation are not normalised again.
+        identifier, or None where the cell is missing or invalid — or the
+        same as a :class:`Factorised`, so that identifiers already
+        normalised by validation are not normalised (nor factorized) again.
         """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         if normalised is None:
             codes, norm, reason = _normalise_codes(kind, values)
         else:
-            norm_values = np.asarray(normalised, dtype=object)
-            if len(norm_values) != len(values):
-                raise ValueError(f"normalised has {len(norm_values)} values for {len(values)} rows: pass the "
+            f = normalised if isinstance(normalised, Factorised) else Factorised.of(normalised)
+            if len(f) != len(values):
+                raise ValueError(f"normalised has {len(f)} values for {len(values)} rows: pass the "
                                  "canonical identifiers of the same rows (normalise_series(kind, values))")
-            codes, uniques = pd.factorize(norm_values, use_na_sentinel=True)
-            norm = np.append(uniques.astype(object), None)
+            codes = f.codes
+            norm = np.append(f.uniques, None)
             reason = np.empty(len(norm), dtype=object)
             reason[-1] = "missing"
         inner0, outer0, prefix, label = self._inner, self._outer, self._prefix, f"{kind}:"
@@ -516,9 +559,12 @@ class Pseudonymiser:
         why = pd.Series(reason[codes], index=values.index, dtype=object)
         if normalised is not None:
             # cells with a value but no canonical identifier are invalid: their reason is found again (rare)
-            obj = values.astype(object)
-            for pos in np.flatnonzero((codes < 0) & obj.notna().to_numpy()):
-                out.iloc[pos], why.iloc[pos] = self.try_pseudonym(kind, obj.iloc[pos])
+            none = np.flatnonzero(codes < 0)
+            if len(none):
+                obj = values.iloc[none].astype(object)
+                for pos, cell in zip(none, obj):
+                    if not pd.isna(cell):
+                        out.iloc[pos], why.iloc[pos] = self.try_pseudonym(kind, cell)
         return out, why
 
     def pseudonymise_frame(self, frame: pd.DataFrame, columns: dict[str, str], **kwargs):
@@ -566,8 +612,9 @@ def pseudonymise_frame(
     normalised : dict, optional
         ``{column: canonical identifiers}`` for columns already normalised
         (validation does it): per row, what :func:`normalise_series` gives
-        for that column (None where missing or invalid). They are hashed
-        without being normalised a second time; same result.
+        for that column (None where missing or invalid), or the same as a
+        :class:`Factorised`. They are hashed without being normalised a
+        second time; same result.
 
     Returns
     -------
@@ -609,7 +656,7 @@ def pseudonymise_frame(
         for pos in bad:
             problems.append(_problem(why.iloc[pos], first_data_row + int(pos), col, kind))
         name = "pid" if kind == pid_kind and "pid" not in new_cols else f"pid_{kind}"
-        new_cols[name] = pseud.where(why.isna(), None)
+        new_cols[name] = pseud.where(why.isna(), None) if len(bad) else pseud
     # the other columns as they are, column by column and not copied: dropping columns from the frame and
     # joining the pseudonyms to it consolidated and copied every column twice (0.1 s of a 100,000-row submit)
     gone = set(columns) | set(new_cols)

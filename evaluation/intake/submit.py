@@ -218,7 +218,8 @@ def submit_file(
         frame.index = pd.RangeIndex(len(frame))  # as reset_index(drop=True)
         if meta.id_columns:
             # identifiers validation has normalised already are hashed without a second normalisation
-            normalised = {col: norm.to_numpy() for col, norm in v.identifiers.items() if col in meta.id_columns}
+            normalised = {col: v.factorised[col] if col in v.factorised else norm.to_numpy()
+                          for col, norm in v.identifiers.items() if col in meta.id_columns}
             frame, id_problems = Pseudonymiser(key).pseudonymise_frame(frame, meta.id_columns, first_data_row=0,
                                                                        normalised=normalised)
             # validation has reported invalid identifiers already; add only what it could not see

@@ -61,6 +61,9 @@ class Validated:
     #: ``{column: canonical identifiers}`` of text identifier columns, aligned with ``frame``
     #: (None where missing or invalid): pseudonymisation hashes them without normalising again
     identifiers: dict[str, pd.Series] = field(default_factory=dict)
+    #: the same identifiers as codes into the distinct ones
+    #: (:class:`~evaluation.intake.pseudonymise.Factorised`): pseudonymisation hashes each once
+    factorised: dict = field(default_factory=dict)
 
 
 def _is_private(item: Item) -> bool:
@@ -449,12 +452,14 @@ def validate(
 
     # -- site --------------------------------------------------------------
     site_item = defn.role_item("site")
+    site_codes = None  # (codes, distinct upper-cased codes + NA) of the site column
     if site_item is not None and site_item.name in out:
         # a file holds one or a few prison codes: each distinct code is upper-cased and judged once
         site_text = out[site_item.name]  # stripped by the item loop when it is text
         site_text = site_text if isinstance(site_text.dtype, pd.StringDtype) else _text(site_text)
         codes, uniques = pd.factorize(site_text, use_na_sentinel=True)
         upper = np.array([str(u).upper() for u in uniques] + [pd.NA], dtype=object)
+        site_codes = (codes, upper)
         s = pd.Series(pd.array(upper[codes], dtype="string"), index=out.index)
         out[site_item.name] = s
         known = [x.code for x in defn.sites.sites]
@@ -528,30 +533,55 @@ def validate(
                 out[cols[0]], condition=condition_text(defn, item.relevant))
 
     # -- identifiers -------------------------------------------------------
-    normalised = {}
+    # each distinct cell normalised once; the canonical identifiers as codes (Factorised), so that the
+    # duplicate check compares integers and pseudonymisation hashes each identifier once without
+    # factorizing the column again (three hash passes over 100,000 identifiers were 25 ms of a check)
+    from .pseudonymise import Factorised, _normalise_distinct
+
+    normalised: dict[str, pd.Series] = {}
+    factorised: dict[str, Factorised] = {}
+    typed_ids: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for item in defn.items:
         if item.identifier in DEFINITION_KINDS and item.name in out:
-            normalised[item.name], bad_reason = _normalise_ids(out[item.name].astype("string", copy=False),
-                                                               DEFINITION_KINDS[item.identifier])
-            for i, reason in bad_reason.items():
-                problems.append(Problem("identifier-invalid", int(rows.loc[i]), item.name, None,
-                                        _reason_params(reason)))
+            codes, uniques, norm, reason = _normalise_distinct(DEFINITION_KINDS[item.identifier],
+                                                               out[item.name].astype("string", copy=False))
+            typed_ids[item.name] = (codes, uniques)
+            # two spellings of one identifier ("ab1", "AB1") are one canonical identifier: one code
+            ncodes, nuniques = pd.factorize(norm[:-1], use_na_sentinel=True)
+            factorised[item.name] = Factorised(np.append(ncodes, -1).astype(np.intp)[codes],
+                                               np.asarray(nuniques, dtype=object))
+            normalised[item.name] = pd.Series(norm[codes], index=out.index, dtype=object)
+            # judged per distinct value, then spread over the rows (code -1, a missing cell, is the last entry)
+            invalid = np.zeros(len(reason), dtype=bool)
+            for i in np.flatnonzero(pd.notna(reason[:-1])):
+                invalid[i] = reason[i] != "missing"
+            for pos in np.flatnonzero(invalid[codes]):
+                problems.append(Problem("identifier-invalid", int(rows.iloc[pos]), item.name, None,
+                                        _reason_params(reason[codes[pos]])))
     site_col = site_item.name if site_item is not None and site_item.name in out else None
     for item in defn.items:
         if item.identifier == "prison_number" and item.name in out:
             problems.extend(_prison_number_format(defn, item.name, frame[present[item.name]], out[item.name],
                                                   out[site_col] if site_col else None, site, rows,
-                                                  question_text(defn, item.name)))
+                                                  question_text(defn, item.name), typed=typed_ids.get(item.name),
+                                                  site_codes=site_codes if site_col else None))
     pid_item = defn.role_item("pid")
     wave_item = defn.role_item("wave")
     if pid_item is not None and pid_item.name in out:
         norm = normalised.get(pid_item.name, out[pid_item.name].astype("string"))
         key = pd.DataFrame({"id": norm})
         key["wave"] = out[wave_item.name] if wave_item is not None and wave_item.name in out else 0
-        valid = key["id"].notna()
         # one row per person and wave holds for questionnaires only: a contact log has one
         # row per contact, a release record one row per release episode
-        dup = valid & key.duplicated(["id", "wave"], keep=False) & (defn.meta.kind == "survey")
+        if defn.meta.kind != "survey":
+            dup = np.zeros(len(key), dtype=bool)
+        elif pid_item.name in factorised:  # the same as key.duplicated(["id", "wave"]) on integer codes
+            ids = factorised[pid_item.name].codes
+            wave_codes, wave_values = pd.factorize(key["wave"].to_numpy(), use_na_sentinel=True)
+            pair = ids.astype(np.int64) * (len(wave_values) + 1) + (wave_codes + 1)
+            dup = (ids >= 0) & pd.Series(pair).duplicated(keep=False).to_numpy()
+        else:
+            dup = (key["id"].notna() & key.duplicated(["id", "wave"], keep=False)).to_numpy()
         if dup.any():
             groups = key[dup].groupby(["id", "wave"], dropna=False).groups
             for _, index in groups.items():
@@ -580,11 +610,13 @@ def validate(
                                          "before_value": out[earlier].iloc[i].strftime("%d/%m/%Y")}))
 
     identifiers = {col: norm for col, norm in normalised.items() if isinstance(out[col].dtype, pd.StringDtype)}
+    factorised = {col: f for col, f in factorised.items() if col in identifiers}
     if dropped:
         kept = ~(out[CONSENT_ITEM] == 0)
         out = out[kept]
         identifiers = {col: norm[kept] for col, norm in identifiers.items()}
-    return Validated(out, problems, dropped, identifiers)
+        factorised = {col: f.take(kept.to_numpy()) for col, f in factorised.items()}
+    return Validated(out, problems, dropped, identifiers, factorised)
 
 
 _CAUSE_NUMBER = {
@@ -599,26 +631,46 @@ _CAUSE_TEXT = {
 }
 
 
-def _prison_number_format(defn, col, raw, text, sites, site, rows, question) -> list[Problem]:
+def _prison_number_format(defn, col, raw, text, sites, site, rows, question, *, typed=None,
+                          site_codes=None) -> list[Problem]:
     """Prison numbers shorter than their prison's declared number of digits: one problem per column.
 
     The site list declares ``prison_number_digits`` per prison; an all-digit
     number with fewer digits has lost its leading zeros (a spreadsheet read
     it as a number). It is never padded on a guess: the coordinator formats
     the column as text and types the zeros.
+
+    ``typed``: ``(codes, uniques)`` of ``text`` (validation's factorization
+    of the column), ``site_codes`` the same of ``sites`` (upper-cased, NA
+    last): lengths and declared digits are then looked up per distinct
+    value, not per row.
     """
     digits = {s.code: s.prison_number_digits for s in defn.sites.sites if s.prison_number_digits}
     if not digits:
         return []
     where = sites if sites is not None else pd.Series(site, index=text.index, dtype=object)
-    want = where.map(digits).to_numpy(dtype=float)
-    values = text.to_numpy(dtype=object)
-    # lengths in one pass (missing cells count as long); the digit test only for the short ones
-    lengths = np.fromiter((len(v) if isinstance(v, str) else 1 << 30 for v in values), dtype=np.int64,
-                          count=len(values))
-    short = np.zeros(len(values), dtype=bool)
+    if site_codes is not None:
+        s_codes, s_upper = site_codes
+        want = np.array([digits.get(u, np.nan) if isinstance(u, str) else np.nan for u in s_upper],
+                        dtype=float)[s_codes]
+    else:
+        want = where.map(digits).to_numpy(dtype=float)
+    if typed is not None:
+        codes, uniques = typed
+        ulen = np.fromiter((len(u) if isinstance(u, str) else 1 << 30 for u in uniques), dtype=np.int64,
+                           count=len(uniques))
+        lengths = np.append(ulen, 1 << 30)[codes]  # code -1 (missing) counts as long
+        values = None
+    else:
+        values = text.to_numpy(dtype=object)
+        # lengths in one pass (missing cells count as long); the digit test only for the short ones
+        lengths = np.fromiter((len(v) if isinstance(v, str) else 1 << 30 for v in values), dtype=np.int64,
+                              count=len(values))
+    short = np.zeros(len(lengths), dtype=bool)
     maybe = np.flatnonzero(lengths < want)  # NaN (a prison without a declared length) compares False
-    short[maybe] = [values[i].isdigit() for i in maybe]
+    if len(maybe):
+        cells = uniques[codes[maybe]] if values is None else values[maybe]
+        short[maybe] = [v.isdigit() for v in cells]
     short = pd.Series(short, index=text.index)
     out = []
     if short.any():
@@ -681,17 +733,6 @@ def _fmt(x) -> str:
     if isinstance(x, float) and x.is_integer():
         return str(int(x))
     return str(x)
-
-
-def _normalise_ids(ids: pd.Series, kind: str) -> tuple[pd.Series, dict]:
-    """Canonical identifiers (each distinct value normalised once) and the reason for each invalid row."""
-    from .pseudonymise import _normalise_codes
-
-    codes, norm, reason = _normalise_codes(kind, ids)  # ids are text (pandas string dtype): normalised as typed
-    # judged per distinct value, then spread over the rows (code -1, a missing cell, is the last entry)
-    invalid = np.array([r is not None and r != "missing" for r in reason], dtype=bool)
-    bad = {ids.index[i]: reason[codes[i]] for i in np.flatnonzero(invalid[codes])}
-    return pd.Series(norm[codes], index=ids.index, dtype=object), bad
 
 
 def _reason_params(reason: str) -> dict:

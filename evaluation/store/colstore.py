@@ -147,6 +147,9 @@ def _keeps_negative_zero() -> bool:
     return math.copysign(1.0, v) < 0
 
 
+#: the integer widths a column of whole numbers is held in before encoding (narrowest first)
+_NARROW = (np.dtype(np.int8), np.dtype(np.int16), np.dtype(np.int32), np.dtype(np.int64))
+
 #: whether SQLite keeps -0.0 in a REAL column (3.40 does not: it stores 0.0)
 REAL_KEEPS_NEGATIVE_ZERO = _keeps_negative_zero()
 
@@ -237,18 +240,24 @@ def stored_column(s: pd.Series, affinity: str) -> Column:
             if sql == "REAL":
                 return Column.reals(arr if REAL_KEEPS_NEGATIVE_ZERO else arr + 0.0)  # -0.0 + 0.0 is 0.0
             if sql == "INTEGER":
-                # every present cell a whole number within +-2**53: bound as int, stored as INTEGER. A NaN casts
-                # to garbage and equals nothing, so the cells equal to their cast are the whole present ones;
-                # zeroing the others by that mask and keeping the bounds for encode() spares five passes per
-                # column (a np.where on the NULL mask alone cost 0.25 ms; measured: 83 columns, 15 ms of a submit)
-                with np.errstate(invalid="ignore"):  # a NaN, an infinity, a number beyond int64: garbage
-                    iv = arr.astype(np.int64)
-                    whole = iv == arr
-                if np.count_nonzero(whole) == len(arr) - np.count_nonzero(missing):
-                    np.multiply(iv, whole, out=iv)  # 0 in a NULL cell
-                    lo, hi = int(iv.min()), int(iv.max())
-                    if -2 ** 53 <= lo and hi <= 2 ** 53:
-                        return Column("i8", len(iv), iv, missing, bounds=(lo, hi))
+                # every present cell a whole number within +-2**53: bound as int, stored as INTEGER. Cast
+                # straight to the narrowest width the bounds allow (survey codes: one byte), never through an
+                # int64 copy: 83 fresh 800 KB arrays a submission were 20,000 page faults, 50 ms of its store
+                # stage (benchmarks/intake_bench.py --stages). A NaN casts to garbage and equals nothing, so
+                # the cells equal to their cast are the whole present ones; the others are then zeroed.
+                lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
+                if -2 ** 53 <= lo and hi <= 2 ** 53:
+                    n_missing = int(np.count_nonzero(missing))
+                    if n_missing:
+                        lo, hi = min(lo, 0.0), max(hi, 0.0)  # a NULL cell holds 0
+                    width = next(t for t in _NARROW if np.iinfo(t).min <= lo and hi <= np.iinfo(t).max)
+                    with np.errstate(invalid="ignore"):  # a NaN or a fraction casts to garbage: caught here
+                        narrow = arr.astype(width)
+                        whole = narrow == arr
+                    if np.count_nonzero(whole) == len(arr) - n_missing:
+                        if n_missing:
+                            np.multiply(narrow, whole, out=narrow)  # 0 in a NULL cell
+                        return Column("i8", len(arr), narrow, missing, bounds=(int(lo), int(hi)))
             values = arr.astype(object)
             values[missing] = None
             return Column.from_cells(sqlite_cells(values.tolist(), sql))

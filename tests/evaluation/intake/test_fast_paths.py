@@ -222,3 +222,79 @@ def test_longest_text_cell_is_the_longest_string(values):
 
     want = max([len(v) for v in values if isinstance(v, str)], default=0)
     assert _longest_text(pd.Series(values, dtype=object)) == want
+
+
+# -- identifiers factorized once (validation's codes reach pseudonymisation) -------------------------------------
+
+def _detainee_rows(pns, waves):
+    from evaluation.instruments import Catalogue
+    from evaluation.instruments.synthetic import synthetic_responses
+
+    defn = Catalogue().instrument("detainee")
+    frame = synthetic_responses(defn, len(pns), site="P01", seed=3)
+    frame["prison_number"] = pd.Series(pns, dtype=object)
+    frame["wave"] = pd.Series(waves, dtype=float)
+    return defn, frame
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(prison_numbers | st.sampled_from(["AB1", "ab 1", "AB-1", "AB2"]),
+                          st.sampled_from([1.0, 2.0, np.nan])), min_size=1, max_size=16))
+def test_duplicate_and_invalid_identifiers_are_the_straightforward_checks(pairs):
+    """Rows of one person and wave (integer codes of the canonical identifiers) and invalid identifiers,
+    as ``key.duplicated(["id", "wave"])`` on the canonical text and normalise_identifier per cell find them."""
+    pns, waves = [p for p, _ in pairs], [w for _, w in pairs]
+    defn, frame = _detainee_rows(pns, waves)
+    v = validate(defn, frame, site="P01", first_data_row=2)
+    stripped = [p.strip() if isinstance(p, str) and p.strip() else None for p in pns]
+    ids = pd.Series(_reference("prison_number", stripped), dtype=object)
+    key = pd.DataFrame({"id": ids, "wave": pd.Series(waves, dtype=float)})
+    dup = ids.notna() & key.duplicated(["id", "wave"], keep=False)
+    got = sorted(p.row for p in v.problems if p.code == "duplicate-respondent-wave")
+    assert got == sorted(int(i) + 2 for i in np.flatnonzero(dup))
+    invalid = [i + 2 for i, (s, n) in enumerate(zip(stripped, ids)) if s is not None and n is None]
+    assert sorted(p.row for p in v.problems if p.code == "identifier-invalid") == invalid
+    if not v.dropped_no_consent:
+        f = v.factorised["prison_number"]
+        assert f.values().tolist() == v.identifiers["prison_number"].tolist()
+        assert len(set(f.uniques)) == len(f.uniques)  # one code per canonical identifier
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["0012345", "12345", "123456", "1234567", "12a45", " 1234 ",
+                                                       "AB12"])), min_size=1, max_size=20),
+       st.lists(st.sampled_from(["P01", "P02", "P99", None]), min_size=20, max_size=20))
+def test_leading_zeros_are_judged_per_distinct_value_as_per_row(numbers, sites):
+    from evaluation.instruments import Catalogue
+    from evaluation.intake.pseudonymise import _normalise_distinct
+    from evaluation.intake.validate import _prison_number_format
+
+    defn = Catalogue().instrument("detainee")
+    n = len(numbers)
+    text = pd.Series(numbers, dtype="string")
+    site_text = pd.Series(sites[:n], dtype="string")
+    rows = pd.Series(np.arange(n) + 2)
+    codes, uniques, _, _ = _normalise_distinct("prison_number", text)
+    s_codes, s_uniques = pd.factorize(site_text, use_na_sentinel=True)
+    s_upper = np.array([str(u).upper() for u in s_uniques] + [pd.NA], dtype=object)
+    for site_col in (site_text, None):
+        args = (defn, "prison_number", text.astype(object), text, site_col, "P01", rows, "Vraag 1")
+        plain = _prison_number_format(*args)
+        fast = _prison_number_format(*args, typed=(codes, uniques),
+                                     site_codes=(s_codes, s_upper) if site_col is not None else None)
+        assert fast == plain
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(prison_numbers, min_size=1, max_size=25))
+def test_pseudonyms_from_validations_codes_equal_those_from_raw_identifiers(pns):
+    from evaluation.intake.pseudonymise import Factorised
+
+    frame = pd.DataFrame({"prison_number": pd.Series(pns, dtype="string"), "x": np.arange(len(pns))})
+    columns = {"prison_number": "prison_number"}
+    plain, plain_problems = pseudonymise_frame(frame, columns, KEY)
+    norm = normalise_series("prison_number", frame["prison_number"])[0].to_numpy()
+    fast, fast_problems = pseudonymise_frame(frame, columns, KEY,
+                                             normalised={"prison_number": Factorised.of(norm)})
+    pd.testing.assert_frame_equal(fast, plain)
+    assert fast_problems == plain_problems
