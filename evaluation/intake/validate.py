@@ -96,7 +96,16 @@ def _text(raw: pd.Series, *, upper: bool = False, blank_as_missing: bool = False
     the ``.str`` accessor on 100,000 rows; anything else goes through pandas.
     """
     if raw.dtype == object or isinstance(raw.dtype, pd.StringDtype):
-        values = raw.to_numpy(dtype=object)
+        # (a pandas string column's own cells: its to_numpy() runs isna over them first, 2.5 ms)
+        values = np.asarray(raw.array, dtype=object) if isinstance(raw.dtype, pd.StringDtype) \
+            else raw.to_numpy(dtype=object)
+        if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
+            # text in every cell (identifiers, site codes): no missing cell to find first (isna: 2.6 ms)
+            stripped = [v.strip().upper() for v in values] if upper else [v.strip() for v in values]
+            out = np.array(stripped, dtype=object)
+            if blank_as_missing and "" in stripped:
+                out[~np.fromiter(map(bool, stripped), dtype=bool, count=len(stripped))] = pd.NA
+            return pd.Series(pd.array(out, dtype="string"), index=raw.index)
         missing = pd.isna(values)
         present = values[~missing]
         if pd.api.types.infer_dtype(present, skipna=False) in ("string", "empty"):
@@ -543,13 +552,15 @@ def validate(
     typed_ids: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for item in defn.items:
         if item.identifier in DEFINITION_KINDS and item.name in out:
-            codes, uniques, norm, reason = _normalise_distinct(DEFINITION_KINDS[item.identifier],
-                                                               out[item.name].astype("string", copy=False))
+            codes, uniques, norm, reason, distinct = _normalise_distinct(
+                DEFINITION_KINDS[item.identifier], out[item.name].astype("string", copy=False))
             typed_ids[item.name] = (codes, uniques)
-            # two spellings of one identifier ("ab1", "AB1") are one canonical identifier: one code
-            ncodes, nuniques = pd.factorize(norm[:-1], use_na_sentinel=True)
-            factorised[item.name] = Factorised(np.append(ncodes, -1).astype(np.intp)[codes],
-                                               np.asarray(nuniques, dtype=object))
+            if distinct:  # every distinct cell its own canonical identifier
+                factorised[item.name] = Factorised(np.asarray(codes, dtype=np.intp), uniques)
+            else:  # two spellings of one identifier ("ab1", "AB1") are one canonical identifier: one code
+                ncodes, nuniques = pd.factorize(norm[:-1], use_na_sentinel=True)
+                factorised[item.name] = Factorised(np.append(ncodes, -1).astype(np.intp)[codes],
+                                                   np.asarray(nuniques, dtype=object))
             normalised[item.name] = pd.Series(norm[codes], index=out.index, dtype=object)
             # judged per distinct value, then spread over the rows (code -1, a missing cell, is the last entry)
             invalid = np.zeros(len(reason), dtype=bool)
