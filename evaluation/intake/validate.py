@@ -135,10 +135,19 @@ def _isin(values: pd.Series, codes) -> pd.Series:
     if (arr.dtype.kind != "f" or len(codes) > 32
             or not all(isinstance(c, (int, float, np.integer, np.floating)) and c == c for c in codes)):
         return values.isin(codes)
+    return pd.Series(_isin_array(arr, codes), index=values.index)
+
+
+def _is_number(c) -> bool:
+    return isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, bool) and c == c
+
+
+def _isin_array(arr: np.ndarray, codes) -> np.ndarray:
+    """``arr == c`` for any of a few numeric ``codes`` (a float array; NaN is in no list), as a bool array."""
     hit = np.zeros(len(arr), dtype=bool)
     for c in codes:
         hit |= arr == c
-    return pd.Series(hit, index=values.index)
+    return hit
 
 
 def _to_numeric(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -337,7 +346,18 @@ def validate(
                 if col not in present:
                     cells[col] = np.nan
                     continue
-                raw, _ = labelled(col, item, frame[present[col]])
+                raw = frame[present[col]]
+                if raw.dtype == np.float64 and not value_labels.get(present[col]):
+                    # numbers read as numbers, no labels: only the 0/1 check applies (numpy, no Series per step)
+                    arr = raw.to_numpy()
+                    wrong = ~np.isnan(arr) & (arr != 0) & (arr != 1)
+                    if wrong.any():
+                        add("choice-error", wrong, item, col, raw, allowed=choices_text(defn, item))
+                        mark(col, wrong)
+                        raw = raw.where(~wrong)
+                    cells[col] = raw
+                    continue
+                raw, _ = labelled(col, item, raw)
                 values, bad = _to_numeric(raw)
                 values, bad = typed(col, item, raw, values, bad)
                 bad = tagged(col, item, raw, bad)
@@ -353,6 +373,19 @@ def validate(
             continue
         raw = frame[present[col]]
         nr_codes = set(defn.nonresponse_codes(item).values())
+        allowed_codes = set(defn.codes(item)) | nr_codes if item.is_choice else set()
+        if item.is_choice and item.role != "wave" and raw.dtype == np.float64 and not value_labels.get(present[col]) \
+                and len(allowed_codes) <= 32 and all(_is_number(c) for c in allowed_codes):
+            # codes read as numbers, no labels: only the code check applies (what the general path below
+            # does for such a column, on the numpy array: 0.3 ms a column less, 83 columns)
+            arr = raw.to_numpy()
+            wrong = ~np.isnan(arr) & ~_isin_array(arr, allowed_codes)
+            if wrong.any():
+                add("choice-error", wrong, item, col, raw, allowed=choices_text(defn, item))
+                mark(col, wrong)
+                raw = raw.where(~wrong)
+            cells[col] = raw
+            continue
         if item.type == "text":
             if item.identifier in DEFINITION_KINDS:
                 raw = _identifier_text(raw)

@@ -314,3 +314,29 @@ def test_codes_already_canonical_are_normalised_as_one_by_one(values):
     if found.distinct:  # the cells themselves are the canonical identifiers, and distinct
         assert list(found.normalised[:-1]) == list(found.uniques)
         assert all(u == u.upper() for u in found.uniques)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_code_columns_read_as_numbers_are_checked_as_any_other(data):
+    """Single- and multiple-choice columns of float64 (numpy checks) give the problems and the frame
+    that the general path gives for the same cells held as Python objects."""
+    from evaluation.instruments import Catalogue
+    from evaluation.instruments.synthetic import synthetic_responses
+
+    defn = Catalogue().instrument("detainee")
+    frame = synthetic_responses(defn, 10, site="P01", seed=5)
+    single = [i.name for i in defn.items if i.type == "single_choice" and i.role != "wave" and i.name in frame][:6]
+    ticks = [c for i in defn.items if i.type == "multiple_choice" for c in defn.item_columns(i) if c in frame][:6]
+    cell = st.one_of(st.sampled_from([0.0, 1.0, 2.0, 3.0, 7.0, 2.5, -1.0, -0.0, 97.0, 98.0, 99.0, -7.0, -8.0, -9.0]),
+                     st.just(np.nan))
+    for col in single + ticks:
+        frame[col] = data.draw(st.lists(cell, min_size=10, max_size=10))
+    as_objects = frame.copy()
+    for col in single + ticks:
+        as_objects[col] = frame[col].astype(object)
+    fast = validate(defn, frame, site="P01")
+    plain = validate(defn, as_objects, site="P01")
+    assert [(p.code, p.row, p.column, p.value) for p in fast.problems] == \
+        [(p.code, p.row, p.column, p.value) for p in plain.problems]
+    pd.testing.assert_frame_equal(fast.frame, plain.frame)
