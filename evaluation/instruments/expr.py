@@ -74,6 +74,10 @@ class Expression:
             result = pd.Series(bool(result), index=data.index)
         return result.fillna(False).astype(bool)
 
+    def uses_not_equal(self) -> bool:
+        """Whether the expression compares with ``!=``: the only place ODK's reading (``odk=True``) differs."""
+        return any(isinstance(node, ast.NotEq) for node in ast.walk(self.tree))
+
     # -- translation ----------------------------------------------------
     def to_xlsform(self, self_name: str | None = None) -> str:
         return _XLSForm().visit(self.tree.body)

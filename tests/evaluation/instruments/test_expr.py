@@ -64,3 +64,22 @@ def test_comparison_matches_python(values, k):
     for op, fn in [("==", lambda v: v == k), ("<", lambda v: v < k), (">=", lambda v: v >= k)]:
         expected = [v is not None and fn(v) for v in values]
         assert parse(f"a {op} {k}").evaluate(data).tolist() == expected
+
+
+_ATOMS = ["a == 1", "a != 0", "b < 2", "b >= 1", "a in [1, 2]", "not a == 1", "selected(m, 1)", "answered(b)",
+          "a != b", "b == a"]
+
+
+@given(st.lists(st.sampled_from(_ATOMS), min_size=1, max_size=3), st.sampled_from([" and ", " or "]),
+       st.lists(st.tuples(st.one_of(st.none(), st.integers(0, 2)), st.one_of(st.none(), st.integers(0, 2)),
+                          st.sampled_from([0, 1, None])), min_size=1, max_size=12))
+def test_odk_reading_differs_only_where_the_expression_says_not_equal(atoms, joiner, rows):
+    """Validation evaluates ODK's reading only for an expression with '!=' (uses_not_equal): elsewhere it is
+    the plain reading, row for row."""
+    expr = parse(joiner.join(atoms))
+    data = pd.DataFrame({"a": [r[0] for r in rows], "b": [r[1] for r in rows], "m_1": [r[2] for r in rows]},
+                        dtype=float)
+    plain, odk = expr.evaluate(data), expr.evaluate(data, odk=True)
+    assert expr.uses_not_equal() == any("!=" in a for a in atoms)
+    if not expr.uses_not_equal():
+        pd.testing.assert_series_equal(plain, odk)
