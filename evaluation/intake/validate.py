@@ -711,8 +711,11 @@ def _prison_number_format(defn, col, raw, text, sites, site, rows, question, *, 
         want = where.map(digits).to_numpy(dtype=float)
     if typed is not None:
         codes, uniques = typed
-        ulen = np.fromiter((len(u) if isinstance(u, str) else 1 << 30 for u in uniques), dtype=np.int64,
-                           count=len(uniques))
+        if pd.api.types.infer_dtype(uniques, skipna=False) == "string":  # (map(len): half the genexpr's time)
+            ulen = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
+        else:
+            ulen = np.fromiter((len(u) if isinstance(u, str) else 1 << 30 for u in uniques), dtype=np.int64,
+                               count=len(uniques))
         lengths = np.append(ulen, 1 << 30)[codes]  # code -1 (missing) counts as long
         values = None
     else:
