@@ -80,7 +80,9 @@ def screen_frame(frame: pd.DataFrame, defn) -> tuple[pd.DataFrame, int]:
         return frame, 0
     frame = frame.copy(deep=False)
     for col in cols:
-        values = frame[col].to_numpy(dtype=object)
+        s = frame[col]
+        # a pandas string column's own cells (its to_numpy() runs isna over them first: 2.5 ms a column)
+        values = np.asarray(s.array, dtype=object) if isinstance(s.dtype, pd.StringDtype) else s.to_numpy(dtype=object)
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         uniques = np.asarray(uniques, dtype=object)
         screened = np.array([screen_text(v) for v in uniques] + [None], dtype=object)
@@ -88,7 +90,7 @@ def screen_frame(frame: pd.DataFrame, defn) -> tuple[pd.DataFrame, int]:
         if not differs.any():
             continue  # the column as it was: missing cells keep their own missing value
         changed += int(np.count_nonzero(differs[codes]))
-        new = values.copy()
+        new = values.copy()  # (never written into: the frame's own cells)
         take = differs[codes]
         new[take] = screened[codes[take]]
         frame[col] = new
