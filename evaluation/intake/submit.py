@@ -183,25 +183,37 @@ def submit_file(
     catalogue = catalogue or Catalogue()
     ws, key = open_for_intake(workspace, key, key_file)
 
+    from .limits import using
+
     report = Report(file=path.name, lang=lang, site=site)
-    sha, stored, _ = ws.keep_raw(path)
-    report.sha256 = sha
-    store = Store(ws, catalogue=catalogue)
+    # copied into raw/ first and read from that copy while a second thread hashes and syncs it
+    # (Workspace.stage_raw): the bytes read are the bytes kept and hashed
+    staged = ws.stage_raw(path)
     try:
+        store = Store(ws, catalogue=catalogue)
+    except BaseException:
+        staged.finish()
+        raise
+    try:
+        checked = Report(file=path.name, lang=lang, site=site)
+        try:
+            with using(ws.limits):  # (issue 17) the workspace's limits on what a file may make the readers do
+                defn, v = _run_checks(staged.path, checked, site=site, instrument=instrument, catalogue=catalogue,
+                                      today=today, date_order=date_order)
+        finally:
+            sha, stored, _ = staged.finish()  # kept whatever the checks did (as when it was kept before them)
+        report.sha256 = sha
         for prev in store.by_sha(sha):
             if prev["status"] in ("accepted", "superseded") and prev["site"] == site:
+                # the same bytes accepted before: only that is said (what the checks found was said then)
                 report.status = "duplicate"
                 report.submission_id = prev["submission_id"]
                 report.instrument = f"{prev['instrument']}@{prev['version']}"
                 report.add(Problem("submission-duplicate", params={"submission": prev["submission_id"]},
                                    severity="warning"))
                 return report
-
-        from .limits import using
-
-        with using(ws.limits):  # (issue 17) the workspace's limits on what a file may make the readers do
-            defn, v = _run_checks(stored, report, site=site, instrument=instrument, catalogue=catalogue, today=today,
-                                  date_order=date_order)
+        checked.sha256 = sha
+        report = checked
         meta = SubmissionMeta(sha256=sha, file_name=path.name, site=site, format=report.format,
                               n_rows=report.n_rows, stored_path=stored,
                               instrument=defn.id if defn else None, version=defn.version if defn else None,

@@ -94,6 +94,58 @@ def test_same_file_twice_is_not_stored_twice(tmp_path, ws, key):
     assert len(list(ws.raw_dir.iterdir())) == 1
 
 
+def test_the_bytes_read_are_the_bytes_kept_even_if_the_file_changes_meanwhile(tmp_path, ws, key, monkeypatch):
+    """Read from the copy in raw/ (hashed beside the reading): a file overwritten during the checks changes
+    neither what is read nor what is kept, and the report's hash is the kept bytes'."""
+    import hashlib
+
+    from evaluation.intake import submit as submit_mod
+
+    path = write_sav(synthetic_responses(DET, 6, site="P03", seed=8), tmp_path / "f.sav")
+    original = path.read_bytes()
+    real = submit_mod._run_checks
+    seen = []
+
+    def overwrite_then_check(read_path, report, **kw):
+        seen.append(Path(read_path))
+        path.write_bytes(b"overwritten while the checks ran")
+        return real(read_path, report, **kw)
+
+    monkeypatch.setattr(submit_mod, "_run_checks", overwrite_then_check)
+    report = submit_file(path, site="P03", workspace=ws, key=key)
+    assert report.status == "accepted", report.text()
+    assert seen[0].parent == ws.raw_dir and seen[0] != path  # the copy, not the submitted file
+    kept = ws.raw_dir / f"{report.sha256}.sav"
+    assert kept.read_bytes() == original and hashlib.sha256(original).hexdigest() == report.sha256
+    assert [p.name for p in ws.raw_dir.iterdir()] == [kept.name]  # no temporary copy left
+
+
+def test_a_failure_in_the_checks_or_the_hashing_keeps_the_file_or_leaves_nothing(tmp_path, ws, key, monkeypatch):
+    from evaluation.intake import submit as submit_mod
+    from evaluation.store import workspace as workspace_mod
+
+    path = write_sav(synthetic_responses(DET, 4, site="P03", seed=9), tmp_path / "f.sav")
+
+    def boom(*a, **k):
+        raise RuntimeError("a bug in the checks")
+
+    with monkeypatch.context() as m:
+        m.setattr(submit_mod, "_run_checks", boom)
+        with pytest.raises(RuntimeError, match="a bug in the checks"):
+            submit_file(path, site="P03", workspace=ws, key=key)
+    # kept, as when the copy was made before the checks; no temporary copy
+    assert [p.suffix for p in ws.raw_dir.iterdir()] == [".sav"]
+    assert not [p for p in ws.raw_dir.iterdir() if p.name.startswith(".tmp-")]
+
+    other = write_sav(synthetic_responses(DET, 4, site="P03", seed=10), tmp_path / "g.sav")
+    with monkeypatch.context() as m:
+        m.setattr(workspace_mod.Workspace, "find_raw", boom)  # fails in the hashing thread
+        with pytest.raises(RuntimeError, match="a bug in the checks"):
+            submit_file(other, site="P03", workspace=ws, key=key)
+    assert len(list(ws.raw_dir.iterdir())) == 1  # the failed copy is gone, the earlier file stays
+    assert submit_file(other, site="P03", workspace=Workspace.open(ws.root), key=key).status == "accepted"
+
+
 def test_check_stores_nothing_and_needs_no_key(tmp_path, monkeypatch):
     monkeypatch.delenv("PEER_EVAL_KEY", raising=False)
     monkeypatch.chdir(tmp_path)

@@ -161,11 +161,11 @@ def _killed_submit(path, ws, site, step):
     from evaluation.store import audit, db, workspace
 
     if step == "copying":  # half the file written to the temporary name
-        def half(src, dst, chunk=0):
+        def half(src, dst):
             dst.write(src.read(2000))
             dst.flush()
             _die()
-        workspace._copy_hashing = half
+        workspace._copy_file = half
     elif step == "copied":  # the raw copy complete, nothing in the database yet
         submit_mod._run_checks = _die
     elif step == "inserting":  # inside the write transaction
