@@ -56,8 +56,13 @@ def _text_cells(raw: pd.Series) -> pd.Series:
     """The text cells of ``raw`` (stripped, first word: a time after the date is ignored)."""
     if raw.dtype != object and not isinstance(raw.dtype, pd.StringDtype):
         return pd.Series([], dtype=object)
-    values = raw.dropna()
-    values = values[~values.duplicated()]  # each distinct cell once, at its first row
+    # each distinct cell once, at its first row: factorize numbers them in order of first appearance, so a
+    # cell's first row is where the running largest code grows (dropna + duplicated took 5 ms of 100,000 rows)
+    cells = np.asarray(raw.array, dtype=object) if isinstance(raw.dtype, pd.StringDtype) \
+        else raw.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+    values = pd.Series(np.asarray(uniques, dtype=object), index=raw.index[first], dtype=object)
     if pd.api.types.infer_dtype(values, skipna=True) != "string":
         values = values[values.map(type) == str]
     return values.str.strip().str.split(" ", n=1).str[0]

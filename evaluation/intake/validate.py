@@ -101,10 +101,16 @@ def _text(raw: pd.Series, *, upper: bool = False, blank_as_missing: bool = False
             else raw.to_numpy(dtype=object)
         if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
             # text in every cell (identifiers, site codes): no missing cell to find first (isna: 2.6 ms)
+            codes = None
+            if len(values) > 1000 and len(set(values[:64].tolist())) <= 8:  # a few repeated answers (site)
+                codes, values = pd.factorize(values)  # each distinct one stripped once (2 ms less a column)
+                values = np.asarray(values, dtype=object)
             stripped = [v.strip().upper() for v in values] if upper else [v.strip() for v in values]
             out = np.fromiter(stripped, dtype=object, count=len(stripped))  # (np.array: up to 3x slower)
             if blank_as_missing and "" in stripped:
                 out[~np.fromiter(map(bool, stripped), dtype=bool, count=len(stripped))] = pd.NA
+            if codes is not None:
+                out = out[codes]
             return pd.Series(pd.array(out, dtype="string"), index=raw.index)
         missing = pd.isna(values)
         present = values[~missing]

@@ -340,3 +340,33 @@ def test_code_columns_read_as_numbers_are_checked_as_any_other(data):
     assert [(p.code, p.row, p.column, p.value) for p in fast.problems] == \
         [(p.code, p.row, p.column, p.value) for p in plain.problems]
     pd.testing.assert_frame_equal(fast.frame, plain.frame)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([" P01", "p02 ", "P01", "  ", "", "x\u00a0", "ab"]), min_size=1, max_size=6),
+       st.integers(0, 2**31), st.booleans())
+def test_text_of_a_few_repeated_answers_is_stripped_as_cell_by_cell(pool, seed, blank):
+    """Long columns of a few distinct answers (stripped per distinct answer) give astype(string).str.strip()."""
+    from evaluation.intake.validate import _text
+
+    rng = np.random.default_rng(seed)
+    s = pd.Series(rng.choice(np.array(pool, dtype=object), size=1500), dtype=object)
+    expected = s.astype("string").str.strip()
+    if blank:
+        expected = expected.where(~(expected == "").fillna(False).astype(bool))
+    pd.testing.assert_series_equal(_text(s, blank_as_missing=blank), expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["03/04/2025", " 13/04/2025", "04/13/2025 10:00", "x", ""]),
+                          st.integers(1, 3)), max_size=40))
+def test_distinct_date_cells_are_found_at_their_first_row(values):
+    """date_order's distinct text cells (running largest factorize code) are dropna() + duplicated()'s."""
+    from evaluation.intake.dates import _text_cells
+
+    raw = pd.Series(values, dtype=object, index=np.arange(len(values)) * 3 + 7)
+    ref = raw.dropna()
+    ref = ref[~ref.duplicated()]
+    ref = ref[ref.map(type) == str].str.strip().str.split(" ", n=1).str[0]
+    got = _text_cells(raw)
+    assert got.tolist() == ref.tolist() and got.index.tolist() == ref.index.tolist()
