@@ -340,6 +340,20 @@ def validate(
         mark(col, hit)
         return bad & ~hit
 
+    def numeric_codes(col, item, raw, allowed):
+        """A code column read as numbers, without value labels: only the code check applies.
+
+        What the general path does for such a column, on its numpy array (no
+        Series per step: 0.3 ms a column less, 83 columns in the detainee file).
+        """
+        arr = raw.to_numpy()
+        wrong = ~np.isnan(arr) & ~_isin_array(arr, allowed)
+        if wrong.any():
+            add("choice-error", wrong, item, col, raw, allowed=choices_text(defn, item))
+            mark(col, wrong)
+            raw = raw.where(~wrong)
+        cells[col] = raw
+
     # -- dates: one order for the whole file ------------------------------
     date_items = [it for it in defn.items if it.type == "date" and it.name in present]
     order = date_order_of({it.name: frame[present[it.name]] for it in date_items}, date_order)
@@ -363,14 +377,7 @@ def validate(
                     continue
                 raw = frame[present[col]]
                 if raw.dtype == np.float64 and not value_labels.get(present[col]):
-                    # numbers read as numbers, no labels: only the 0/1 check applies (numpy, no Series per step)
-                    arr = raw.to_numpy()
-                    wrong = ~np.isnan(arr) & (arr != 0) & (arr != 1)
-                    if wrong.any():
-                        add("choice-error", wrong, item, col, raw, allowed=choices_text(defn, item))
-                        mark(col, wrong)
-                        raw = raw.where(~wrong)
-                    cells[col] = raw
+                    numeric_codes(col, item, raw, (0, 1))
                     continue
                 raw, _ = labelled(col, item, raw)
                 values, bad = _to_numeric(raw)
@@ -391,15 +398,7 @@ def validate(
         allowed_codes = set(defn.codes(item)) | nr_codes if item.is_choice else set()
         if item.is_choice and item.role != "wave" and raw.dtype == np.float64 and not value_labels.get(present[col]) \
                 and len(allowed_codes) <= 32 and all(_is_number(c) for c in allowed_codes):
-            # codes read as numbers, no labels: only the code check applies (what the general path below
-            # does for such a column, on the numpy array: 0.3 ms a column less, 83 columns)
-            arr = raw.to_numpy()
-            wrong = ~np.isnan(arr) & ~_isin_array(arr, allowed_codes)
-            if wrong.any():
-                add("choice-error", wrong, item, col, raw, allowed=choices_text(defn, item))
-                mark(col, wrong)
-                raw = raw.where(~wrong)
-            cells[col] = raw
+            numeric_codes(col, item, raw, allowed_codes)
             continue
         if item.type == "text":
             if item.identifier in DEFINITION_KINDS:

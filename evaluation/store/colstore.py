@@ -18,7 +18,7 @@ An instrument version's columns (its "responses table",
 ``responses_<instrument>_<major>_<minor>`` in ``response_tables``) are those
 of its submissions in order of ``(seq, position)``. Writing 100,000 rows x 87
 columns costs one INSERT per column instead of 8.7 million bound cells
-(``benchmarks/intake_bench.py --stages``: the store stage takes 0.15 s of CPU
+(``benchmarks/intake_bench.py --stages``: the store stage takes 0.07 s of CPU
 instead of 0.68 s).
 
 Same data as the former per-respondent tables

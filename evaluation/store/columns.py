@@ -48,7 +48,7 @@ A later format adds kinds or changes them under a new :data:`FORMAT`;
 :func:`decode` refuses a format it does not know.
 
 Measured (``benchmarks/intake_bench.py --stages``, 100,000 rows x 87
-columns): the store stage of a submission takes 0.15 s of CPU (0.13 s
+columns): the store stage of a submission takes 0.07 s of CPU (0.05 s
 encoding the columns) where binding its 8.7 million cells one by one into a
 row-per-respondent table took 0.68 s; ``responses()`` reads it back in 0.4 s
 of CPU where it took 2.1 s; the database is smaller (16 MiB instead of

@@ -26,7 +26,7 @@ with both hashes in the audit log.
 
 Crashes and concurrent processes
 --------------------------------
-A process that copies a file into ``raw/`` (:meth:`Workspace.keep_raw`)
+A process that copies a file into ``raw/`` (:meth:`Workspace.keep_raw`, :meth:`Workspace.stage_raw`)
 holds a shared lock on ``.lock`` (``flock``) until its database work is
 done (:meth:`Workspace.release_shared`, called when its
 :class:`~evaluation.store.db.Store` closes); erasure, rotation and retention
