@@ -138,8 +138,7 @@ def _isin(values: pd.Series, codes) -> pd.Series:
     """
     codes = list(codes)
     arr = values.to_numpy()
-    if (arr.dtype.kind != "f" or len(codes) > 32
-            or not all(isinstance(c, (int, float, np.integer, np.floating)) and c == c for c in codes)):
+    if arr.dtype.kind != "f" or len(codes) > 32 or not all(_is_number(c) for c in codes):
         return values.isin(codes)
     return pd.Series(_isin_array(arr, codes), index=values.index)
 
@@ -154,7 +153,8 @@ def _answered(v: pd.Series) -> np.ndarray:
 
 
 def _is_number(c) -> bool:
-    return isinstance(c, (int, float, np.integer, np.floating)) and not isinstance(c, bool) and c == c
+    """A code ``arr == c`` compares as ``Series.isin`` does: a number (True counts as 1), not NaN."""
+    return isinstance(c, (int, float, np.integer, np.floating)) and c == c
 
 
 def _isin_array(arr: np.ndarray, codes) -> np.ndarray:
